@@ -1,0 +1,54 @@
+package dev.gantry.envoy;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 over deterministic bytes, rendered as 16 hex characters: the version of xDS resources. */
+public final class ContentHash {
+
+  private final MessageDigest digest;
+
+  public ContentHash() {
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    }
+  }
+
+  public ContentHash add(String text) {
+    digest.update(text.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    return this;
+  }
+
+  public ContentHash add(byte[] bytes) {
+    digest.update(bytes);
+    return this;
+  }
+
+  public String hex() {
+    return HexFormat.of().formatHex(digest.digest(), 0, 8);
+  }
+
+  /** Protobuf bytes with map entries in key order, so equal messages hash equal. */
+  public static byte[] deterministicBytes(Message message) {
+    try {
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream(message.getSerializedSize());
+      CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+      out.useDeterministicSerialization();
+      message.writeTo(out);
+      out.flush();
+      return buffer.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.gantry.model;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Objects;
+
+/**
+ * Identity of a Kubernetes object within one kind: namespace (empty for cluster-scoped objects) and name.
+ * Renders as {@code namespace/name}, the form used in node metadata, logs and metrics.
+ */
+public record ObjectKey(String namespace, String name) implements Comparable<ObjectKey> {
+
+  public ObjectKey {
+    namespace = namespace == null ? "" : namespace;
+    Objects.requireNonNull(name, "name");
+  }
+
+  public static ObjectKey of(HasMetadata object) {
+    return new ObjectKey(object.getMetadata().getNamespace(), object.getMetadata().getName());
+  }
+
+  public static ObjectKey cluster(String name) {
+    return new ObjectKey("", name);
+  }
+
+  /** Parses {@code namespace/name}, or a bare {@code name} for cluster-scoped objects. */
+  public static ObjectKey parse(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 0) {
+      return new ObjectKey("", text);
+    }
+    if (slash == 0 || slash == text.length() - 1 || text.indexOf('/', slash + 1) >= 0) {
+      throw new IllegalArgumentException("expected namespace/name, got '" + text + "'");
+    }
+    return new ObjectKey(text.substring(0, slash), text.substring(slash + 1));
+  }
+
+  @Override
+  public int compareTo(ObjectKey other) {
+    int byNamespace = namespace.compareTo(other.namespace);
+    return byNamespace != 0 ? byNamespace : name.compareTo(other.name);
+  }
+
+  @Override
+  public String toString() {
+    return namespace.isEmpty() ? name : namespace + "/" + name;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.gantry.model;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
+import java.util.List;
+
+/** The fields every route kind shares, read without caring which kind it is. */
+public final class Routes {
+
+  private Routes() {
+  }
+
+  public static List<ParentReference> parentRefs(HasMetadata route) {
+    List<ParentReference> refs = switch (route) {
+      case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+      case GRPCRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+      case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+      case TCPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+      case UDPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
+    };
+    return refs == null ? List.of() : refs;
+  }
+
+  /** Hostnames of the route; empty for kinds without hostnames (TCP, UDP). */
+  public static List<String> hostnames(HasMetadata route) {
+    List<String> hostnames = switch (route) {
+      case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
+      case GRPCRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
+      case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
+      default -> null;
+    };
+    return hostnames == null ? List.of() : hostnames;
+  }
+
+  public static Kind<?> kindOf(HasMetadata route) {
+    return switch (route) {
+      case HTTPRoute r -> Kinds.HTTP_ROUTE;
+      case GRPCRoute r -> Kinds.GRPC_ROUTE;
+      case TLSRoute r -> Kinds.TLS_ROUTE;
+      case TCPRoute r -> Kinds.TCP_ROUTE;
+      case UDPRoute r -> Kinds.UDP_ROUTE;
+      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
+    };
+  }
+
+  /** The parent a reference names, with the defaults of the spec applied (kind Gateway, the route's namespace). */
+  public static ParentKey parentKey(ParentReference ref, String routeNamespace) {
+    String group = ref.getGroup() == null ? Kinds.GATEWAY_GROUP : ref.getGroup();
+    String kind = ref.getKind() == null ? "Gateway" : ref.getKind();
+    String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNamespace : ref.getNamespace();
+    return new ParentKey(group, kind, new ObjectKey(namespace, ref.getName() == null ? "" : ref.getName()));
+  }
+
+  /**
+   * A route's parent: a Gateway or a ListenerSet (or anything else a user wrote, which is then not ours).
+   *
+   * @param group API group of the parent
+   * @param kind kind of the parent
+   * @param key namespace and name
+   */
+  public record ParentKey(String group, String kind, ObjectKey key) {
+    public boolean isGateway() {
+      return Kinds.GATEWAY_GROUP.equals(group) && "Gateway".equals(kind);
+    }
+
+    public boolean isListenerSet() {
+      return Kinds.GATEWAY_GROUP.equals(group) && "ListenerSet".equals(kind);
+    }
+
+    /** The index key of routes by parent: {@code Kind/namespace/name}. */
+    public String indexKey() {
+      return kind + "/" + key;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.gantry.translate;
+
+import dev.gantry.ir.ClusterIr;
+import dev.gantry.ir.SecretIr;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.status.Reasons;
+import dev.gantry.view.ClusterView;
+import dev.gantry.view.Indexes;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyValidation;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalPolicyTargetReferenceWithSectionName;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SubjectAltName;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates BackendTLSPolicies: which policy applies to a Service port (the oldest when several target it), and
+ * whether its CA references resolve.
+ */
+final class BackendTlsPolicies {
+
+  /**
+   * What a policy amounts to.
+   *
+   * @param policy the policy
+   * @param tls upstream TLS settings when valid, else null
+   * @param caSecret trusted CA material when the policy names CA ConfigMaps, else null
+   * @param acceptedReason null when accepted, else the Accepted=False reason
+   * @param refsReason null when references resolved, else the ResolvedRefs=False reason
+   * @param message detail for a failure
+   */
+  record Evaluation(BackendTLSPolicy policy, ClusterIr.UpstreamTlsIr tls, SecretIr.TrustedCa caSecret,
+      String acceptedReason, String refsReason, String message) {
+    boolean valid() {
+      return acceptedReason == null;
+    }
+  }
+
+  private final ClusterView view;
+  private final Map<ObjectKey, Evaluation> evaluations = new HashMap<>();
+
+  BackendTlsPolicies(ClusterView view) {
+    this.view = view;
+  }
+
+  /** The policy that applies to this Service port, or null. Other policies on the same target are conflicted. */
+  Evaluation forServicePort(ObjectKey service, ServicePort port) {
+    List<BackendTLSPolicy> candidates = new ArrayList<>();
+    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
+      if (targets(policy, service, port)) {
+        candidates.add(policy);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    candidates.sort(Metadata.PRECEDENCE);
+    return evaluate(candidates.getFirst());
+  }
+
+  /** Policies targeting the same Service port as a winning policy, which lose to it. */
+  List<BackendTLSPolicy> conflictingWith(ObjectKey service, ServicePort port, BackendTLSPolicy winner) {
+    List<BackendTLSPolicy> losers = new ArrayList<>();
+    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
+      if (policy != winner && targets(policy, service, port)) {
+        losers.add(policy);
+      }
+    }
+    return losers;
+  }
+
+  private static boolean targets(BackendTLSPolicy policy, ObjectKey service, ServicePort port) {
+    for (LocalPolicyTargetReferenceWithSectionName ref : policy.getSpec().getTargetRefs()) {
+      if (ref != null && service.name().equals(ref.getName()) && "Service".equals(ref.getKind())
+          && (ref.getGroup() == null || ref.getGroup().isEmpty())
+          && (ref.getSectionName() == null || ref.getSectionName().isEmpty()
+              || ref.getSectionName().equals(port.getName()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Evaluation evaluate(BackendTLSPolicy policy) {
+    return evaluations.computeIfAbsent(ObjectKey.of(policy), k -> doEvaluate(policy));
+  }
+
+  private Evaluation doEvaluate(BackendTLSPolicy policy) {
+    BackendTLSPolicyValidation validation = policy.getSpec().getValidation();
+    String namespace = Metadata.namespace(policy);
+    if (validation == null || validation.getHostname() == null || validation.getHostname().isEmpty()) {
+      return new Evaluation(policy, null, null, Reasons.INVALID, null, "validation.hostname is required");
+    }
+    String hostnameProblem = Hostnames.problem(validation.getHostname(), false);
+    if (hostnameProblem != null) {
+      return new Evaluation(policy, null, null, Reasons.INVALID, null, "validation.hostname: " + hostnameProblem);
+    }
+    List<ClusterIr.SanIr> sans = new ArrayList<>();
+    for (SubjectAltName san : validation.getSubjectAltNames() == null ? List.<SubjectAltName>of()
+        : validation.getSubjectAltNames()) {
+      if ("Hostname".equals(san.getType()) && san.getHostname() != null) {
+        sans.add(new ClusterIr.SanIr(false, san.getHostname()));
+      } else if ("URI".equals(san.getType()) && san.getUri() != null) {
+        sans.add(new ClusterIr.SanIr(true, san.getUri()));
+      } else {
+        return new Evaluation(policy, null, null, Reasons.INVALID, null,
+            "subjectAltNames entry of type '" + san.getType() + "' lacks its value");
+      }
+    }
+    boolean system = "System".equals(validation.getWellKnownCACertificates());
+    if (validation.getWellKnownCACertificates() != null && !system) {
+      return new Evaluation(policy, null, null, Reasons.INVALID, null,
+          "wellKnownCACertificates '" + validation.getWellKnownCACertificates() + "' is not supported; use System");
+    }
+    List<LocalObjectReference> caRefs = validation.getCaCertificateRefs() == null
+        ? List.of() : validation.getCaCertificateRefs();
+    if (caRefs.isEmpty() && !system) {
+      return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE, Reasons.INVALID_CA_CERTIFICATE_REF,
+          "Neither caCertificateRefs nor wellKnownCACertificates is set");
+    }
+    StringBuilder pem = new StringBuilder();
+    for (LocalObjectReference ref : caRefs) {
+      String group = ref.getGroup() == null ? "" : ref.getGroup();
+      if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
+        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE, Reasons.INVALID_KIND,
+            "caCertificateRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " " + ref.getName()
+                + " is not a ConfigMap");
+      }
+      ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, ref.getName())).orElse(null);
+      if (configMap == null) {
+        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE,
+            Reasons.INVALID_CA_CERTIFICATE_REF, "ConfigMap " + namespace + "/" + ref.getName() + " does not exist");
+      }
+      String ca = configMap.getData() == null ? null : configMap.getData().get("ca.crt");
+      String problem = ca == null ? "has no ca.crt" : TlsSecrets.certificateProblem(ca);
+      if (problem != null) {
+        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE,
+            Reasons.INVALID_CA_CERTIFICATE_REF, "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + problem);
+      }
+      pem.append(ca.strip()).append('\n');
+    }
+    SecretIr.TrustedCa caSecret = pem.isEmpty() ? null
+        : new SecretIr.TrustedCa("ca/" + ObjectKey.of(policy), pem.toString());
+    ClusterIr.UpstreamTlsIr tls = new ClusterIr.UpstreamTlsIr(validation.getHostname(), sans,
+        caSecret == null ? null : caSecret.name(), system);
+    return new Evaluation(policy, tls, caSecret, null, null, "");
+  }
+}

@@ -1,0 +1,53 @@
+package dev.gantry.controller;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/** The controller's metrics. */
+final class ControllerMetrics {
+
+  final PrometheusRegistry registry;
+  final Gauge leader;
+  final Counter statusWrites;
+  final Counter statusUnchanged;
+  final Histogram statusWriteSeconds;
+  final Histogram reconcileSeconds;
+  final Gauge queueDepth;
+  final Gauge listenerSets;
+  final Gauge listenerConflicts;
+  final Gauge routesNotAccepted;
+  final Counter events;
+
+  ControllerMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
+    leader = Gauge.builder().name("gantry_controller_leader")
+        .help("1 while this replica holds the leader Lease").register(registry);
+    statusWrites = Counter.builder().name("gantry_controller_status_writes")
+        .help("Status writes by kind and result (ok, conflict, error)").labelNames("kind", "result").register(registry);
+    statusUnchanged = Counter.builder().name("gantry_controller_status_unchanged")
+        .help("Desired status that matched the object already, so nothing was written").labelNames("kind")
+        .register(registry);
+    statusWriteSeconds = Histogram.builder().name("gantry_controller_status_write_seconds")
+        .help("Latency of one status write").unit(Unit.SECONDS)
+        .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+        .register(registry);
+    reconcileSeconds = Histogram.builder().name("gantry_controller_reconcile_seconds")
+        .help("Time to translate one batch of changes and compute desired status").unit(Unit.SECONDS)
+        .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .register(registry);
+    queueDepth = Gauge.builder().name("gantry_controller_status_queue_depth")
+        .help("Objects waiting for a status write").register(registry);
+    listenerSets = Gauge.builder().name("gantry_listenersets")
+        .help("ListenerSets by state: attached, not_allowed, no_valid_listener, parent_not_accepted")
+        .labelNames("state").register(registry);
+    listenerConflicts = Gauge.builder().name("gantry_listener_conflicts")
+        .help("Listeners that lost a conflict, by reason").labelNames("reason").register(registry);
+    routesNotAccepted = Gauge.builder().name("gantry_routes_not_accepted")
+        .help("Route parent entries with Accepted=False, by reason").labelNames("reason").register(registry);
+    events = Counter.builder().name("gantry_controller_events")
+        .help("Kubernetes Events emitted, by reason").labelNames("reason").register(registry);
+  }
+}

@@ -1,0 +1,421 @@
+package dev.gantry.controller;
+
+import dev.gantry.kube.ChangeEvent;
+import dev.gantry.model.Kind;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.status.ConditionIr;
+import dev.gantry.status.ListenerStatusIr;
+import dev.gantry.status.ObjectStatusIr;
+import dev.gantry.status.PolicyAncestorStatusIr;
+import dev.gantry.status.Reasons;
+import dev.gantry.status.RouteParentStatusIr;
+import dev.gantry.translate.GatewayApiTranslator;
+import dev.gantry.translate.GatewayTranslation;
+import dev.gantry.translate.StatusKey;
+import dev.gantry.view.ClusterStore;
+import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.RecordingView;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's translation thread. Followers run it too, so a new leader already holds the desired status
+ * of every object. Changes are applied in debounced batches; only Gateways whose reads a batch touches are
+ * retranslated; route and policy status is gathered across every Gateway that names them.
+ */
+final class ControllerReconciler implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerReconciler.class);
+
+  /** Work for the reconciler thread. */
+  sealed interface Work {
+    /** An informer event. */
+    record Change(ChangeEvent event) implements Work {
+    }
+
+    /** Every informer has listed. */
+    record Synced() implements Work {
+    }
+
+    /** This replica became the leader. */
+    record Leading() implements Work {
+    }
+
+    /** Stop the thread. */
+    record Stop() implements Work {
+    }
+  }
+
+  /** Work the leader does after each batch besides status (GatewayClass upkeep, proxy provisioning). */
+  interface LeaderTask {
+    void run(ClusterStore store, Map<ObjectKey, GatewayTranslation> gateways, Set<ObjectKey> changedGateways);
+  }
+
+  private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+  private final ClusterStore store = new ClusterStore();
+  private final DependencyIndex dependencies = new DependencyIndex();
+  private final Map<ObjectKey, GatewayTranslation> gateways = new ConcurrentHashMap<>();
+  private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
+  private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
+  private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
+  private final GatewayApiTranslator translator;
+  private final StatusWriter writer;
+  private final EventRecorder events;
+  private final ControllerMetrics metrics;
+  private final java.util.function.BooleanSupplier leader;
+  private final List<LeaderTask> leaderTasks;
+  private final Duration debounce;
+  private final Duration debounceMax;
+  private volatile boolean synced;
+
+  ControllerReconciler(GatewayApiTranslator translator, StatusWriter writer, EventRecorder events,
+      ControllerMetrics metrics, java.util.function.BooleanSupplier leader, List<LeaderTask> leaderTasks,
+      Duration debounce, Duration debounceMax) {
+    this.translator = translator;
+    this.writer = writer;
+    this.events = events;
+    this.metrics = metrics;
+    this.leader = leader;
+    this.leaderTasks = List.copyOf(leaderTasks);
+    this.debounce = debounce;
+    this.debounceMax = debounceMax;
+  }
+
+  void offer(ChangeEvent event) {
+    queue.add(new Work.Change(event));
+  }
+
+  void informersSynced() {
+    queue.add(new Work.Synced());
+  }
+
+  void leading() {
+    queue.add(new Work.Leading());
+  }
+
+  void stop() {
+    queue.add(new Work.Stop());
+  }
+
+  boolean synced() {
+    return synced;
+  }
+
+  ClusterStore store() {
+    return store;
+  }
+
+  /** The object a status key names, as last seen. */
+  HasMetadata cached(StatusKey key) {
+    return store.get(key.kind(), key.key()).orElse(null);
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (true) {
+        List<Work> batch = nextBatch();
+        if (batch.stream().anyMatch(w -> w instanceof Work.Stop)) {
+          return;
+        }
+        try {
+          handle(batch);
+        } catch (RuntimeException e) {
+          LOG.error("reconcile failed; it runs again on the next change", e);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private List<Work> nextBatch() throws InterruptedException {
+    List<Work> batch = new ArrayList<>();
+    batch.add(queue.take());
+    long deadline = System.nanoTime() + debounceMax.toNanos();
+    while (true) {
+      queue.drainTo(batch);
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || batch.getLast() instanceof Work.Stop) {
+        return batch;
+      }
+      Work next = queue.poll(Math.min(debounce.toNanos(), remaining), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return batch;
+      }
+      batch.add(next);
+    }
+  }
+
+  private void handle(List<Work> batch) {
+    long start = System.nanoTime();
+    Set<ObjectKey> affected = new HashSet<>();
+    boolean becameSynced = false;
+    boolean becameLeader = false;
+    for (Work work : batch) {
+      switch (work) {
+        case Work.Change change -> {
+          ChangeEvent event = change.event();
+          affected.addAll(dependencies.affectedBy(event.kind(), event.key(), event.previous(), event.current()));
+          if (event.kind().equals(Kinds.GATEWAY)) {
+            affected.add(event.key());
+          }
+          StatusKey key = new StatusKey(event.kind(), event.key());
+          if (event.isDelete()) {
+            store.remove(event.kind(), event.key());
+            writer.forget(key);
+            desired.remove(key);
+          } else {
+            store.put(event.current());
+            writer.recheck(key);
+          }
+        }
+        case Work.Synced done -> becameSynced = true;
+        case Work.Leading lead -> becameLeader = true;
+        case Work.Stop stop -> {
+        }
+      }
+    }
+    if (becameSynced && !synced) {
+      synced = true;
+      for (Gateway gateway : store.list(Kinds.GATEWAY)) {
+        affected.add(ObjectKey.of(gateway));
+      }
+      LOG.info("controller informers synced: {} Gateways, {} HTTPRoutes", store.size(Kinds.GATEWAY),
+          store.size(Kinds.HTTP_ROUTE));
+    }
+    if (!synced) {
+      return;
+    }
+    Set<StatusKey> routesTouched = new HashSet<>();
+    Set<ObjectKey> policiesTouched = new HashSet<>();
+    Set<ObjectKey> changedGateways = new TreeSet<>();
+    for (ObjectKey gateway : new TreeSet<>(affected)) {
+      if (retranslate(gateway, routesTouched, policiesTouched)) {
+        changedGateways.add(gateway);
+      }
+    }
+    for (GatewayClass gatewayClass : store.list(Kinds.GATEWAY_CLASS)) {
+      if (translator.serves(gatewayClass)) {
+        publish(new StatusKey(Kinds.GATEWAY_CLASS, ObjectKey.of(gatewayClass)),
+            translator.gatewayClassStatus(store, gatewayClass));
+      }
+    }
+    for (StatusKey route : routesTouched) {
+      publishRoute(route);
+    }
+    for (ObjectKey policy : policiesTouched) {
+      Map<ObjectKey, PolicyAncestorStatusIr> byGateway = ancestorEntries.getOrDefault(policy, Map.of());
+      publish(new StatusKey(Kinds.BACKEND_TLS_POLICY, policy),
+          new ObjectStatusIr.PolicyStatus(new ArrayList<>(new TreeMap<>(byGateway).values())));
+    }
+    if (becameLeader) {
+      writer.recheckAll();
+    }
+    if (leader.getAsBoolean()) {
+      for (LeaderTask task : leaderTasks) {
+        try {
+          task.run(store, gateways, becameLeader ? gateways.keySet() : changedGateways);
+        } catch (RuntimeException e) {
+          LOG.error("leader task failed; it runs again on the next change", e);
+        }
+      }
+    }
+    updateGauges();
+    metrics.reconcileSeconds.observe((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Retranslates one Gateway; returns whether it is (still) one of Gantry's. */
+  private boolean retranslate(ObjectKey gateway, Set<StatusKey> routesTouched, Set<ObjectKey> policiesTouched) {
+    RecordingView view = new RecordingView(store);
+    Optional<GatewayTranslation> result;
+    try {
+      result = translator.translate(view, gateway);
+    } catch (RuntimeException e) {
+      dependencies.record(gateway, view.reads());
+      LOG.error("translation of Gateway {} failed; its status is left as it is", gateway, e);
+      return false;
+    }
+    dependencies.record(gateway, view.reads());
+    GatewayTranslation previous = result.isPresent() ? gateways.put(gateway, result.get()) : gateways.remove(gateway);
+    if (previous != null) {
+      for (GatewayTranslation.RouteParent parent : previous.routeParents()) {
+        StatusKey key = new StatusKey(parent.routeKind(), parent.route());
+        routesTouched.add(key);
+        Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.get(key);
+        if (byGateway != null) {
+          byGateway.remove(gateway);
+        }
+      }
+      for (ObjectKey policy : previous.policyAncestors().keySet()) {
+        policiesTouched.add(policy);
+        Map<ObjectKey, PolicyAncestorStatusIr> byGateway = ancestorEntries.get(policy);
+        if (byGateway != null) {
+          byGateway.remove(gateway);
+        }
+      }
+    }
+    if (result.isEmpty()) {
+      desired.remove(new StatusKey(Kinds.GATEWAY, gateway));
+      return false;
+    }
+    GatewayTranslation translation = result.get();
+    publish(new StatusKey(Kinds.GATEWAY, gateway), translation.gatewayStatus());
+    translation.listenerSets().forEach((set, status) -> publish(new StatusKey(Kinds.LISTENER_SET, set), status));
+    for (GatewayTranslation.RouteParent parent : translation.routeParents()) {
+      StatusKey key = new StatusKey(parent.routeKind(), parent.route());
+      routesTouched.add(key);
+      routeEntries.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(gateway, k -> new ArrayList<>())
+          .add(parent);
+    }
+    translation.policyAncestors().forEach((policy, ancestor) -> {
+      policiesTouched.add(policy);
+      ancestorEntries.computeIfAbsent(policy, k -> new HashMap<>()).put(gateway, ancestor);
+    });
+    return true;
+  }
+
+  private void publishRoute(StatusKey route) {
+    Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.getOrDefault(route, Map.of());
+    List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
+    byGateway.values().forEach(parents::addAll);
+    parents.sort(Comparator.comparingInt(GatewayTranslation.RouteParent::parentIndex));
+    List<RouteParentStatusIr> entries = new ArrayList<>();
+    for (GatewayTranslation.RouteParent parent : parents) {
+      if (entries.stream().noneMatch(e -> e.parentRef().equals(parent.status().parentRef()))) {
+        entries.add(parent.status());
+      }
+    }
+    if (byGateway.isEmpty()) {
+      routeEntries.remove(route);
+    }
+    if (store.get(route.kind(), route.key()).isPresent()) {
+      publish(route, new ObjectStatusIr.RouteStatus(entries));
+    }
+  }
+
+  private void publish(StatusKey key, ObjectStatusIr status) {
+    ObjectStatusIr before = desired.put(key, status);
+    writer.submit(key, status);
+    if (!status.equals(before)) {
+      announceTransitions(key, before, status);
+    }
+  }
+
+  /** Events for what a tenant must notice: a ListenerSet rejected, a listener losing a conflict. */
+  private void announceTransitions(StatusKey key, ObjectStatusIr before, ObjectStatusIr after) {
+    HasMetadata object = cached(key);
+    if (object == null || !leader.getAsBoolean()) {
+      return;
+    }
+    switch (after) {
+      case ObjectStatusIr.ListenerSetStatus set -> {
+        ConditionIr accepted = set.conditions().getFirst();
+        boolean wasAccepted = before instanceof ObjectStatusIr.ListenerSetStatus old
+            && old.conditions().getFirst().isTrue();
+        if (!accepted.isTrue() && (wasAccepted || before == null)) {
+          events.warning(object, "ListenerSet" + accepted.reason(), accepted.message());
+        }
+        announceConflicts(object, before instanceof ObjectStatusIr.ListenerSetStatus old ? old.listeners()
+            : List.of(), set.listeners());
+      }
+      case ObjectStatusIr.GatewayStatus gateway -> announceConflicts(object,
+          before instanceof ObjectStatusIr.GatewayStatus old ? old.listeners() : List.of(), gateway.listeners());
+      default -> {
+      }
+    }
+  }
+
+  private void announceConflicts(HasMetadata object, List<ListenerStatusIr> before, List<ListenerStatusIr> after) {
+    for (ListenerStatusIr listener : after) {
+      ConditionIr conflicted = conflicted(listener);
+      if (conflicted == null || !conflicted.isTrue()) {
+        continue;
+      }
+      boolean wasConflicted = before.stream().filter(l -> l.name().equals(listener.name()))
+          .map(ControllerReconciler::conflicted).anyMatch(c -> c != null && c.isTrue());
+      if (!wasConflicted) {
+        events.warning(object, "Listener" + conflicted.reason(), "Listener '" + listener.name() + "': "
+            + conflicted.message());
+      }
+    }
+  }
+
+  private static ConditionIr conflicted(ListenerStatusIr listener) {
+    return listener.conditions().stream().filter(c -> c.type().equals(Reasons.CONFLICTED)).findFirst().orElse(null);
+  }
+
+  private void updateGauges() {
+    Map<String, Integer> setStates = new HashMap<>();
+    Map<String, Integer> conflicts = new HashMap<>();
+    Map<String, Integer> notAccepted = new HashMap<>();
+    for (String state : List.of("attached", "not_allowed", "no_valid_listener", "parent_not_accepted")) {
+      setStates.put(state, 0);
+    }
+    for (var entry : desired.entrySet()) {
+      switch (entry.getValue()) {
+        case ObjectStatusIr.ListenerSetStatus set -> {
+          ConditionIr accepted = set.conditions().getFirst();
+          String state = accepted.isTrue() ? "attached" : switch (accepted.reason()) {
+            case Reasons.NOT_ALLOWED -> "not_allowed";
+            case Reasons.LISTENERS_NOT_VALID -> "no_valid_listener";
+            default -> "parent_not_accepted";
+          };
+          setStates.merge(state, 1, Integer::sum);
+          countConflicts(set.listeners(), conflicts);
+        }
+        case ObjectStatusIr.GatewayStatus gateway -> countConflicts(gateway.listeners(), conflicts);
+        case ObjectStatusIr.RouteStatus route -> {
+          for (RouteParentStatusIr parent : route.parents()) {
+            ConditionIr accepted = parent.conditions().getFirst();
+            if (!accepted.isTrue()) {
+              notAccepted.merge(accepted.reason(), 1, Integer::sum);
+            }
+          }
+        }
+        default -> {
+        }
+      }
+    }
+    setStates.forEach((state, count) -> metrics.listenerSets.labelValues(state).set(count));
+    for (String reason : List.of(Reasons.HOSTNAME_CONFLICT, Reasons.PROTOCOL_CONFLICT)) {
+      metrics.listenerConflicts.labelValues(reason).set(conflicts.getOrDefault(reason, 0));
+    }
+    notAccepted.forEach((reason, count) -> metrics.routesNotAccepted.labelValues(reason).set(count));
+  }
+
+  private static void countConflicts(List<ListenerStatusIr> listeners, Map<String, Integer> conflicts) {
+    for (ListenerStatusIr listener : listeners) {
+      ConditionIr conflicted = conflicted(listener);
+      if (conflicted != null && conflicted.isTrue()) {
+        conflicts.merge(conflicted.reason(), 1, Integer::sum);
+      }
+    }
+  }
+
+  /** Number of objects with desired status, by kind (for tests and the debug endpoint). */
+  Map<Kind<?>, Integer> desiredCounts() {
+    Map<Kind<?>, Integer> counts = new HashMap<>();
+    desired.keySet().forEach(k -> counts.merge(k.kind(), 1, Integer::sum));
+    return counts;
+  }
+}

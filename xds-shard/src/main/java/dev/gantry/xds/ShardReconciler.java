@@ -1,0 +1,253 @@
+package dev.gantry.xds;
+
+import dev.gantry.envoy.EnvoyResources;
+import dev.gantry.envoy.EnvoyTranslator;
+import dev.gantry.kube.ChangeEvent;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.translate.GatewayApiTranslator;
+import dev.gantry.translate.GatewayTranslation;
+import dev.gantry.view.ClusterStore;
+import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.RecordingView;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shard's single translation thread. Informer events are queued (handlers never block), applied to the
+ * indexed store in debounced batches, and only the owned Gateways whose recorded reads the batch touches are
+ * retranslated. A Gateway whose resources did not change keeps its snapshot, so its proxies get no push.
+ */
+final class ShardReconciler implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardReconciler.class);
+
+  /** Work for the reconciler thread. */
+  sealed interface Work {
+    /** An informer event. */
+    record Change(ChangeEvent event) implements Work {
+    }
+
+    /** Every informer has listed. */
+    record Synced(Duration took) implements Work {
+    }
+
+    /** Stop the thread. */
+    record Stop() implements Work {
+    }
+  }
+
+  /**
+   * What a Gateway's proxies are served.
+   *
+   * @param version content version of all resources
+   * @param resources the resources
+   * @param translation the translation they came from
+   */
+  record Published(String version, EnvoyResources resources, GatewayTranslation translation) {
+  }
+
+  private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+  private final ClusterStore store = new ClusterStore();
+  private final DependencyIndex dependencies = new DependencyIndex();
+  private final Map<ObjectKey, Published> published = new ConcurrentHashMap<>();
+  private final GatewayApiTranslator translator;
+  private final EnvoyTranslator envoy;
+  private final SimpleCache<String> cache;
+  private final ShardOwnership ownership;
+  private final ShardMetrics.ForShard metrics;
+  private final Duration debounce;
+  private final Duration debounceMax;
+  private final long startNanos = System.nanoTime();
+  private volatile boolean synced;
+  private volatile boolean initialSnapshotsSet;
+
+  ShardReconciler(GatewayApiTranslator translator, EnvoyTranslator envoy, SimpleCache<String> cache,
+      ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
+    this.translator = translator;
+    this.envoy = envoy;
+    this.cache = cache;
+    this.ownership = ownership;
+    this.metrics = metrics;
+    this.debounce = debounce;
+    this.debounceMax = debounceMax;
+  }
+
+  /** Called from informer threads: never blocks. */
+  void offer(ChangeEvent event) {
+    queue.add(new Work.Change(event));
+  }
+
+  void informersSynced(Duration took) {
+    queue.add(new Work.Synced(took));
+  }
+
+  void stop() {
+    queue.add(new Work.Stop());
+  }
+
+  boolean ready() {
+    return synced && initialSnapshotsSet;
+  }
+
+  boolean synced() {
+    return synced;
+  }
+
+  Map<ObjectKey, Published> published() {
+    return published;
+  }
+
+  ClusterStore store() {
+    return store;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (true) {
+        List<Work> batch = nextBatch();
+        if (batch.stream().anyMatch(w -> w instanceof Work.Stop)) {
+          return;
+        }
+        handle(batch);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for work, then keeps collecting until the queue is quiet for the debounce or the maximum delay passes. */
+  private List<Work> nextBatch() throws InterruptedException {
+    List<Work> batch = new ArrayList<>();
+    batch.add(queue.take());
+    long deadline = System.nanoTime() + debounceMax.toNanos();
+    while (true) {
+      queue.drainTo(batch);
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || batch.getLast() instanceof Work.Stop) {
+        return batch;
+      }
+      Work next = queue.poll(Math.min(debounce.toNanos(), remaining), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return batch;
+      }
+      batch.add(next);
+    }
+  }
+
+  private void handle(List<Work> batch) {
+    Set<ObjectKey> affected = new HashSet<>();
+    boolean becameSynced = false;
+    int changes = 0;
+    for (Work work : batch) {
+      switch (work) {
+        case Work.Change change -> {
+          changes++;
+          ChangeEvent event = change.event();
+          affected.addAll(dependencies.affectedBy(event.kind(), event.key(), event.previous(), event.current()));
+          if (event.kind().equals(Kinds.GATEWAY)) {
+            affected.add(event.key());
+          }
+          if (event.isDelete()) {
+            store.remove(event.kind(), event.key());
+          } else {
+            store.put(event.current());
+          }
+        }
+        case Work.Synced done -> {
+          becameSynced = true;
+          metrics.informerSync(done.took().toNanos() / 1e9);
+        }
+        case Work.Stop stop -> {
+        }
+      }
+    }
+    if (changes > 0) {
+      metrics.batch(changes);
+    }
+    if (becameSynced && !synced) {
+      synced = true;
+      translateAll();
+      return;
+    }
+    if (!synced) {
+      return;
+    }
+    for (ObjectKey gateway : new TreeSet<>(affected)) {
+      if (ownership.owns(gateway)) {
+        translate(gateway);
+      }
+    }
+    metrics.owned(published.size());
+  }
+
+  private void translateAll() {
+    long start = System.nanoTime();
+    int count = 0;
+    for (Gateway gateway : store.list(Kinds.GATEWAY)) {
+      ObjectKey key = ObjectKey.of(gateway);
+      if (ownership.owns(key)) {
+        translate(key);
+        count++;
+      }
+    }
+    initialSnapshotsSet = true;
+    metrics.owned(published.size());
+    double sinceStart = (System.nanoTime() - startNanos) / 1e9;
+    metrics.firstSnapshot(sinceStart);
+    metrics.becameReady();
+    LOG.info("shard {}: {} owned Gateways translated in {} ms; ready {} s after start", ownership.index(), count,
+        (System.nanoTime() - start) / 1_000_000, String.format("%.2f", sinceStart));
+  }
+
+  private void translate(ObjectKey gateway) {
+    long start = System.nanoTime();
+    RecordingView view = new RecordingView(store);
+    Optional<GatewayTranslation> translation;
+    EnvoyResources resources;
+    try {
+      translation = translator.translate(view, gateway);
+      resources = translation.map(t -> envoy.translate(t.ir())).orElse(null);
+    } catch (RuntimeException e) {
+      dependencies.record(gateway, view.reads());
+      metrics.translationError();
+      LOG.error("translation of Gateway {} failed; its proxies keep their last configuration", gateway, e);
+      return;
+    }
+    dependencies.record(gateway, view.reads());
+    metrics.translated((System.nanoTime() - start) / 1e9);
+    if (translation.isEmpty()) {
+      if (published.remove(gateway) != null) {
+        // Deleted, or no longer of Gantry's class: its proxies are told to drop everything.
+        cache.setSnapshot(gateway.toString(), new GatewaySnapshot(new EnvoyResources(List.of(), List.of(), List.of(),
+            List.of(), List.of())));
+        LOG.info("Gateway {} is gone or not Gantry's any more; its snapshot was emptied", gateway);
+      }
+      return;
+    }
+    String version = resources.version();
+    Published previous = published.get(gateway);
+    if (previous != null && previous.version().equals(version)) {
+      published.put(gateway, new Published(version, previous.resources(), translation.get()));
+      return;
+    }
+    published.put(gateway, new Published(version, resources, translation.get()));
+    cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
+    metrics.published();
+  }
+}

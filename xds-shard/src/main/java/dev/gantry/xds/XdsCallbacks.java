@@ -1,0 +1,131 @@
+package dev.gantry.xds;
+
+import dev.gantry.model.ObjectKey;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.exception.RequestException;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits a stream only for a Gateway this shard owns (otherwise {@code FAILED_PRECONDITION} naming the owner),
+ * counts proxies, pushes and NACKs, and logs every NACK with Envoy's error detail.
+ */
+final class XdsCallbacks implements DiscoveryServerCallbacks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
+
+  private final ShardOwnership ownership;
+  private final ShardMetrics.ForShard metrics;
+  private final Map<Long, String> gatewayByStream = new ConcurrentHashMap<>();
+
+  XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics) {
+    this.ownership = ownership;
+    this.metrics = metrics;
+  }
+
+  int connectedProxies(String gateway) {
+    return (int) gatewayByStream.values().stream().filter(gateway::equals).count();
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
+    admit(streamId, request.getNode());
+    if (request.hasErrorDetail()) {
+      nack(streamId, request.getNode(), request.getTypeUrl(), request.getVersionInfo(),
+          request.getErrorDetail().getMessage());
+    }
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
+    admit(streamId, request.getNode());
+    if (request.hasErrorDetail()) {
+      nack(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
+          request.getErrorDetail().getMessage());
+    }
+  }
+
+  @Override
+  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    metrics.pushed(shortType(response.getTypeUrl()));
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    metrics.pushed(shortType(response.getTypeUrl()));
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    release(streamId);
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    release(streamId);
+  }
+
+  private void admit(long streamId, Node node) throws RequestException {
+    if (gatewayByStream.containsKey(streamId)) {
+      return;
+    }
+    String gateway = GatewayNodeGroup.gatewayOf(node);
+    if (gateway == null) {
+      metrics.refused("missing_metadata");
+      throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' is missing: set it to <namespace>/<name>"
+          + " of the proxy's Gateway");
+    }
+    ObjectKey key;
+    try {
+      key = ObjectKey.parse(gateway);
+    } catch (IllegalArgumentException e) {
+      metrics.refused("bad_metadata");
+      throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' must be <namespace>/<name>, got '"
+          + gateway + "'");
+    }
+    if (key.namespace().isEmpty()) {
+      metrics.refused("bad_metadata");
+      throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' must be <namespace>/<name>, got '"
+          + gateway + "'");
+    }
+    if (!ownership.owns(key)) {
+      metrics.refused("not_owner");
+      int owner = ownership.ownerOf(key);
+      throw refuse("Gateway " + key + " is served by " + ownership.describeShard(owner) + "; this is shard "
+          + ownership.index());
+    }
+    if (gatewayByStream.putIfAbsent(streamId, key.toString()) == null) {
+      metrics.proxyConnected(key.toString());
+    }
+  }
+
+  private void release(long streamId) {
+    String gateway = gatewayByStream.remove(streamId);
+    if (gateway != null) {
+      metrics.proxyDisconnected(gateway);
+    }
+  }
+
+  private void nack(long streamId, Node node, String typeUrl, String version, String detail) {
+    metrics.nacked(shortType(typeUrl));
+    LOG.warn("NACK from proxy '{}' of Gateway {} for {} ({}): {}", node.getId(), gatewayByStream.get(streamId),
+        shortType(typeUrl), version, detail);
+  }
+
+  private static RequestException refuse(String message) {
+    return new RequestException(Status.FAILED_PRECONDITION.withDescription(message));
+  }
+
+  static String shortType(String typeUrl) {
+    int dot = typeUrl.lastIndexOf('.');
+    return dot < 0 ? typeUrl : typeUrl.substring(dot + 1);
+  }
+}

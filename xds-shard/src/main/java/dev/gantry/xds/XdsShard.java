@@ -1,0 +1,242 @@
+package dev.gantry.xds;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.gantry.config.GantrySettings;
+import dev.gantry.envoy.EnvoyJson;
+import dev.gantry.envoy.EnvoyResources;
+import dev.gantry.envoy.EnvoyTranslator;
+import dev.gantry.kube.InformerFeed;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.runtime.AdminServer;
+import dev.gantry.runtime.Readiness;
+import dev.gantry.translate.GatewayApiTranslator;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One xds-shard: informers feed a translation thread, which publishes a snapshot per owned Gateway; an ADS
+ * server (state of the world and delta) serves them; an admin server reports readiness, metrics and dumps.
+ * It never writes to the API server, and rebuilds everything from informers when it restarts.
+ */
+public final class XdsShard implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsShard.class);
+
+  private final GantrySettings settings;
+  private final ShardOwnership ownership;
+  private final ShardMetrics.ForShard metrics;
+  private final InformerFeed feed;
+  private final ShardReconciler reconciler;
+  private final XdsCallbacks callbacks;
+  private final SimpleCache<String> cache = new SimpleCache<>(new GatewayNodeGroup());
+  private final String bindHost;
+  private final int xdsPortSetting;
+  private final int adminPortSetting;
+  private Server grpc;
+  private AdminServer admin;
+  private Thread thread;
+
+  /**
+   * @param settings shard index and count, ports, debounce, translation settings
+   * @param client read-only API client
+   * @param bindHost address to listen on (0.0.0.0 in a cluster, 127.0.0.1 in standalone)
+   * @param xdsPort ADS port (0 for any free one)
+   * @param adminPort admin port (0 for any free one)
+   * @param metrics metrics shared by the shards of this process
+   */
+  public XdsShard(GantrySettings settings, KubernetesClient client, String bindHost, int xdsPort, int adminPort,
+      ShardMetrics metrics) {
+    this.settings = settings;
+    this.bindHost = bindHost;
+    this.xdsPortSetting = xdsPort;
+    this.adminPortSetting = adminPort;
+    this.ownership = new ShardOwnership(settings.shardIndex(), settings.shardCount(), settings);
+    this.metrics = metrics.forShard(settings.shardIndex());
+    this.callbacks = new XdsCallbacks(ownership, this.metrics);
+    GatewayApiTranslator translator = new GatewayApiTranslator(settings.translatorConfig());
+    EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
+    this.reconciler = new ShardReconciler(translator, envoy, cache, ownership, this.metrics, settings.debounce(),
+        settings.debounceMax());
+    this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer);
+  }
+
+  /** Starts serving at once; proxies that connect before the shard is ready are held until it is. */
+  public XdsShard start() {
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(callbacks), cache, new DefaultExecutorGroup(),
+        new CachedProtoResourcesSerializer());
+    try {
+      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
+          .addService(discovery.getAggregatedDiscoveryServiceImpl())
+          .maxInboundMessageSize(16 * 1024 * 1024)
+          .build()
+          .start();
+    } catch (IOException e) {
+      if (e instanceof BindException || e.getCause() instanceof BindException) {
+        throw new AdminServer.PortInUseException("xDS", xdsPortSetting);
+      }
+      throw new IllegalStateException("cannot start the xDS server: " + e.getMessage(), e);
+    }
+    admin = new AdminServer(bindHost, adminPortSetting, metrics.registry(), this::readiness)
+        .route("/debug/shard", this::debugShard)
+        .route("/debug/config_dump", this::debugConfigDump)
+        .start();
+    thread = new Thread(reconciler, "xds-shard-" + ownership.index() + "-reconciler");
+    thread.setDaemon(true);
+    thread.start();
+    feed.synced().whenComplete((took, error) -> {
+      if (error != null) {
+        LOG.error("shard {}: informers failed to start", ownership.index(), error);
+      } else {
+        reconciler.informersSynced(took);
+      }
+    });
+    feed.start();
+    LOG.info("xds-shard {} of {}: ADS on {}:{}, admin on {}:{}", ownership.index(), ownership.count(), bindHost,
+        xdsPort(), bindHost, adminPort());
+    return this;
+  }
+
+  public Readiness readiness() {
+    if (!reconciler.synced()) {
+      return Readiness.notReady("informers are still listing");
+    }
+    if (!reconciler.ready()) {
+      return Readiness.notReady("translating owned Gateways");
+    }
+    return Readiness.ready("shard " + ownership.index() + " of " + ownership.count() + " serves "
+        + reconciler.published().size() + " Gateways");
+  }
+
+  public int xdsPort() {
+    return grpc.getPort();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public int index() {
+    return ownership.index();
+  }
+
+  /** The resources currently served for a Gateway, or null. */
+  public EnvoyResources served(ObjectKey gateway) {
+    ShardReconciler.Published published = reconciler.published().get(gateway);
+    return published == null ? null : published.resources();
+  }
+
+  /** Content version currently served for a Gateway, or null. */
+  public String servedVersion(ObjectKey gateway) {
+    ShardReconciler.Published published = reconciler.published().get(gateway);
+    return published == null ? null : published.version();
+  }
+
+  private void debugShard(HttpExchange exchange) throws IOException {
+    List<Object> gateways = new ArrayList<>();
+    new TreeMap<>(reconciler.published()).forEach((key, published) -> {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("gateway", key.toString());
+      entry.put("version", published.version());
+      entry.put("resources", published.resources().resourceCount());
+      entry.put("bytes", published.resources().totalBytes());
+      entry.put("proxies", callbacks.connectedProxies(key.toString()));
+      gateways.add(entry);
+    });
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("index", ownership.index());
+    body.put("count", ownership.count());
+    body.put("ready", readiness().ready());
+    body.put("gateways", gateways);
+    AdminServer.respond(exchange, 200, Serialization.asJson(body) + "\n", "application/json");
+  }
+
+  private void debugConfigDump(HttpExchange exchange) throws IOException {
+    String gateway = AdminServer.query(exchange.getRequestURI()).get("gateway");
+    if (gateway == null || gateway.isEmpty()) {
+      AdminServer.respond(exchange, 400, "give ?gateway=<namespace>/<name>\n", "text/plain");
+      return;
+    }
+    ObjectKey key;
+    try {
+      key = ObjectKey.parse(gateway);
+    } catch (IllegalArgumentException e) {
+      AdminServer.respond(exchange, 400, e.getMessage() + "\n", "text/plain");
+      return;
+    }
+    EnvoyResources resources = served(key);
+    if (resources == null) {
+      String why = ownership.owns(key) ? "no Gateway " + key + " of Gantry's classes is known to this shard"
+          : "Gateway " + key + " is served by " + ownership.describeShard(ownership.ownerOf(key));
+      AdminServer.respond(exchange, 404, why + "\n", "text/plain");
+      return;
+    }
+    StringBuilder json = new StringBuilder("{\n\"gateway\": \"").append(key).append("\",\n\"version\": \"")
+        .append(servedVersion(key)).append("\"");
+    appendType(json, "listeners", resources.listeners());
+    appendType(json, "routes", resources.routes());
+    appendType(json, "clusters", resources.clusters());
+    appendType(json, "endpoints", resources.endpoints());
+    List<EnvoyResources.Versioned<Secret>> redacted = new ArrayList<>();
+    for (EnvoyResources.Versioned<Secret> secret : resources.secrets()) {
+      Secret.Builder builder = secret.resource().toBuilder();
+      if (builder.hasTlsCertificate()) {
+        builder.getTlsCertificateBuilder().getPrivateKeyBuilder().setInlineString("[redacted]");
+      }
+      redacted.add(new EnvoyResources.Versioned<>(secret.name(), builder.build(), secret.version(), secret.size()));
+    }
+    appendType(json, "secrets", redacted);
+    json.append("\n}\n");
+    AdminServer.respond(exchange, 200, json.toString(), "application/json");
+  }
+
+  private static void appendType(StringBuilder json, String name, List<? extends EnvoyResources.Versioned<?>> list) {
+    json.append(",\n\"").append(name).append("\": [");
+    for (int i = 0; i < list.size(); i++) {
+      json.append(i == 0 ? "\n" : ",\n").append(EnvoyJson.print(list.get(i).resource()));
+    }
+    json.append("]");
+  }
+
+  @Override
+  public void close() {
+    feed.close();
+    reconciler.stop();
+    if (thread != null) {
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (grpc != null) {
+      grpc.shutdownNow();
+      try {
+        grpc.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (admin != null) {
+      admin.close();
+    }
+  }
+}
