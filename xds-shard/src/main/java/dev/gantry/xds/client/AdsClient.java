@@ -1,0 +1,409 @@
+package dev.gantry.xds.client;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+
+/**
+ * An ADS client that behaves like Envoy: subscribes to listeners and clusters, follows them to route
+ * configurations, endpoints and secrets, ACKs every response (or NACKs those a predicate rejects), over the
+ * state-of-the-world or the delta protocol. It keeps what it was sent, like a proxy keeps its config.
+ */
+public final class AdsClient implements AutoCloseable {
+
+  public static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  public static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  public static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  public static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  public static final String SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  private static final List<String> TYPES = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
+
+  /** The xDS variant a client speaks. */
+  public enum Protocol { STATE_OF_THE_WORLD, DELTA }
+
+  /**
+   * One response as received.
+   *
+   * @param typeUrl resource type
+   * @param version version_info (SotW) or system_version_info (delta)
+   * @param resourceNames names of resources added or replaced by the response
+   * @param removed names removed (delta)
+   * @param bytes serialized size
+   * @param receivedNanos System.nanoTime() at receipt
+   */
+  public record Received(String typeUrl, String version, List<String> resourceNames, List<String> removed,
+      int bytes, long receivedNanos) {
+  }
+
+  private final ManagedChannel channel;
+  private final Node node;
+  private final Protocol protocol;
+  private final BiPredicate<String, List<Any>> reject;
+  private final Map<String, Map<String, Any>> resources = new ConcurrentHashMap<>();
+  private final Map<String, String> versions = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> subscribed = new HashMap<>();
+  private final List<Consumer<Received>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final CompletableFuture<Status> closed = new CompletableFuture<>();
+  private final AtomicLong responses = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong nacks = new AtomicLong();
+  private StreamObserver<DiscoveryRequest> sotw;
+  private StreamObserver<DeltaDiscoveryRequest> delta;
+
+  private AdsClient(ManagedChannel channel, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject) {
+    this.channel = channel;
+    this.node = node;
+    this.protocol = protocol;
+    this.reject = reject;
+  }
+
+  /** Connects with node metadata naming the proxy's Gateway; every response is accepted. */
+  public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol) {
+    return connect(host, port, nodeId, gateway, protocol, (type, list) -> false);
+  }
+
+  /**
+   * Connects and starts subscribing.
+   *
+   * @param gateway {@code namespace/name} for the {@code gantry.dev/gateway} node metadata, or null for none
+   * @param reject returns true for a response (type, resources) the client should NACK
+   */
+  public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol,
+      BiPredicate<String, List<Any>> reject) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
+        .maxInboundMessageSize(64 * 1024 * 1024).build();
+    Struct.Builder metadata = Struct.newBuilder();
+    if (gateway != null) {
+      metadata.putFields("gantry.dev/gateway", Value.newBuilder().setStringValue(gateway).build());
+    }
+    Node node = Node.newBuilder().setId(nodeId).setCluster("gantry-test").setMetadata(metadata).build();
+    AdsClient client = new AdsClient(channel, node, protocol, reject);
+    client.start();
+    return client;
+  }
+
+  private void start() {
+    var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+    synchronized (this) {
+      if (protocol == Protocol.STATE_OF_THE_WORLD) {
+        sotw = stub.streamAggregatedResources(new StreamObserver<>() {
+          @Override
+          public void onNext(DiscoveryResponse response) {
+            onSotwResponse(response);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            closed.complete(Status.fromThrowable(error));
+          }
+
+          @Override
+          public void onCompleted() {
+            closed.complete(Status.OK);
+          }
+        });
+        subscribe(CLUSTER, Set.of());
+        subscribe(LISTENER, Set.of());
+      } else {
+        delta = stub.deltaAggregatedResources(new StreamObserver<>() {
+          @Override
+          public void onNext(DeltaDiscoveryResponse response) {
+            onDeltaResponse(response);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            closed.complete(Status.fromThrowable(error));
+          }
+
+          @Override
+          public void onCompleted() {
+            closed.complete(Status.OK);
+          }
+        });
+        subscribe(CLUSTER, Set.of());
+        subscribe(LISTENER, Set.of());
+      }
+    }
+  }
+
+  /** Called for every response, on the gRPC thread, after the client's state was updated. */
+  public AdsClient onResponse(Consumer<Received> listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  private synchronized void subscribe(String type, Set<String> names) {
+    Set<String> before = subscribed.get(type);
+    if (before != null && before.equals(names)) {
+      return;
+    }
+    subscribed.put(type, new TreeSet<>(names));
+    if (protocol == Protocol.STATE_OF_THE_WORLD) {
+      sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+          .setVersionInfo(versions.getOrDefault(type, "")).addAllResourceNames(new TreeSet<>(names)).build());
+    } else {
+      DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type);
+      Set<String> old = before == null ? Set.of() : before;
+      for (String name : names) {
+        if (!old.contains(name)) {
+          request.addResourceNamesSubscribe(name);
+        }
+      }
+      for (String name : old) {
+        if (!names.contains(name)) {
+          request.addResourceNamesUnsubscribe(name);
+        }
+      }
+      if (before != null && request.getResourceNamesSubscribeCount() == 0
+          && request.getResourceNamesUnsubscribeCount() == 0) {
+        return;
+      }
+      delta.onNext(request.build());
+    }
+  }
+
+  private void onSotwResponse(DiscoveryResponse response) {
+    String type = response.getTypeUrl();
+    boolean nack = reject.test(type, response.getResourcesList());
+    List<String> names = new ArrayList<>();
+    synchronized (this) {
+      if (nack) {
+        nacks.incrementAndGet();
+        sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+            .setVersionInfo(versions.getOrDefault(type, "")).setResponseNonce(response.getNonce())
+            .addAllResourceNames(subscribed.getOrDefault(type, Set.of()))
+            .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
+            .build());
+      } else {
+        Map<String, Any> byName = new HashMap<>();
+        for (Any any : response.getResourcesList()) {
+          String name = nameOf(type, any);
+          byName.put(name, any);
+          names.add(name);
+        }
+        Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
+        if (type.equals(LISTENER) || type.equals(CLUSTER)) {
+          current.keySet().retainAll(byName.keySet());
+        }
+        current.putAll(byName);
+        versions.put(type, response.getVersionInfo());
+        sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+            .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce())
+            .addAllResourceNames(subscribed.getOrDefault(type, Set.of())).build());
+        followReferences(type);
+      }
+    }
+    record(new Received(type, response.getVersionInfo(), names, List.of(), response.getSerializedSize(),
+        System.nanoTime()));
+  }
+
+  private void onDeltaResponse(DeltaDiscoveryResponse response) {
+    String type = response.getTypeUrl();
+    List<Any> added = response.getResourcesList().stream().map(Resource::getResource).toList();
+    boolean nack = reject.test(type, added);
+    List<String> names = new ArrayList<>();
+    synchronized (this) {
+      if (nack) {
+        nacks.incrementAndGet();
+        delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+            .setResponseNonce(response.getNonce())
+            .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
+            .build());
+      } else {
+        Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
+        for (Resource resource : response.getResourcesList()) {
+          current.put(resource.getName(), resource.getResource());
+          names.add(resource.getName());
+        }
+        response.getRemovedResourcesList().forEach(current::remove);
+        versions.put(type, response.getSystemVersionInfo());
+        delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+            .setResponseNonce(response.getNonce()).build());
+        followReferences(type);
+      }
+    }
+    record(new Received(type, response.getSystemVersionInfo(), names, response.getRemovedResourcesList(),
+        response.getSerializedSize(), System.nanoTime()));
+  }
+
+  private void record(Received received) {
+    responses.incrementAndGet();
+    bytes.addAndGet(received.bytes());
+    for (Consumer<Received> listener : listeners) {
+      listener.accept(received);
+    }
+  }
+
+  /** Like Envoy: listeners name route configurations and secrets; clusters name endpoints and secrets. */
+  private void followReferences(String type) {
+    if (type.equals(LISTENER)) {
+      Set<String> routes = new LinkedHashSet<>();
+      Set<String> secrets = new LinkedHashSet<>(secretNames(CLUSTER));
+      for (Any any : resources.getOrDefault(LISTENER, Map.of()).values()) {
+        Listener listener = unpack(any, Listener.class);
+        for (FilterChain chain : listener.getFilterChainsList()) {
+          for (Filter filter : chain.getFiltersList()) {
+            if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+              routes.add(unpack(filter.getTypedConfig(), HttpConnectionManager.class).getRds().getRouteConfigName());
+            }
+          }
+          if (chain.hasTransportSocket() && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+            DownstreamTlsContext tls = unpack(chain.getTransportSocket().getTypedConfig(), DownstreamTlsContext.class);
+            tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList().stream().map(SdsSecretConfig::getName)
+                .forEach(secrets::add);
+          }
+        }
+      }
+      subscribe(ROUTE, routes);
+      subscribe(SECRET, secrets);
+    } else if (type.equals(CLUSTER)) {
+      Set<String> endpoints = new LinkedHashSet<>();
+      for (Any any : resources.getOrDefault(CLUSTER, Map.of()).values()) {
+        Cluster cluster = unpack(any, Cluster.class);
+        if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+          endpoints.add(cluster.getName());
+        }
+      }
+      subscribe(ENDPOINT, endpoints);
+      Set<String> secrets = new LinkedHashSet<>(subscribed.getOrDefault(SECRET, Set.of()));
+      secrets.addAll(secretNames(CLUSTER));
+      if (resources.containsKey(LISTENER)) {
+        subscribe(SECRET, secrets);
+      }
+    }
+  }
+
+  private Set<String> secretNames(String type) {
+    Set<String> names = new LinkedHashSet<>();
+    if (!type.equals(CLUSTER)) {
+      return names;
+    }
+    for (Any any : resources.getOrDefault(CLUSTER, Map.of()).values()) {
+      Cluster cluster = unpack(any, Cluster.class);
+      if (cluster.hasTransportSocket() && cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
+        UpstreamTlsContext tls = unpack(cluster.getTransportSocket().getTypedConfig(), UpstreamTlsContext.class);
+        if (tls.getCommonTlsContext().hasCombinedValidationContext()) {
+          names.add(tls.getCommonTlsContext().getCombinedValidationContext().getValidationContextSdsSecretConfig()
+              .getName());
+        }
+      }
+    }
+    return names;
+  }
+
+  private static String nameOf(String type, Any any) {
+    return switch (type) {
+      case LISTENER -> unpack(any, Listener.class).getName();
+      case CLUSTER -> unpack(any, Cluster.class).getName();
+      case ROUTE -> unpack(any, io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class).getName();
+      case ENDPOINT -> unpack(any, io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class).getClusterName();
+      case SECRET -> unpack(any, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class).getName();
+      default -> any.getTypeUrl();
+    };
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("malformed " + type.getSimpleName() + " from the server", e);
+    }
+  }
+
+  /** Resource names currently held, by type. */
+  public Map<String, Set<String>> names() {
+    Map<String, Set<String>> names = new HashMap<>();
+    for (String type : TYPES) {
+      names.put(type, new TreeSet<>(resources.getOrDefault(type, Map.of()).keySet()));
+    }
+    return names;
+  }
+
+  /** Total resources currently held. */
+  public int resourceCount() {
+    return resources.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /** A held resource, unpacked, or null. */
+  public <T extends com.google.protobuf.Message> T resource(String type, String name, Class<T> messageType) {
+    Any any = resources.getOrDefault(type, Map.of()).get(name);
+    return any == null ? null : unpack(any, messageType);
+  }
+
+  public String version(String type) {
+    return versions.get(type);
+  }
+
+  public long responses() {
+    return responses.get();
+  }
+
+  public long bytesReceived() {
+    return bytes.get();
+  }
+
+  public long nacksSent() {
+    return nacks.get();
+  }
+
+  /** Completes with the stream's final status when the server ends it. */
+  public CompletableFuture<Status> closed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      try {
+        if (sotw != null) {
+          sotw.onCompleted();
+        }
+        if (delta != null) {
+          delta.onCompleted();
+        }
+      } catch (RuntimeException e) {
+        // already closed by the server
+      }
+    }
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
