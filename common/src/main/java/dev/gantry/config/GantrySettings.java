@@ -1,6 +1,7 @@
 package dev.gantry.config;
 
 import dev.gantry.translate.Durations;
+import dev.gantry.translate.ProxyParameters;
 import dev.gantry.translate.TranslatorConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,7 +143,8 @@ public record GantrySettings(
 
   /** The translator's view of these settings. */
   public TranslatorConfig translatorConfig() {
-    return new TranslatorConfig(controllerName, clusterDomain, maxListenersPerGateway);
+    return new TranslatorConfig(controllerName, clusterDomain, maxListenersPerGateway,
+        ProxyParameters.defaults(envoyImage, envoyReplicas));
   }
 
   /** The ordinal of a StatefulSet pod name ({@code name-3} gives 3), or 0. */

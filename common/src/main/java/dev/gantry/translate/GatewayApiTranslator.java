@@ -10,7 +10,6 @@ import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.view.ClusterView;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParametersReference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,28 +52,12 @@ public final class GatewayApiTranslator {
   /** Status of a GatewayClass Gantry serves. */
   public ObjectStatusIr.GatewayClassStatus gatewayClassStatus(ClusterView view, GatewayClass gatewayClass) {
     long generation = Metadata.generation(gatewayClass);
-    String problem = parametersProblem(view, gatewayClass.getSpec().getParametersRef());
+    String problem = ProxyParametersResolver.forClass(view, gatewayClass, config.proxyDefaults())
+        instanceof ProxyParameters.Result.Invalid(String why) ? why : null;
     ConditionIr accepted = problem == null
         ? ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Gantry serves this GatewayClass", generation)
         : ConditionIr.of(Reasons.ACCEPTED, false, Reasons.INVALID_PARAMETERS, problem, generation);
     return new ObjectStatusIr.GatewayClassStatus(List.of(accepted), Features.SUPPORTED);
-  }
-
-  private static String parametersProblem(ClusterView view, ParametersReference ref) {
-    if (ref == null) {
-      return null;
-    }
-    String group = ref.getGroup() == null ? "" : ref.getGroup();
-    if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
-      return "parametersRef must name a core ConfigMap, not " + (group.isEmpty() ? "" : group + "/") + ref.getKind();
-    }
-    if (ref.getNamespace() == null || ref.getNamespace().isEmpty()) {
-      return "parametersRef of a GatewayClass must set the ConfigMap's namespace";
-    }
-    if (view.get(Kinds.CONFIG_MAP, new ObjectKey(ref.getNamespace(), ref.getName())).isEmpty()) {
-      return "parametersRef: ConfigMap " + ref.getNamespace() + "/" + ref.getName() + " does not exist";
-    }
-    return null;
   }
 
   /** Translates one Gateway; empty when it does not exist or is not of a class Gantry serves. */
@@ -89,7 +72,7 @@ public final class GatewayApiTranslator {
       return Optional.empty();
     }
     boolean classAccepted = gatewayClassStatus(view, gatewayClass).conditions().getFirst().isTrue();
-    return Optional.of(new GatewayRun(view, config, gateway, classAccepted).run());
+    return Optional.of(new GatewayRun(view, config, gateway, gatewayClass, classAccepted).run());
   }
 
   /** Translates every Gateway of Gantry's classes and gathers the desired status of every managed object. */

@@ -26,11 +26,11 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedListeners;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,13 +49,16 @@ final class GatewayRun {
   private final Gateway gateway;
   private final ObjectKey gatewayKey;
   private final long generation;
+  private final GatewayClass gatewayClass;
   private final boolean classAccepted;
   private final BackendResolver backends;
   private final HttpRouteTranslator httpRoutes;
   private final GrpcRouteTranslator grpcRoutes;
   private final L4RouteTranslator l4Routes;
 
-  GatewayRun(ClusterView view, TranslatorConfig config, Gateway gateway, boolean classAccepted) {
+  GatewayRun(ClusterView view, TranslatorConfig config, Gateway gateway, GatewayClass gatewayClass,
+      boolean classAccepted) {
+    this.gatewayClass = gatewayClass;
     this.view = view;
     this.config = config;
     this.gateway = gateway;
@@ -76,10 +79,15 @@ final class GatewayRun {
       invalidReason = Reasons.INVALID;
       invalidMessage = "GatewayClass " + gateway.getSpec().getGatewayClassName() + " is not accepted";
     }
-    String parametersProblem = parametersProblem();
-    if (invalidReason == null && parametersProblem != null) {
-      invalidReason = Reasons.INVALID_PARAMETERS;
-      invalidMessage = parametersProblem;
+    ProxyParameters proxy = null;
+    switch (ProxyParametersResolver.forGateway(view, gateway, gatewayClass, config.proxyDefaults())) {
+      case ProxyParameters.Result.Valid valid -> proxy = valid.parameters();
+      case ProxyParameters.Result.Invalid invalid -> {
+        if (invalidReason == null) {
+          invalidReason = Reasons.INVALID_PARAMETERS;
+          invalidMessage = invalid.problem();
+        }
+      }
     }
     List<AddressIr> staticAddresses = new ArrayList<>();
     String addressProblem = staticAddresses(staticAddresses);
@@ -151,7 +159,17 @@ final class GatewayRun {
       Map<String, SecretIr> certificates = listenerTranslator.secrets;
       ir = new IrAssembler(backends, certificates).assemble(gatewayKey, listeners, placements);
     }
-    return new GatewayTranslation(gatewayKey, ir, gatewayStatus, setStatuses, routeParents, policyAncestors());
+    java.util.SortedSet<ExposedPort> exposed = new java.util.TreeSet<>();
+    if (gatewayUsable) {
+      for (ListenerState listener : listeners) {
+        if (listener.programmable()) {
+          exposed.add(new ExposedPort(listener.port, listener.isUdp() ? dev.gantry.ir.PortIr.Transport.UDP
+              : dev.gantry.ir.PortIr.Transport.TCP));
+        }
+      }
+    }
+    return new GatewayTranslation(gatewayKey, ir, gatewayStatus, setStatuses, routeParents, policyAncestors(), proxy,
+        List.copyOf(exposed));
   }
 
   private List<HasMetadata> routesOf(Kind<?> routeKind, Set<String> parentKeys) {
@@ -295,25 +313,6 @@ final class GatewayRun {
     return List.of(accepted, programmed);
   }
 
-  /** A parametersRef must name an existing ConfigMap in the Gateway's namespace. */
-  private String parametersProblem() {
-    if (gateway.getSpec().getInfrastructure() == null
-        || gateway.getSpec().getInfrastructure().getParametersRef() == null) {
-      return null;
-    }
-    LocalParametersReference ref = gateway.getSpec().getInfrastructure().getParametersRef();
-    String group = ref.getGroup() == null ? "" : ref.getGroup();
-    if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
-      return "infrastructure.parametersRef must name a core ConfigMap, not " + (group.isEmpty() ? "" : group + "/")
-          + ref.getKind();
-    }
-    if (view.get(Kinds.CONFIG_MAP, new ObjectKey(gatewayKey.namespace(), ref.getName())).isEmpty()) {
-      return "infrastructure.parametersRef: ConfigMap " + gatewayKey.namespace() + "/" + ref.getName()
-          + " does not exist";
-    }
-    return null;
-  }
-
   /** Collects usable spec.addresses; returns why one is unsupported, or null. */
   private String staticAddresses(List<AddressIr> out) {
     List<GatewaySpecAddress> requested = gateway.getSpec().getAddresses();
@@ -357,8 +356,8 @@ final class GatewayRun {
   private List<AddressIr> proxyServiceAddresses() {
     String name = ProxyNames.proxyName(gatewayKey);
     Service service = view.get(Kinds.SERVICE, new ObjectKey(gatewayKey.namespace(), name)).orElse(null);
-    if (service == null) {
-      return List.of();
+    if (service == null || !ProxyNames.isProxyOf(service, gatewayKey)) {
+      return List.of(); // missing, or a Service of the same name that Gantry did not create for this Gateway
     }
     List<AddressIr> addresses = new ArrayList<>();
     if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null

@@ -19,15 +19,18 @@ import java.util.Map;
  * @param listenerSets status of every ListenerSet whose parentRef names this Gateway
  * @param routeParents route parent entries for parentRefs naming this Gateway or its ListenerSets
  * @param policyAncestors policy ancestor entries naming this Gateway
+ * @param proxy how the Gateway's proxies are provisioned, or null when its parameters are invalid
+ * @param exposedPorts ports of the valid listeners, for the proxy Service
  */
 public record GatewayTranslation(ObjectKey gateway, GatewayIr ir, ObjectStatusIr.GatewayStatus gatewayStatus,
     Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSets, List<RouteParent> routeParents,
-    Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors) {
+    Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors, ProxyParameters proxy, List<ExposedPort> exposedPorts) {
 
   public GatewayTranslation {
     listenerSets = Map.copyOf(listenerSets);
     routeParents = List.copyOf(routeParents);
     policyAncestors = Map.copyOf(policyAncestors);
+    exposedPorts = List.copyOf(exposedPorts);
   }
 
   /**

@@ -33,6 +33,7 @@ public final class Controller implements AutoCloseable {
   private final String bindHost;
   private final int adminPortSetting;
   private final List<ControllerReconciler.LeaderTask> leaderTasks = new ArrayList<>();
+  private final ProxyProvisioner provisioner;
   private AdminServer admin;
   private Thread thread;
 
@@ -66,6 +67,10 @@ public final class Controller implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, settings.identity(), clock, election::isLeader, metrics);
     GatewayClassManager classes = new GatewayClassManager(client, settings, translator, events);
     leaderTasks.add((store, gateways, changed) -> classes.reconcile(store));
+    this.provisioner = settings.provisionProxies() ? new ProxyProvisioner(client, settings, events) : null;
+    if (provisioner != null) {
+      leaderTasks.add(provisioner);
+    }
     this.reconciler = new ControllerReconciler(translator, writer, events, metrics, election::isLeader, leaderTasks,
         settings.debounce(), settings.debounceMax());
     self[0] = reconciler;
@@ -93,6 +98,9 @@ public final class Controller implements AutoCloseable {
       }
     });
     feed.start();
+    if (provisioner != null) {
+      provisioner.watchProvisioned(reconciler::dirty);
+    }
     election.start();
     LOG.info("controller {} started{}", settings.identity(),
         admin == null ? "" : "; admin on " + bindHost + ":" + admin.port());
@@ -126,6 +134,9 @@ public final class Controller implements AutoCloseable {
   public void close() {
     election.close();
     feed.close();
+    if (provisioner != null) {
+      provisioner.close();
+    }
     reconciler.stop();
     writer.close();
     if (thread != null) {

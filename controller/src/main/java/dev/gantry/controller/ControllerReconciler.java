@@ -60,6 +60,10 @@ final class ControllerReconciler implements Runnable {
     record Leading() implements Work {
     }
 
+    /** A Gateway's provisioned objects changed: the leader tasks revisit it. */
+    record Dirty(ObjectKey gateway) implements Work {
+    }
+
     /** Stop the thread. */
     record Stop() implements Work {
     }
@@ -110,6 +114,10 @@ final class ControllerReconciler implements Runnable {
 
   void leading() {
     queue.add(new Work.Leading());
+  }
+
+  void dirty(ObjectKey gateway) {
+    queue.add(new Work.Dirty(gateway));
   }
 
   void stop() {
@@ -171,6 +179,7 @@ final class ControllerReconciler implements Runnable {
     Set<ObjectKey> affected = new HashSet<>();
     boolean becameSynced = false;
     boolean becameLeader = false;
+    Set<ObjectKey> dirty = new HashSet<>();
     for (Work work : batch) {
       switch (work) {
         case Work.Change change -> {
@@ -191,6 +200,7 @@ final class ControllerReconciler implements Runnable {
         }
         case Work.Synced done -> becameSynced = true;
         case Work.Leading lead -> becameLeader = true;
+        case Work.Dirty revisit -> dirty.add(revisit.gateway());
         case Work.Stop stop -> {
         }
       }
@@ -210,10 +220,10 @@ final class ControllerReconciler implements Runnable {
     Set<ObjectKey> policiesTouched = new HashSet<>();
     Set<ObjectKey> changedGateways = new TreeSet<>();
     for (ObjectKey gateway : new TreeSet<>(affected)) {
-      if (retranslate(gateway, routesTouched, policiesTouched)) {
-        changedGateways.add(gateway);
-      }
+      retranslate(gateway, routesTouched, policiesTouched);
+      changedGateways.add(gateway);
     }
+    changedGateways.addAll(dirty);
     for (GatewayClass gatewayClass : store.list(Kinds.GATEWAY_CLASS)) {
       if (translator.serves(gatewayClass)) {
         publish(new StatusKey(Kinds.GATEWAY_CLASS, ObjectKey.of(gatewayClass)),
@@ -234,7 +244,7 @@ final class ControllerReconciler implements Runnable {
     if (leader.getAsBoolean()) {
       for (LeaderTask task : leaderTasks) {
         try {
-          task.run(store, gateways, becameLeader ? gateways.keySet() : changedGateways);
+          task.run(store, gateways, becameLeader ? allGateways(changedGateways) : changedGateways);
         } catch (RuntimeException e) {
           LOG.error("leader task failed; it runs again on the next change", e);
         }
@@ -242,6 +252,12 @@ final class ControllerReconciler implements Runnable {
     }
     updateGauges();
     metrics.reconcileSeconds.observe((System.nanoTime() - start) / 1e9);
+  }
+
+  private Set<ObjectKey> allGateways(Set<ObjectKey> changed) {
+    Set<ObjectKey> all = new TreeSet<>(changed);
+    all.addAll(gateways.keySet());
+    return all;
   }
 
   /** Retranslates one Gateway; returns whether it is (still) one of Gantry's. */

@@ -3,6 +3,7 @@ package dev.gantry.controller;
 import dev.gantry.config.GantrySettings;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.model.ProxyNames;
 import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.view.ClusterView;
 import dev.gantry.view.Indexes;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 final class GatewayClassManager {
 
   static final String FINALIZER = "gateway-exists-finalizer.gateway.networking.k8s.io";
-  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  static final String MANAGED_BY_VALUE = "gantry";
+  static final String MANAGED_BY = ProxyNames.MANAGED_BY;
+  static final String MANAGED_BY_VALUE = ProxyNames.MANAGED_BY_VALUE;
   private static final String DESCRIPTION = "Gantry: Envoy proxies per Gateway, configured by sharded xDS servers";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayClassManager.class);
 
