@@ -38,6 +38,16 @@ public final class ContentHash {
     return HexFormat.of().formatHex(digest.digest(), 0, 8);
   }
 
+  /** The first 8 bytes of the digest as a number; the digest is consumed. */
+  public long value() {
+    byte[] bytes = digest.digest();
+    long value = 0;
+    for (int i = 0; i < 8; i++) {
+      value = (value << 8) | (bytes[i] & 0xff);
+    }
+    return value;
+  }
+
   /** Protobuf bytes with map entries in key order, so equal messages hash equal. */
   public static byte[] deterministicBytes(Message message) {
     try {

@@ -36,27 +36,41 @@ public record EnvoyResources(List<Versioned<Listener>> listeners, List<Versioned
    *
    * @param name resource name
    * @param resource the message
-   * @param version content hash
+   * @param version content hash, as 16 hex digits
+   * @param hash the same content hash as a number
    * @param size serialized size in bytes
    */
-  public record Versioned<T extends Message>(String name, T resource, String version, int size) {
+  public record Versioned<T extends Message>(String name, T resource, String version, long hash, int size) {
   }
 
-  /** Version of one resource type: a hash of the names and versions of its resources. */
+  /**
+   * Version of one resource type: a sum of mixed (name, content hash) pairs, so it changes whenever a resource
+   * is added, removed or changed, and costs a few nanoseconds per resource instead of a hash over all of them.
+   */
   public static String typeVersion(List<? extends Versioned<?>> resources) {
-    ContentHash hash = new ContentHash();
+    return String.format("%016x", typeHash(resources));
+  }
+
+  private static long typeHash(List<? extends Versioned<?>> resources) {
+    long sum = resources.size();
     for (Versioned<?> resource : resources) {
-      hash.add(resource.name()).add(resource.version());
+      sum += mix(resource.hash() ^ (resource.name().hashCode() * 0x9E3779B97F4A7C15L));
     }
-    return hash.hex();
+    return sum;
+  }
+
+  /** SplitMix64's finalizer: spreads every input bit over the output. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** A version covering every type. */
   public String version() {
-    ContentHash hash = new ContentHash();
-    hash.add(typeVersion(listeners)).add(typeVersion(routes)).add(typeVersion(clusters)).add(typeVersion(endpoints))
-        .add(typeVersion(secrets));
-    return hash.hex();
+    long sum = mix(typeHash(listeners)) + 3 * mix(typeHash(routes) + 1) + 5 * mix(typeHash(clusters) + 2)
+        + 7 * mix(typeHash(endpoints) + 3) + 11 * mix(typeHash(secrets) + 4);
+    return String.format("%016x", sum);
   }
 
   public int resourceCount() {

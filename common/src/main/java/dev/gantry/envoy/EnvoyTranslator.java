@@ -126,34 +126,51 @@ public final class EnvoyTranslator {
     List<EnvoyResources.Versioned<Listener>> listeners = new ArrayList<>();
     List<EnvoyResources.Versioned<RouteConfiguration>> routes = new ArrayList<>();
     for (PortIr port : ir.ports()) {
-      listeners.add(memo.get("listener", port, () -> versioned(port.name(), listener(port))));
-      for (FilterChainIr chain : port.filterChains()) {
-        if (chain instanceof FilterChainIr.Http http) {
-          RouteTableIr table = http.routeTable();
-          routes.add(memo.get("route", table, () -> versioned(table.name(), routeConfiguration(table))));
-        }
-      }
+      listeners.add(versionedListener(port));
     }
-    routes.sort(java.util.Comparator.comparing(EnvoyResources.Versioned::name));
+    for (RouteTableIr table : ir.routeTables()) {
+      routes.add(versionedRoutes(table));
+    }
     List<EnvoyResources.Versioned<Cluster>> clusters = new ArrayList<>();
     List<EnvoyResources.Versioned<ClusterLoadAssignment>> endpoints = new ArrayList<>();
     for (ClusterIr cluster : ir.clusters()) {
-      clusters.add(memo.get("cluster", cluster, () -> versioned(cluster.name(), cluster(cluster))));
+      clusters.add(versionedCluster(cluster));
       if (cluster.discovery() == ClusterIr.Discovery.ENDPOINTS) {
-        endpoints.add(memo.get("endpoints", cluster, () -> versioned(cluster.name(), loadAssignment(cluster))));
+        endpoints.add(versionedEndpoints(cluster));
       }
     }
     List<EnvoyResources.Versioned<Secret>> secrets = new ArrayList<>();
     for (SecretIr secret : ir.secrets()) {
-      secrets.add(memo.get("secret", secret, () -> versioned(secret.name(), secret(secret))));
+      secrets.add(versionedSecret(secret));
     }
     return new EnvoyResources(listeners, routes, clusters, endpoints, secrets);
+  }
+
+  public EnvoyResources.Versioned<Listener> versionedListener(PortIr port) {
+    return memo.get("listener", port, () -> versioned(port.name(), listener(port)));
+  }
+
+  public EnvoyResources.Versioned<RouteConfiguration> versionedRoutes(RouteTableIr table) {
+    return memo.get("route", table, () -> versioned(table.name(), routeConfiguration(table)));
+  }
+
+  public EnvoyResources.Versioned<Cluster> versionedCluster(ClusterIr cluster) {
+    return memo.get("cluster", cluster, () -> versioned(cluster.name(), cluster(cluster)));
+  }
+
+  public EnvoyResources.Versioned<ClusterLoadAssignment> versionedEndpoints(ClusterIr cluster) {
+    return memo.get("endpoints", cluster, () -> versioned(cluster.name(), loadAssignment(cluster)));
+  }
+
+  public EnvoyResources.Versioned<Secret> versionedSecret(SecretIr secret) {
+    return memo.get("secret", secret, () -> versioned(secret.name(), secret(secret)));
   }
 
   /** Wraps a message with its content-hash version. */
   public static <T extends Message> EnvoyResources.Versioned<T> versioned(String name, T message) {
     byte[] bytes = ContentHash.deterministicBytes(message);
-    return new EnvoyResources.Versioned<>(name, message, new ContentHash().add(bytes).hex(), bytes.length);
+    long hash = new ContentHash().add(bytes).value();
+    return new EnvoyResources.Versioned<>(name, message, String.format("%016x", hash), hash, bytes.length);
   }
 
   // ---- Listeners -------------------------------------------------------------------------------------------
@@ -234,7 +251,7 @@ public final class EnvoyTranslator {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(port.name() + "." + http.name())
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(http.routeTable().name()))
+        .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(http.routeTable()))
         .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
         .setNormalizePath(BoolValue.of(true))
         .setMergeSlashes(true)

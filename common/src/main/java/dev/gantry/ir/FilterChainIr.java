@@ -12,11 +12,13 @@ public sealed interface FilterChainIr {
   List<String> serverNames();
 
   /**
-   * HTTP traffic, plain or TLS-terminated, routed by a route table served over RDS.
+   * HTTP traffic, plain or TLS-terminated, routed by a route table served over RDS. The chain names its table
+   * rather than holding it, so a route edit changes the table and never the listener.
    *
    * @param certificateSecrets names of the {@link SecretIr}s served for TLS termination; empty for plain text
+   * @param routeTable name of the {@link RouteTableIr} in the Gateway's IR
    */
-  record Http(String name, List<String> serverNames, List<String> certificateSecrets, RouteTableIr routeTable)
+  record Http(String name, List<String> serverNames, List<String> certificateSecrets, String routeTable)
       implements FilterChainIr {
     public Http {
       serverNames = List.copyOf(serverNames);

@@ -2,6 +2,7 @@ package dev.gantry.kube;
 
 import dev.gantry.model.Kind;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.view.Change;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -24,7 +25,7 @@ public final class InformerFeed implements AutoCloseable {
 
   private final KubernetesClient client;
   private final List<Kind<?>> kinds;
-  private final Consumer<ChangeEvent> sink;
+  private final Consumer<Change> sink;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final CompletableFuture<Duration> synced = new CompletableFuture<>();
   private volatile long startedNanos;
@@ -34,7 +35,7 @@ public final class InformerFeed implements AutoCloseable {
    * @param kinds kinds to watch
    * @param sink receives every add, update and delete; must not block
    */
-  public InformerFeed(KubernetesClient client, List<Kind<?>> kinds, Consumer<ChangeEvent> sink) {
+  public InformerFeed(KubernetesClient client, List<Kind<?>> kinds, Consumer<Change> sink) {
     this.client = client;
     this.kinds = List.copyOf(kinds);
     this.sink = sink;
@@ -67,17 +68,17 @@ public final class InformerFeed implements AutoCloseable {
     informer.addEventHandler(new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T object) {
-        sink.accept(new ChangeEvent(kind, ObjectKey.of(object), null, object));
+        sink.accept(new Change(kind, ObjectKey.of(object), null, object));
       }
 
       @Override
       public void onUpdate(T previous, T current) {
-        sink.accept(new ChangeEvent(kind, ObjectKey.of(current), previous, current));
+        sink.accept(new Change(kind, ObjectKey.of(current), previous, current));
       }
 
       @Override
       public void onDelete(T object, boolean finalStateUnknown) {
-        sink.accept(new ChangeEvent(kind, ObjectKey.of(object), object, null));
+        sink.accept(new Change(kind, ObjectKey.of(object), object, null));
       }
     });
     informer.exceptionHandler((running, error) -> {

@@ -1,37 +1,25 @@
 package dev.gantry.translate;
 
-import dev.gantry.ir.ClusterIr;
-import dev.gantry.ir.ClusterIr.EndpointIr;
-import dev.gantry.ir.ClusterIr.UpstreamProtocol;
-import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.status.Reasons;
 import dev.gantry.view.ClusterView;
-import dev.gantry.view.Indexes;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeSet;
 
 /**
- * Resolves route backend references to upstream clusters: kind, ReferenceGrant, Service and port checks, ready
- * endpoints from EndpointSlices, appProtocol and BackendTLSPolicy. Clusters are built once per translation and
- * shared by every route that uses the same Service port.
+ * Resolves a route's backend references: kind, ReferenceGrant, Service and port, and the BackendTLSPolicy that
+ * applies. The cluster itself (endpoints, protocol, TLS) is built separately by {@link ClusterBuilder}, so an
+ * endpoint change rebuilds one cluster without touching the routes that use it.
  */
 final class BackendResolver {
 
   /** Outcome of resolving one backend reference. */
   sealed interface Backend {
     /** The reference resolved to a cluster. */
-    record Resolved(String cluster) implements Backend {
+    record Resolved(ClusterKey cluster) implements Backend {
     }
 
     /**
@@ -48,20 +36,21 @@ final class BackendResolver {
     }
   }
 
-  /** A Service port used by a Gateway, with the BackendTLSPolicy that applies to it (for policy status). */
-  record PolicyUse(BackendTlsPolicies.Evaluation evaluation, ObjectKey service, ServicePort port) {
+  /**
+   * A Service port used by a route, with the BackendTLSPolicy that applies to it and the policies on the same
+   * target that lose to it (for policy status).
+   */
+  record PolicyUse(BackendTlsPolicies.Evaluation evaluation, ObjectKey service, ServicePort port,
+      List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> losers) {
   }
 
   private final ClusterView view;
-  private final String clusterDomain;
   private final BackendTlsPolicies policies;
-  private final Map<String, ClusterIr> clusters = new LinkedHashMap<>();
-  private final Map<String, SecretIr> caSecrets = new LinkedHashMap<>();
-  private final Map<ObjectKey, List<PolicyUse>> policyUses = new LinkedHashMap<>();
+  private final List<PolicyUse> policyUses = new ArrayList<>();
+  private final java.util.Set<ClusterKey> resolved = new java.util.TreeSet<>();
 
-  BackendResolver(ClusterView view, String clusterDomain) {
+  BackendResolver(ClusterView view) {
     this.view = view;
-    this.clusterDomain = clusterDomain;
     this.policies = new BackendTlsPolicies(view);
   }
 
@@ -90,100 +79,36 @@ final class BackendResolver {
       return new Backend.Unresolved(Reasons.BACKEND_NOT_FOUND, "backendRef to Service " + serviceKey
           + " needs a port");
     }
-    boolean externalName = "ExternalName".equals(service.getSpec().getType());
-    ServicePort port = findPort(service, ref.port());
-    if (port == null && !externalName) {
+    ServicePort port = ClusterBuilder.servicePort(service, ref.port());
+    if (port == null) {
       return new Backend.Unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " has no port " + ref.port());
     }
-    ServicePort effectivePort = port != null ? port : new ServicePort(null, null, ref.port(), null, null, null);
-    BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, effectivePort);
+    BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
     if (policy != null) {
-      policyUses.computeIfAbsent(ObjectKey.of(policy.policy()), k -> new ArrayList<>())
-          .add(new PolicyUse(policy, serviceKey, effectivePort));
+      policyUses.add(new PolicyUse(policy, serviceKey, port,
+          policies.conflictingWith(serviceKey, port, policy.policy())));
       if (!policy.valid()) {
         return new Backend.Unusable("BackendTLSPolicy " + ObjectKey.of(policy.policy()) + " is invalid: "
             + policy.message());
       }
     }
-    boolean serviceIsH2c = "kubernetes.io/h2c".equals(effectivePort.getAppProtocol());
-    UpstreamProtocol protocol = http2 || serviceIsH2c ? UpstreamProtocol.HTTP2 : UpstreamProtocol.HTTP1;
-    String name = "svc/" + serviceKey + "/" + ref.port() + (http2 && !serviceIsH2c ? "/h2" : "");
-    if (!clusters.containsKey(name)) {
-      ClusterIr.UpstreamTlsIr tls = policy == null ? null : policy.tls();
-      if (policy != null && policy.caSecret() != null) {
-        caSecrets.putIfAbsent(policy.caSecret().name(), policy.caSecret());
-      }
-      clusters.put(name, externalName
-          ? new ClusterIr(name, ClusterIr.Discovery.DNS, List.of(), service.getSpec().getExternalName(), ref.port(),
-              protocol, tls)
-          : new ClusterIr(name, ClusterIr.Discovery.ENDPOINTS, endpoints(serviceKey, effectivePort), null, 0,
-              protocol, tls));
-    }
-    return new Backend.Resolved(name);
+    boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
+    ClusterKey cluster = new ClusterKey(serviceKey, ref.port(), http2 && !serviceIsH2c);
+    resolved.add(cluster);
+    return new Backend.Resolved(cluster);
   }
 
-  ClusterIr cluster(String name) {
-    return clusters.get(name);
+  /** Clusters the resolved references name. */
+  java.util.Set<ClusterKey> resolvedClusters() {
+    return resolved;
   }
 
-  SecretIr caSecret(String name) {
-    return caSecrets.get(name);
-  }
-
-  /** BackendTLSPolicies met while resolving, keyed by policy. */
-  Map<ObjectKey, List<PolicyUse>> policyUses() {
+  /** BackendTLSPolicies met while resolving. */
+  List<PolicyUse> policyUses() {
     return policyUses;
   }
 
   BackendTlsPolicies policies() {
     return policies;
-  }
-
-  private static ServicePort findPort(Service service, int port) {
-    if (service.getSpec().getPorts() == null) {
-      return null;
-    }
-    for (ServicePort candidate : service.getSpec().getPorts()) {
-      if (candidate.getPort() != null && candidate.getPort() == port) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
-  private List<EndpointIr> endpoints(ObjectKey service, ServicePort servicePort) {
-    TreeSet<EndpointIr> endpoints = new TreeSet<>();
-    String portName = servicePort.getName() == null ? "" : servicePort.getName();
-    for (EndpointSlice slice : view.byIndex(Indexes.ENDPOINT_SLICES_BY_SERVICE, service.toString())) {
-      if ("FQDN".equals(slice.getAddressType())) {
-        continue;
-      }
-      Integer port = null;
-      for (EndpointPort candidate : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
-        if (Objects.equals(candidate.getName() == null ? "" : candidate.getName(), portName)) {
-          port = candidate.getPort();
-          break;
-        }
-      }
-      if (port == null) {
-        continue;
-      }
-      for (Endpoint endpoint : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
-        boolean ready = endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
-            || endpoint.getConditions().getReady();
-        if (!ready || endpoint.getAddresses() == null) {
-          continue;
-        }
-        for (String address : endpoint.getAddresses()) {
-          endpoints.add(new EndpointIr(address, port));
-        }
-      }
-    }
-    return List.copyOf(endpoints);
-  }
-
-  /** The DNS name of a Service in this cluster. */
-  String serviceDnsName(ObjectKey service) {
-    return service.name() + "." + service.namespace() + ".svc." + clusterDomain;
   }
 }

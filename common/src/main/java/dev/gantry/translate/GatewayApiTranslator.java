@@ -71,8 +71,9 @@ public final class GatewayApiTranslator {
     if (gatewayClass == null || !serves(gatewayClass)) {
       return Optional.empty();
     }
-    boolean classAccepted = gatewayClassStatus(view, gatewayClass).conditions().getFirst().isTrue();
-    return Optional.of(new GatewayRun(view, config, gateway, gatewayClass, classAccepted).run());
+    GatewayTranslator translator = new GatewayTranslator(config, gatewayKey);
+    translator.translate(view);
+    return Optional.ofNullable(translator.snapshot());
   }
 
   /** Translates every Gateway of Gantry's classes and gathers the desired status of every managed object. */

@@ -88,7 +88,7 @@ final class GrpcRouteTranslator {
           }
           BackendRefIr ref = BackendRefIr.of(filter.getRequestMirror().getBackendRef(), namespace);
           switch (backends.resolve("GRPCRoute", namespace, ref, true)) {
-            case BackendResolver.Backend.Resolved resolved -> mirrors.add(new MirrorIr(resolved.cluster(), 100, 100));
+            case BackendResolver.Backend.Resolved resolved -> mirrors.add(new MirrorIr(resolved.cluster().name(), 100, 100));
             case BackendResolver.Backend.Unresolved unresolved -> refs.fail(unresolved.refsReason(),
                 unresolved.message());
             case BackendResolver.Backend.Unusable unusable -> {
@@ -126,7 +126,7 @@ final class GrpcRouteTranslator {
         continue;
       }
       String cluster = switch (backends.resolve("GRPCRoute", namespace, ref, true)) {
-        case BackendResolver.Backend.Resolved resolved -> resolved.cluster();
+        case BackendResolver.Backend.Resolved resolved -> resolved.cluster().name();
         case BackendResolver.Backend.Unresolved unresolved -> {
           refs.fail(unresolved.refsReason(), unresolved.message());
           yield null;

@@ -330,7 +330,7 @@ final class HttpRouteTranslator {
     }
     BackendRefIr ref = BackendRefIr.of(mirror.getBackendRef(), namespace);
     return switch (backends.resolve("HTTPRoute", namespace, ref, false)) {
-      case BackendResolver.Backend.Resolved resolved -> new MirrorIr(resolved.cluster(), numerator, denominator);
+      case BackendResolver.Backend.Resolved resolved -> new MirrorIr(resolved.cluster().name(), numerator, denominator);
       case BackendResolver.Backend.Unresolved unresolved -> {
         refs.fail(unresolved.refsReason(), unresolved.message());
         yield null;
@@ -370,7 +370,7 @@ final class HttpRouteTranslator {
         continue;
       }
       String cluster = switch (backends.resolve("HTTPRoute", namespace, ref, false)) {
-        case BackendResolver.Backend.Resolved resolved -> resolved.cluster();
+        case BackendResolver.Backend.Resolved resolved -> resolved.cluster().name();
         case BackendResolver.Backend.Unresolved unresolved -> {
           tracker.fail(unresolved.refsReason(), unresolved.message());
           yield null;

@@ -63,7 +63,7 @@ final class L4RouteTranslator {
           continue;
         }
         String cluster = switch (backends.resolve(kind, namespace, ref, false)) {
-          case BackendResolver.Backend.Resolved resolved -> resolved.cluster();
+          case BackendResolver.Backend.Resolved resolved -> resolved.cluster().name();
           case BackendResolver.Backend.Unresolved unresolved -> {
             refs.fail(unresolved.refsReason(), unresolved.message());
             yield null;

@@ -39,10 +39,12 @@ final class ListenerState {
   String conflictMessage = "";
   /** Names of the certificate secrets served when this listener terminates TLS. */
   final List<String> certificateSecrets = new ArrayList<>();
-  int attachedRoutes;
+  /** Position in the Gateway's merged listener list. */
+  final int position;
 
-  ListenerState(ListenerOwner owner, String name, Integer port, String protocol, String hostname,
+  ListenerState(int position, ListenerOwner owner, String name, Integer port, String protocol, String hostname,
       ListenerTLSConfig tls, AllowedRoutes allowedRoutes) {
+    this.position = position;
     this.owner = owner;
     this.name = name == null ? "" : name;
     this.port = port == null ? 0 : port;
@@ -101,7 +103,7 @@ final class ListenerState {
     return owner.kind() + " " + owner.key() + " listener '" + name + "'";
   }
 
-  ListenerStatusIr status() {
+  ListenerStatusIr status(int attachedRoutes) {
     long generation = owner.generation();
     List<ConditionIr> conditions = new ArrayList<>(4);
     if (conflicted()) {

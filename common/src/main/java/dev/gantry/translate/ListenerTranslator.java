@@ -39,6 +39,8 @@ final class ListenerTranslator {
   private final TranslatorConfig config;
   /** Certificate secrets by IR name, shared by every listener that references them. */
   final Map<String, SecretIr> secrets = new TreeMap<>();
+  /** A Secret shared by thousands of listeners is parsed once. */
+  private final Map<ObjectKey, TlsSecrets.Result> parsed = new HashMap<>();
 
   ListenerTranslator(ClusterView view, TranslatorConfig config) {
     this.view = view;
@@ -51,16 +53,16 @@ final class ListenerTranslator {
     ListenerOwner gatewayOwner = ListenerOwner.of(gateway);
     for (Listener l : nullSafe(gateway.getSpec().getListeners())) {
       if (l != null) {
-        merged.add(new ListenerState(gatewayOwner, l.getName(), l.getPort(), l.getProtocol(), l.getHostname(),
-            l.getTls(), l.getAllowedRoutes()));
+        merged.add(new ListenerState(merged.size(), gatewayOwner, l.getName(), l.getPort(), l.getProtocol(),
+            l.getHostname(), l.getTls(), l.getAllowedRoutes()));
       }
     }
     for (ListenerSet set : listenerSets) {
       ListenerOwner owner = ListenerOwner.of(set);
       for (ListenerEntry l : nullSafe(set.getSpec().getListeners())) {
         if (l != null) {
-          merged.add(new ListenerState(owner, l.getName(), l.getPort(), l.getProtocol(), l.getHostname(),
-              l.getTls(), l.getAllowedRoutes()));
+          merged.add(new ListenerState(merged.size(), owner, l.getName(), l.getPort(), l.getProtocol(),
+              l.getHostname(), l.getTls(), l.getAllowedRoutes()));
         }
       }
     }
@@ -208,7 +210,7 @@ final class ListenerTranslator {
         failRefs(l, Reasons.INVALID_CERTIFICATE_REF, "Secret " + secretKey + " does not exist");
         continue;
       }
-      switch (TlsSecrets.read(secret)) {
+      switch (parsed.computeIfAbsent(secretKey, k -> TlsSecrets.read(secret))) {
         case TlsSecrets.Result.Invalid invalid -> failRefs(l, Reasons.INVALID_CERTIFICATE_REF, invalid.problem());
         case TlsSecrets.Result.Valid valid -> {
           String name = "cert/" + secretKey;

@@ -50,19 +50,18 @@ final class RouteAttacher {
     }
   }
 
-  private final ClusterView view;
   private final Map<String, List<ListenerState>> listenersByOwner;
 
   /**
    * @param listenersByOwner listeners by {@link ParentKey#indexKey()} of their owner: the Gateway's own, and each
    *     accepted ListenerSet's; ListenerSets absent from the map are not attached to the Gateway
    */
-  RouteAttacher(ClusterView view, Map<String, List<ListenerState>> listenersByOwner) {
-    this.view = view;
+  RouteAttacher(Map<String, List<ListenerState>> listenersByOwner) {
     this.listenersByOwner = listenersByOwner;
   }
 
-  Outcome attach(HasMetadata route, ParentReference ref, ParentKey parent) {
+  /** Attaches one parentRef; {@code view} answers namespace lookups for allowedRoutes selectors. */
+  Outcome attach(ClusterView view, HasMetadata route, ParentReference ref, ParentKey parent) {
     List<ListenerState> owned = listenersByOwner.get(parent.indexKey());
     String parentLabel = parent.kind() + " " + parent.key();
     if (owned == null) {
@@ -90,7 +89,7 @@ final class RouteAttacher {
     List<ListenerState> allowed = new ArrayList<>();
     for (ListenerState listener : candidates) {
       if (listener.accepted() && listener.supportedKinds.contains(routeKind)
-          && namespaceAllowed(listener, routeNamespace)) {
+          && namespaceAllowed(view, listener, routeNamespace)) {
         allowed.add(listener);
       }
     }
@@ -130,7 +129,7 @@ final class RouteAttacher {
     return new Outcome(attachments, null, null);
   }
 
-  private boolean namespaceAllowed(ListenerState listener, String routeNamespace) {
+  private static boolean namespaceAllowed(ClusterView view, ListenerState listener, String routeNamespace) {
     RouteNamespaces namespaces = listener.allowedRoutes == null ? null : listener.allowedRoutes.getNamespaces();
     String from = namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
     return switch (from) {

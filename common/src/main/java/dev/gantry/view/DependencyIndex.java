@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,24 +44,58 @@ public final class DependencyIndex {
     }
   }
 
+  /** Adds and removes reads of one Gateway, as its incremental translation reports them. */
+  public void update(ObjectKey gateway, Set<Dependency> added, Set<Dependency> removed) {
+    Set<Dependency> reads = readsByGateway.computeIfAbsent(gateway, k -> new HashSet<>());
+    for (Dependency read : removed) {
+      if (reads.remove(read)) {
+        Set<ObjectKey> gateways = gatewaysByRead.get(read);
+        if (gateways != null) {
+          gateways.remove(gateway);
+          if (gateways.isEmpty()) {
+            gatewaysByRead.remove(read);
+          }
+        }
+      }
+    }
+    for (Dependency read : added) {
+      if (reads.add(read)) {
+        gatewaysByRead.computeIfAbsent(read, k -> new HashSet<>()).add(gateway);
+      }
+    }
+  }
+
   /** Gateways whose translation read something this change touches (the old or the new version of the object). */
   public Set<ObjectKey> affectedBy(Kind<?> kind, ObjectKey key, HasMetadata previous, HasMetadata current) {
     Set<ObjectKey> affected = new HashSet<>();
-    addAll(affected, Dependency.object(kind, key));
-    addAll(affected, Dependency.all(kind));
-    addAll(affected, Dependency.namespace(kind, key.namespace()));
+    for (Dependency read : touchedBy(kind, key, previous, current)) {
+      addAll(affected, read);
+    }
+    return affected;
+  }
+
+  /** Every read whose answer a change of this object could alter. */
+  public static Set<Dependency> touchedBy(Kind<?> kind, ObjectKey key, HasMetadata previous, HasMetadata current) {
+    Set<Dependency> touched = new HashSet<>();
+    touched.add(Dependency.object(kind, key));
+    touched.add(Dependency.all(kind));
+    touched.add(Dependency.namespace(kind, key.namespace()));
     for (Index<?> index : Indexes.all()) {
       if (index.kind().equals(kind)) {
-        for (HasMetadata version : List.of(previous == null ? current : previous, current == null ? previous : current)) {
+        for (HasMetadata version : new HasMetadata[] {previous, current}) {
           if (version != null) {
             for (String indexKey : keysOf(index, version)) {
-              addAll(affected, Dependency.index(index, indexKey));
+              touched.add(Dependency.index(index, indexKey));
             }
           }
         }
       }
     }
-    return affected;
+    return touched;
+  }
+
+  public static Set<Dependency> touchedBy(Change change) {
+    return touchedBy(change.kind(), change.key(), change.previous(), change.current());
   }
 
   public int size() {

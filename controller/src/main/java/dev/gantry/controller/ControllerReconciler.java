@@ -1,6 +1,6 @@
 package dev.gantry.controller;
 
-import dev.gantry.kube.ChangeEvent;
+import dev.gantry.view.Change;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
@@ -12,10 +12,10 @@ import dev.gantry.status.Reasons;
 import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.GatewayTranslation;
+import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.StatusKey;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
-import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -49,7 +48,7 @@ final class ControllerReconciler implements Runnable {
   /** Work for the reconciler thread. */
   sealed interface Work {
     /** An informer event. */
-    record Change(ChangeEvent event) implements Work {
+    record Event(Change event) implements Work {
     }
 
     /** Every informer has listed. */
@@ -78,10 +77,12 @@ final class ControllerReconciler implements Runnable {
   private final ClusterStore store = new ClusterStore();
   private final DependencyIndex dependencies = new DependencyIndex();
   private final Map<ObjectKey, GatewayTranslation> gateways = new ConcurrentHashMap<>();
+  private final Map<ObjectKey, GatewayTranslator> translators = new HashMap<>();
   private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
   private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
   private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
   private final GatewayApiTranslator translator;
+  private final dev.gantry.translate.TranslatorConfig translatorConfig;
   private final StatusWriter writer;
   private final EventRecorder events;
   private final ControllerMetrics metrics;
@@ -95,6 +96,7 @@ final class ControllerReconciler implements Runnable {
       ControllerMetrics metrics, java.util.function.BooleanSupplier leader, List<LeaderTask> leaderTasks,
       Duration debounce, Duration debounceMax) {
     this.translator = translator;
+    this.translatorConfig = translator.config();
     this.writer = writer;
     this.events = events;
     this.metrics = metrics;
@@ -104,8 +106,8 @@ final class ControllerReconciler implements Runnable {
     this.debounceMax = debounceMax;
   }
 
-  void offer(ChangeEvent event) {
-    queue.add(new Work.Change(event));
+  void offer(Change event) {
+    queue.add(new Work.Event(event));
   }
 
   void informersSynced() {
@@ -176,17 +178,21 @@ final class ControllerReconciler implements Runnable {
 
   private void handle(List<Work> batch) {
     long start = System.nanoTime();
-    Set<ObjectKey> affected = new HashSet<>();
+    Map<ObjectKey, List<Change>> affected = new TreeMap<>();
     boolean becameSynced = false;
     boolean becameLeader = false;
     Set<ObjectKey> dirty = new HashSet<>();
     for (Work work : batch) {
       switch (work) {
-        case Work.Change change -> {
-          ChangeEvent event = change.event();
-          affected.addAll(dependencies.affectedBy(event.kind(), event.key(), event.previous(), event.current()));
+        case Work.Event change -> {
+          Change event = change.event();
+          Set<ObjectKey> gatewaysTouched = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
+              event.previous(), event.current()));
           if (event.kind().equals(Kinds.GATEWAY)) {
-            affected.add(event.key());
+            gatewaysTouched.add(event.key());
+          }
+          for (ObjectKey gateway : gatewaysTouched) {
+            affected.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
           }
           StatusKey key = new StatusKey(event.kind(), event.key());
           if (event.isDelete()) {
@@ -207,8 +213,9 @@ final class ControllerReconciler implements Runnable {
     }
     if (becameSynced && !synced) {
       synced = true;
+      affected.clear();
       for (Gateway gateway : store.list(Kinds.GATEWAY)) {
-        affected.add(ObjectKey.of(gateway));
+        affected.put(ObjectKey.of(gateway), null);
       }
       LOG.info("controller informers synced: {} Gateways, {} HTTPRoutes", store.size(Kinds.GATEWAY),
           store.size(Kinds.HTTP_ROUTE));
@@ -219,9 +226,9 @@ final class ControllerReconciler implements Runnable {
     Set<StatusKey> routesTouched = new HashSet<>();
     Set<ObjectKey> policiesTouched = new HashSet<>();
     Set<ObjectKey> changedGateways = new TreeSet<>();
-    for (ObjectKey gateway : new TreeSet<>(affected)) {
-      retranslate(gateway, routesTouched, policiesTouched);
-      changedGateways.add(gateway);
+    for (var entry : affected.entrySet()) {
+      retranslate(entry.getKey(), entry.getValue(), routesTouched, policiesTouched);
+      changedGateways.add(entry.getKey());
     }
     changedGateways.addAll(dirty);
     for (GatewayClass gatewayClass : store.list(Kinds.GATEWAY_CLASS)) {
@@ -260,28 +267,61 @@ final class ControllerReconciler implements Runnable {
     return all;
   }
 
-  /** Retranslates one Gateway; returns whether it is (still) one of Gantry's. */
-  private boolean retranslate(ObjectKey gateway, Set<StatusKey> routesTouched, Set<ObjectKey> policiesTouched) {
-    RecordingView view = new RecordingView(store);
-    Optional<GatewayTranslation> result;
+  /**
+   * Brings one Gateway's translation up to date (from scratch when {@code changes} is null) and records which
+   * routes and policies need their status gathered again.
+   */
+  private void retranslate(ObjectKey gateway, List<Change> changes, Set<StatusKey> routesTouched,
+      Set<ObjectKey> policiesTouched) {
+    GatewayTranslator translator = translators.computeIfAbsent(gateway,
+        k -> new GatewayTranslator(translatorConfig, k));
+    GatewayTranslator.Outcome outcome;
     try {
-      result = translator.translate(view, gateway);
+      outcome = changes == null ? translator.translate(store) : translator.update(store, changes);
     } catch (RuntimeException e) {
-      dependencies.record(gateway, view.reads());
+      translators.remove(gateway);
+      dependencies.forget(gateway);
+      dependencies.update(gateway, Set.of(dev.gantry.view.Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
       LOG.error("translation of Gateway {} failed; its status is left as it is", gateway, e);
-      return false;
+      return;
     }
-    dependencies.record(gateway, view.reads());
-    GatewayTranslation previous = result.isPresent() ? gateways.put(gateway, result.get()) : gateways.remove(gateway);
-    if (previous != null) {
-      for (GatewayTranslation.RouteParent parent : previous.routeParents()) {
-        StatusKey key = new StatusKey(parent.routeKind(), parent.route());
-        routesTouched.add(key);
-        Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.get(key);
-        if (byGateway != null) {
-          byGateway.remove(gateway);
+    dependencies.update(gateway, outcome.readsAdded(), outcome.readsRemoved());
+    GatewayTranslation current = translator.snapshot();
+    GatewayTranslation previous = current == null ? gateways.remove(gateway) : gateways.put(gateway, current);
+    if (outcome.full() || current == null) {
+      if (previous != null) {
+        for (GatewayTranslation.RouteParent parent : previous.routeParents()) {
+          StatusKey key = new StatusKey(parent.routeKind(), parent.route());
+          routesTouched.add(key);
+          Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.get(key);
+          if (byGateway != null) {
+            byGateway.remove(gateway);
+          }
         }
       }
+      if (current != null) {
+        for (GatewayTranslation.RouteParent parent : current.routeParents()) {
+          StatusKey key = new StatusKey(parent.routeKind(), parent.route());
+          routesTouched.add(key);
+          routeEntries.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(gateway, k -> new ArrayList<>())
+              .add(parent);
+        }
+      }
+    } else {
+      for (GatewayTranslator.RouteId id : outcome.changedRoutes()) {
+        StatusKey key = new StatusKey(id.kind(), id.key());
+        routesTouched.add(key);
+        List<GatewayTranslation.RouteParent> parents = translator.routeParents(id);
+        Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.computeIfAbsent(key,
+            k -> new HashMap<>());
+        if (parents.isEmpty()) {
+          byGateway.remove(gateway);
+        } else {
+          byGateway.put(gateway, new ArrayList<>(parents));
+        }
+      }
+    }
+    if (previous != null) {
       for (ObjectKey policy : previous.policyAncestors().keySet()) {
         policiesTouched.add(policy);
         Map<ObjectKey, PolicyAncestorStatusIr> byGateway = ancestorEntries.get(policy);
@@ -290,24 +330,20 @@ final class ControllerReconciler implements Runnable {
         }
       }
     }
-    if (result.isEmpty()) {
+    if (current == null) {
       desired.remove(new StatusKey(Kinds.GATEWAY, gateway));
-      return false;
+      if (store.get(Kinds.GATEWAY, gateway).isEmpty()) {
+        translators.remove(gateway);
+        dependencies.forget(gateway);
+      }
+      return;
     }
-    GatewayTranslation translation = result.get();
-    publish(new StatusKey(Kinds.GATEWAY, gateway), translation.gatewayStatus());
-    translation.listenerSets().forEach((set, status) -> publish(new StatusKey(Kinds.LISTENER_SET, set), status));
-    for (GatewayTranslation.RouteParent parent : translation.routeParents()) {
-      StatusKey key = new StatusKey(parent.routeKind(), parent.route());
-      routesTouched.add(key);
-      routeEntries.computeIfAbsent(key, k -> new HashMap<>()).computeIfAbsent(gateway, k -> new ArrayList<>())
-          .add(parent);
-    }
-    translation.policyAncestors().forEach((policy, ancestor) -> {
+    publish(new StatusKey(Kinds.GATEWAY, gateway), current.gatewayStatus());
+    current.listenerSets().forEach((set, status) -> publish(new StatusKey(Kinds.LISTENER_SET, set), status));
+    current.policyAncestors().forEach((policy, ancestor) -> {
       policiesTouched.add(policy);
       ancestorEntries.computeIfAbsent(policy, k -> new HashMap<>()).put(gateway, ancestor);
     });
-    return true;
   }
 
   private void publishRoute(StatusKey route) {

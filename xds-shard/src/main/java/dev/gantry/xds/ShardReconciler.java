@@ -2,14 +2,14 @@ package dev.gantry.xds;
 
 import dev.gantry.envoy.EnvoyResources;
 import dev.gantry.envoy.EnvoyTranslator;
-import dev.gantry.kube.ChangeEvent;
+import dev.gantry.view.Change;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.translate.GatewayApiTranslator;
-import dev.gantry.translate.GatewayTranslation;
+import dev.gantry.envoy.EnvoyResourcesBuilder;
+import dev.gantry.translate.GatewayTranslator;
+import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
-import dev.gantry.view.RecordingView;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Duration;
@@ -17,9 +17,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.TreeMap;
+import java.util.HashMap;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,7 +39,7 @@ final class ShardReconciler implements Runnable {
   /** Work for the reconciler thread. */
   sealed interface Work {
     /** An informer event. */
-    record Change(ChangeEvent event) implements Work {
+    record Event(Change event) implements Work {
     }
 
     /** Every informer has listed. */
@@ -56,16 +56,27 @@ final class ShardReconciler implements Runnable {
    *
    * @param version content version of all resources
    * @param resources the resources
-   * @param translation the translation they came from
    */
-  record Published(String version, EnvoyResources resources, GatewayTranslation translation) {
+  record Published(String version, EnvoyResources resources) {
+  }
+
+  /** One owned Gateway's translation and Envoy resources, kept up to date incrementally. */
+  private static final class GatewayState {
+    final GatewayTranslator translator;
+    final EnvoyResourcesBuilder builder;
+
+    GatewayState(GatewayTranslator translator, EnvoyResourcesBuilder builder) {
+      this.translator = translator;
+      this.builder = builder;
+    }
   }
 
   private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
   private final ClusterStore store = new ClusterStore();
   private final DependencyIndex dependencies = new DependencyIndex();
+  private final Map<ObjectKey, GatewayState> states = new HashMap<>();
   private final Map<ObjectKey, Published> published = new ConcurrentHashMap<>();
-  private final GatewayApiTranslator translator;
+  private final TranslatorConfig config;
   private final EnvoyTranslator envoy;
   private final SimpleCache<String> cache;
   private final ShardOwnership ownership;
@@ -76,9 +87,9 @@ final class ShardReconciler implements Runnable {
   private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
 
-  ShardReconciler(GatewayApiTranslator translator, EnvoyTranslator envoy, SimpleCache<String> cache,
+  ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, SimpleCache<String> cache,
       ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
-    this.translator = translator;
+    this.config = config;
     this.envoy = envoy;
     this.cache = cache;
     this.ownership = ownership;
@@ -88,8 +99,8 @@ final class ShardReconciler implements Runnable {
   }
 
   /** Called from informer threads: never blocks. */
-  void offer(ChangeEvent event) {
-    queue.add(new Work.Change(event));
+  void offer(Change event) {
+    queue.add(new Work.Event(event));
   }
 
   void informersSynced(Duration took) {
@@ -151,17 +162,21 @@ final class ShardReconciler implements Runnable {
   }
 
   private void handle(List<Work> batch) {
-    Set<ObjectKey> affected = new HashSet<>();
+    Map<ObjectKey, List<Change>> byGateway = new TreeMap<>();
     boolean becameSynced = false;
     int changes = 0;
     for (Work work : batch) {
       switch (work) {
-        case Work.Change change -> {
+        case Work.Event change -> {
           changes++;
-          ChangeEvent event = change.event();
-          affected.addAll(dependencies.affectedBy(event.kind(), event.key(), event.previous(), event.current()));
+          Change event = change.event();
+          Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(), event.previous(),
+              event.current()));
           if (event.kind().equals(Kinds.GATEWAY)) {
             affected.add(event.key());
+          }
+          for (ObjectKey gateway : affected) {
+            byGateway.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
           }
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());
@@ -188,11 +203,11 @@ final class ShardReconciler implements Runnable {
     if (!synced) {
       return;
     }
-    for (ObjectKey gateway : new TreeSet<>(affected)) {
+    byGateway.forEach((gateway, gatewayChanges) -> {
       if (ownership.owns(gateway)) {
-        translate(gateway);
+        translate(gateway, gatewayChanges);
       }
-    }
+    });
     metrics.owned(published.size());
   }
 
@@ -202,7 +217,7 @@ final class ShardReconciler implements Runnable {
     for (Gateway gateway : store.list(Kinds.GATEWAY)) {
       ObjectKey key = ObjectKey.of(gateway);
       if (ownership.owns(key)) {
-        translate(key);
+        translate(key, null);
         count++;
       }
     }
@@ -215,38 +230,46 @@ final class ShardReconciler implements Runnable {
         (System.nanoTime() - start) / 1_000_000, String.format("%.2f", sinceStart));
   }
 
-  private void translate(ObjectKey gateway) {
+  /** Brings one Gateway up to date: from scratch when {@code changes} is null, else incrementally. */
+  private void translate(ObjectKey gateway, List<Change> changes) {
     long start = System.nanoTime();
-    RecordingView view = new RecordingView(store);
-    Optional<GatewayTranslation> translation;
+    GatewayState state = states.computeIfAbsent(gateway, k -> new GatewayState(new GatewayTranslator(config, k),
+        new EnvoyResourcesBuilder(envoy)));
+    GatewayTranslator.Outcome outcome;
     EnvoyResources resources;
     try {
-      translation = translator.translate(view, gateway);
-      resources = translation.map(t -> envoy.translate(t.ir())).orElse(null);
+      outcome = changes == null ? state.translator.translate(store) : state.translator.update(store, changes);
+      resources = outcome.ours() ? state.builder.build(state.translator.ir()) : null;
     } catch (RuntimeException e) {
-      dependencies.record(gateway, view.reads());
+      // Start over on the next change: the half-updated state cannot be trusted.
+      states.remove(gateway);
+      dependencies.forget(gateway);
+      dependencies.update(gateway, Set.of(dev.gantry.view.Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
       metrics.translationError();
       LOG.error("translation of Gateway {} failed; its proxies keep their last configuration", gateway, e);
       return;
     }
-    dependencies.record(gateway, view.reads());
+    dependencies.update(gateway, outcome.readsAdded(), outcome.readsRemoved());
     metrics.translated((System.nanoTime() - start) / 1e9);
-    if (translation.isEmpty()) {
+    if (!outcome.ours()) {
       if (published.remove(gateway) != null) {
         // Deleted, or no longer of Gantry's class: its proxies are told to drop everything.
         cache.setSnapshot(gateway.toString(), new GatewaySnapshot(new EnvoyResources(List.of(), List.of(), List.of(),
             List.of(), List.of())));
         LOG.info("Gateway {} is gone or not Gantry's any more; its snapshot was emptied", gateway);
       }
+      if (store.get(Kinds.GATEWAY, gateway).isEmpty()) {
+        states.remove(gateway);
+        dependencies.forget(gateway);
+      }
       return;
     }
     String version = resources.version();
     Published previous = published.get(gateway);
     if (previous != null && previous.version().equals(version)) {
-      published.put(gateway, new Published(version, previous.resources(), translation.get()));
       return;
     }
-    published.put(gateway, new Published(version, resources, translation.get()));
+    published.put(gateway, new Published(version, resources));
     cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
     metrics.published();
   }

@@ -10,7 +10,6 @@ import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
-import dev.gantry.translate.GatewayApiTranslator;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -72,10 +71,9 @@ public final class XdsShard implements AutoCloseable {
     this.ownership = new ShardOwnership(settings.shardIndex(), settings.shardCount(), settings);
     this.metrics = metrics.forShard(settings.shardIndex());
     this.callbacks = new XdsCallbacks(ownership, this.metrics);
-    GatewayApiTranslator translator = new GatewayApiTranslator(settings.translatorConfig());
     EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
-    this.reconciler = new ShardReconciler(translator, envoy, cache, ownership, this.metrics, settings.debounce(),
-        settings.debounceMax());
+    this.reconciler = new ShardReconciler(settings.translatorConfig(), envoy, cache, ownership, this.metrics,
+        settings.debounce(), settings.debounceMax());
     this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer);
   }
 
@@ -201,7 +199,8 @@ public final class XdsShard implements AutoCloseable {
       if (builder.hasTlsCertificate()) {
         builder.getTlsCertificateBuilder().getPrivateKeyBuilder().setInlineString("[redacted]");
       }
-      redacted.add(new EnvoyResources.Versioned<>(secret.name(), builder.build(), secret.version(), secret.size()));
+      redacted.add(new EnvoyResources.Versioned<>(secret.name(), builder.build(), secret.version(), secret.hash(),
+          secret.size()));
     }
     appendType(json, "secrets", redacted);
     json.append("\n}\n");

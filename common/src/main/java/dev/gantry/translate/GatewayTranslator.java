@@ -1,0 +1,1010 @@
+package dev.gantry.translate;
+
+import dev.gantry.ir.ClusterIr;
+import dev.gantry.ir.FilterChainIr;
+import dev.gantry.ir.GatewayIr;
+import dev.gantry.ir.PortIr;
+import dev.gantry.ir.RouteTableIr;
+import dev.gantry.ir.SecretIr;
+import dev.gantry.model.Kind;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.model.ProxyNames;
+import dev.gantry.model.Routes;
+import dev.gantry.model.Routes.ParentKey;
+import dev.gantry.status.AddressIr;
+import dev.gantry.status.ConditionIr;
+import dev.gantry.status.ListenerStatusIr;
+import dev.gantry.status.ObjectStatusIr;
+import dev.gantry.status.ParentRefIr;
+import dev.gantry.status.PolicyAncestorStatusIr;
+import dev.gantry.status.Reasons;
+import dev.gantry.status.RouteParentStatusIr;
+import dev.gantry.translate.RouteTables.Placement;
+import dev.gantry.translate.RouteTables.PlacementKey;
+import dev.gantry.view.Change;
+import dev.gantry.view.ClusterView;
+import dev.gantry.view.Dependency;
+import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.Indexes;
+import dev.gantry.view.RecordingView;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedListeners;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The translation of one Gateway, kept up to date in place.
+ *
+ * <p>{@link #translate} computes everything from the view. {@link #update} applies a batch of changes: a change
+ * to what shapes the listeners (the Gateway, its class, its ListenerSets, their certificates, parameters, the
+ * proxy Service) redoes everything; any other change redoes only the routes whose translation read the changed
+ * object, the route tables and chains those routes are placed in, and the clusters built from it. Every read
+ * goes through a {@link RecordingView}, so what depends on what is recorded, not declared. Both paths give the
+ * same result; a property test holds them to it.
+ *
+ * <p>Not thread-safe: one translation thread owns it.
+ */
+public final class GatewayTranslator {
+
+  /** A route of any kind. */
+  public record RouteId(Kind<?> kind, ObjectKey key) implements Comparable<RouteId> {
+    @Override
+    public int compareTo(RouteId other) {
+      int byKind = kind.kind().compareTo(other.kind.kind());
+      return byKind != 0 ? byKind : key.compareTo(other.key);
+    }
+  }
+
+  /**
+   * What an update did.
+   *
+   * @param ours whether the Gateway exists and is of a class Gantry serves
+   * @param full whether everything was recomputed
+   * @param changedRoutes routes whose status or placement may have changed
+   * @param readsAdded reads the translation makes now and did not before
+   * @param readsRemoved reads the translation no longer makes
+   */
+  public record Outcome(boolean ours, boolean full, Set<RouteId> changedRoutes, Set<Dependency> readsAdded,
+      Set<Dependency> readsRemoved) {
+  }
+
+  private static final List<Kind<?>> ROUTE_KINDS = Kinds.ROUTES;
+
+  /** A translated route. */
+  private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
+      List<Placed> placed, Set<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
+      Set<ClusterKey> clusters) {
+  }
+
+  private record Placed(ListenerState listener, Placement placement) {
+  }
+
+  private final TranslatorConfig config;
+  private final ObjectKey key;
+
+  // --- structural state: rebuilt by translate() ---
+  private boolean ours;
+  private Gateway gateway;
+  private boolean usable;
+  private String invalidReason;
+  private String invalidMessage;
+  private ProxyParameters proxy;
+  private List<AddressIr> addresses = List.of();
+  private List<ListenerSet> sets = List.of();
+  private List<ListenerState> listeners = List.of();
+  private Map<String, List<ListenerState>> byOwner = Map.of();
+  private Set<String> parentKeys = Set.of();
+  private Map<String, SecretIr> certificates = Map.of();
+  private RouteAttacher attacher;
+  private List<ExposedPort> exposed = List.of();
+  private Set<Dependency> structuralReads = Set.of();
+  private Set<Dependency> membershipReads = Set.of();
+  /** The unit (a table or a port's chains) each placement-dependent listener contributes to. */
+  private Map<ListenerState, String> unitOf = new IdentityHashMap<>();
+  private Map<String, List<ListenerState>> unitListeners = new HashMap<>();
+  /** Server names claimed by HTTPS chains, per TLS port (TLS route chains may not reuse them). */
+  private Map<String, Set<String>> httpsClaims = new HashMap<>();
+
+  // --- routes ---
+  private final Map<RouteId, RouteResult> routes = new TreeMap<>();
+  private final Set<RouteId> routesWithPolicies = new TreeSet<>();
+  private final Map<Dependency, Set<RouteId>> routesByRead = new HashMap<>();
+  private final Map<ListenerState, TreeMap<PlacementKey, Placement>> placements = new IdentityHashMap<>();
+
+  // --- assembly ---
+  private final Map<String, RouteTableIr> tables = new TreeMap<>();
+  private final Map<String, PortIr> ports = new TreeMap<>();
+  private final Map<String, Set<String>> clustersByUnit = new HashMap<>();
+  private final Map<String, Set<String>> secretsByUnit = new HashMap<>();
+  private final Map<String, Integer> clusterRefs = new HashMap<>();
+  private final Map<String, ClusterKey> clusterKeys = new HashMap<>();
+  private final Map<String, ClusterBuilder.Built> clusters = new TreeMap<>();
+  private final Map<String, Set<Dependency>> clusterReads = new HashMap<>();
+  private final Map<Dependency, Set<String>> clustersByRead = new HashMap<>();
+
+  // --- reads (counted: several parts may read the same object) ---
+  private final Map<Dependency, Integer> readCounts = new HashMap<>();
+  private final Set<Dependency> added = new HashSet<>();
+  private final Set<Dependency> removed = new HashSet<>();
+
+  // --- derived, built on demand ---
+  private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
+  private GatewayIr ir;
+  private GatewayTranslation snapshot;
+
+  public GatewayTranslator(TranslatorConfig config, ObjectKey gateway) {
+    this.config = config;
+    this.key = gateway;
+  }
+
+  public ObjectKey gateway() {
+    return key;
+  }
+
+  public boolean ours() {
+    return ours;
+  }
+
+  /** Every read the current translation rests on. */
+  public Set<Dependency> reads() {
+    return Collections.unmodifiableSet(readCounts.keySet());
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Full translation
+
+  /** Translates from scratch. */
+  public Outcome translate(ClusterView view) {
+    Set<Dependency> before = new HashSet<>(readCounts.keySet());
+    clear();
+    RecordingView structural = new RecordingView(view);
+    if (!structural(structural)) {
+      structuralReads = Set.copyOf(structural.reads());
+      structuralReads.forEach(this::countRead);
+      return finish(before, true, Set.of());
+    }
+    // Routes naming this Gateway or one of its ListenerSets.
+    Set<Dependency> membership = new HashSet<>();
+    Set<RouteId> ids = new TreeSet<>();
+    for (Kind<?> kind : ROUTE_KINDS) {
+      for (String parentKey : parentKeys) {
+        membership.add(Dependency.index(Indexes.routesByParent(kind), parentKey));
+        for (HasMetadata route : view.byIndex(Indexes.routesByParent(kind), parentKey)) {
+          ids.add(new RouteId(kind, ObjectKey.of(route)));
+        }
+      }
+    }
+    structuralReads = Set.copyOf(structural.reads());
+    membershipReads = Set.copyOf(membership);
+    structuralReads.forEach(this::countRead);
+    membershipReads.forEach(this::countRead);
+    for (RouteId id : ids) {
+      redoRoute(view, id);
+    }
+    if (usable) {
+      buildStructuralPorts();
+      for (String unit : new TreeSet<>(unitListeners.keySet())) {
+        rebuildUnit(view, unit);
+      }
+    }
+    return finish(before, true, ids);
+  }
+
+  private void clear() {
+    ours = false;
+    gateway = null;
+    usable = false;
+    invalidReason = null;
+    invalidMessage = null;
+    proxy = null;
+    addresses = List.of();
+    sets = List.of();
+    listeners = List.of();
+    byOwner = Map.of();
+    parentKeys = Set.of();
+    certificates = Map.of();
+    attacher = null;
+    exposed = List.of();
+    structuralReads = Set.of();
+    membershipReads = Set.of();
+    unitOf = new IdentityHashMap<>();
+    unitListeners = new HashMap<>();
+    httpsClaims = new HashMap<>();
+    routes.clear();
+    routesWithPolicies.clear();
+    routesByRead.clear();
+    placements.clear();
+    tables.clear();
+    ports.clear();
+    clustersByUnit.clear();
+    secretsByUnit.clear();
+    clusterRefs.clear();
+    clusterKeys.clear();
+    clusters.clear();
+    clusterReads.clear();
+    clustersByRead.clear();
+    readCounts.clear();
+    listenerStatus.clear();
+  }
+
+  private Outcome finish(Set<Dependency> before, boolean full, Set<RouteId> changedRoutes) {
+    ir = null;
+    snapshot = null;
+    Set<Dependency> readsAdded;
+    Set<Dependency> readsRemoved;
+    if (full) {
+      readsAdded = new HashSet<>(readCounts.keySet());
+      readsAdded.removeAll(before);
+      readsRemoved = new HashSet<>(before);
+      readsRemoved.removeAll(readCounts.keySet());
+    } else {
+      readsAdded = new HashSet<>(added);
+      readsRemoved = new HashSet<>(removed);
+    }
+    added.clear();
+    removed.clear();
+    return new Outcome(ours, full, Set.copyOf(changedRoutes), readsAdded, readsRemoved);
+  }
+
+  /** The Gateway-level and listener phase; returns whether the Gateway is one of Gantry's. */
+  private boolean structural(ClusterView view) {
+    gateway = view.get(Kinds.GATEWAY, key).orElse(null);
+    if (gateway == null || gateway.getSpec() == null || gateway.getSpec().getGatewayClassName() == null) {
+      return false;
+    }
+    GatewayClass gatewayClass = view.get(Kinds.GATEWAY_CLASS,
+        ObjectKey.cluster(gateway.getSpec().getGatewayClassName())).orElse(null);
+    if (gatewayClass == null || gatewayClass.getSpec() == null
+        || !config.controllerName().equals(gatewayClass.getSpec().getControllerName())) {
+      return false;
+    }
+    ours = true;
+    if (ProxyParametersResolver.forClass(view, gatewayClass, config.proxyDefaults())
+        instanceof ProxyParameters.Result.Invalid) {
+      invalidReason = Reasons.INVALID;
+      invalidMessage = "GatewayClass " + gatewayClass.getMetadata().getName() + " is not accepted";
+    }
+    switch (ProxyParametersResolver.forGateway(view, gateway, gatewayClass, config.proxyDefaults())) {
+      case ProxyParameters.Result.Valid valid -> proxy = valid.parameters();
+      case ProxyParameters.Result.Invalid invalid -> {
+        if (invalidReason == null) {
+          invalidReason = Reasons.INVALID_PARAMETERS;
+          invalidMessage = invalid.problem();
+        }
+      }
+    }
+    List<AddressIr> staticAddresses = new ArrayList<>();
+    String addressProblem = staticAddresses(staticAddresses);
+    if (invalidReason == null && addressProblem != null) {
+      invalidReason = Reasons.UNSUPPORTED_ADDRESS;
+      invalidMessage = addressProblem;
+    }
+    usable = invalidReason == null;
+
+    List<ListenerSet> all = new ArrayList<>(view.byIndex(Indexes.LISTENER_SETS_BY_GATEWAY, key.toString()));
+    all.sort(Metadata.PRECEDENCE);
+    sets = List.copyOf(all);
+    List<ListenerSet> allowed = new ArrayList<>();
+    for (ListenerSet set : sets) {
+      if (usable && listenerSetAllowed(view, set)) {
+        allowed.add(set);
+      }
+    }
+    ListenerTranslator listenerTranslator = new ListenerTranslator(view, config);
+    listeners = listenerTranslator.translate(gateway, allowed);
+    certificates = Map.copyOf(listenerTranslator.secrets);
+    Map<String, List<ListenerState>> owners = new LinkedHashMap<>();
+    owners.put(gatewayParent().indexKey(), new ArrayList<>());
+    for (ListenerSet set : allowed) {
+      owners.put(setParent(ObjectKey.of(set)).indexKey(), new ArrayList<>());
+    }
+    for (ListenerState listener : listeners) {
+      owners.get(new ParentKey(Kinds.GATEWAY_GROUP, listener.owner.kind(), listener.owner.key()).indexKey())
+          .add(listener);
+    }
+    byOwner = owners;
+    attacher = new RouteAttacher(byOwner);
+    Set<String> keys = new HashSet<>();
+    keys.add(gatewayParent().indexKey());
+    for (ListenerSet set : sets) {
+      keys.add(setParent(ObjectKey.of(set)).indexKey());
+    }
+    parentKeys = keys;
+    addresses = staticAddresses.isEmpty() ? proxyServiceAddresses(view) : staticAddresses;
+    TreeSet<ExposedPort> ports = new TreeSet<>();
+    if (usable) {
+      for (ListenerState listener : listeners) {
+        if (listener.programmable()) {
+          ports.add(new ExposedPort(listener.port, listener.isUdp() ? PortIr.Transport.UDP : PortIr.Transport.TCP));
+        }
+      }
+    }
+    exposed = List.copyOf(ports);
+    return true;
+  }
+
+  private ParentKey gatewayParent() {
+    return new ParentKey(Kinds.GATEWAY_GROUP, "Gateway", key);
+  }
+
+  private static ParentKey setParent(ObjectKey set) {
+    return new ParentKey(Kinds.GATEWAY_GROUP, "ListenerSet", set);
+  }
+
+  private static String socket(ListenerState listener) {
+    return String.format(Locale.ROOT, "%05d/%s", listener.port, listener.isUdp() ? "udp" : "tcp");
+  }
+
+  /**
+   * Ports whose filter chains do not depend on routes (plain HTTP, and the HTTPS chains of TLS ports), and the
+   * units whose content does: a route table per HTTP port and per HTTPS listener, the chains of TLS, TCP and UDP
+   * listeners per port.
+   */
+  private void buildStructuralPorts() {
+    Map<String, List<ListenerState>> bySocket = new TreeMap<>();
+    for (ListenerState listener : listeners) {
+      if (listener.programmable()) {
+        bySocket.computeIfAbsent(socket(listener), k -> new ArrayList<>()).add(listener);
+      }
+    }
+    for (var entry : bySocket.entrySet()) {
+      List<ListenerState> onSocket = entry.getValue();
+      ListenerState first = onSocket.getFirst();
+      switch (first.portClass()) {
+        case "HTTP" -> {
+          String table = RouteTables.httpTableName(first.port);
+          ports.put(entry.getKey(), new PortIr(first.port, PortIr.Transport.TCP,
+              List.of(new FilterChainIr.Http("http", List.of(), List.of(), table))));
+          String unit = "table:" + table;
+          unitListeners.put(unit, onSocket);
+          onSocket.forEach(l -> unitOf.put(l, unit));
+        }
+        case "TLS" -> {
+          Set<String> claimed = new HashSet<>();
+          List<ListenerState> tlsRouted = new ArrayList<>();
+          for (ListenerState listener : onSocket) {
+            if (listener.mode == ListenerState.Mode.HTTPS) {
+              if (claimed.add(listener.hostname == null ? "" : listener.hostname)) {
+                String unit = "table:" + RouteTables.httpsTableName(listener);
+                unitListeners.put(unit, List.of(listener));
+                unitOf.put(listener, unit);
+              }
+            } else {
+              tlsRouted.add(listener);
+            }
+          }
+          httpsClaims.put(entry.getKey(), claimed);
+          String unit = "port:" + entry.getKey();
+          unitListeners.put(unit, onSocket);
+          tlsRouted.forEach(l -> unitOf.put(l, unit));
+          if (tlsRouted.isEmpty()) {
+            ports.put(entry.getKey(), tlsPort(entry.getKey(), onSocket, List.of()));
+            secretsByUnit.put(unit, httpsSecrets(onSocket));
+          }
+        }
+        default -> {
+          String unit = "port:" + entry.getKey();
+          unitListeners.put(unit, List.of(first));
+          unitOf.put(first, unit);
+        }
+      }
+    }
+  }
+
+  private Set<String> httpsSecrets(List<ListenerState> onSocket) {
+    Set<String> secrets = new TreeSet<>();
+    Set<String> claimed = new HashSet<>();
+    for (ListenerState listener : onSocket) {
+      if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
+        secrets.addAll(listener.certificateSecrets);
+      }
+    }
+    return secrets;
+  }
+
+  /** A TLS port: HTTPS chains (one per hostname, naming their tables) and the given TLS route chains. */
+  private static PortIr tlsPort(String socket, List<ListenerState> onSocket, List<FilterChainIr> routeChains) {
+    List<FilterChainIr> specific = new ArrayList<>();
+    List<FilterChainIr> catchAll = new ArrayList<>();
+    Set<String> claimed = new HashSet<>();
+    for (ListenerState listener : onSocket) {
+      if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
+        FilterChainIr chain = new FilterChainIr.Http("https-" + (listener.hostname == null ? "*" : listener.hostname),
+            listener.hostname == null ? List.of() : List.of(listener.hostname), listener.certificateSecrets,
+            RouteTables.httpsTableName(listener));
+        (listener.hostname == null ? catchAll : specific).add(chain);
+      }
+    }
+    for (FilterChainIr chain : routeChains) {
+      (chain.serverNames().isEmpty() ? catchAll : specific).add(chain);
+    }
+    specific.sort(java.util.Comparator.comparing(FilterChainIr::name));
+    List<FilterChainIr> chains = new ArrayList<>(specific);
+    chains.addAll(catchAll);
+    ListenerState first = onSocket.getFirst();
+    return new PortIr(first.port, PortIr.Transport.TCP, chains);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Incremental update
+
+  /** Applies a batch of changes; falls back to {@link #translate} when the listeners themselves may change. */
+  public Outcome update(ClusterView view, Collection<Change> changes) {
+    if (!ours) {
+      return translate(view);
+    }
+    Set<RouteId> redo = new TreeSet<>();
+    Set<String> rebuildClusters = new TreeSet<>();
+    for (Change change : changes) {
+      Set<Dependency> touched = DependencyIndex.touchedBy(change);
+      for (Dependency dependency : touched) {
+        if (structuralReads.contains(dependency)) {
+          return translate(view);
+        }
+      }
+      if (ROUTE_KINDS.contains(change.kind())) {
+        for (Dependency dependency : touched) {
+          if (membershipReads.contains(dependency)) {
+            redo.add(new RouteId(change.kind(), change.key()));
+            break;
+          }
+        }
+      }
+      for (Dependency dependency : touched) {
+        Set<RouteId> readers = routesByRead.get(dependency);
+        if (readers != null) {
+          redo.addAll(readers);
+        }
+        Set<String> builtFrom = clustersByRead.get(dependency);
+        if (builtFrom != null) {
+          rebuildClusters.addAll(builtFrom);
+        }
+      }
+    }
+    Set<String> dirtyUnits = new TreeSet<>();
+    for (RouteId id : redo) {
+      dirtyUnits.addAll(redoRoute(view, id));
+    }
+    if (usable) {
+      for (String unit : dirtyUnits) {
+        rebuildUnit(view, unit);
+      }
+      for (String cluster : rebuildClusters) {
+        if (clusters.containsKey(cluster)) {
+          buildCluster(view, cluster);
+        }
+      }
+    }
+    return finish(Set.of(), false, redo);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Routes
+
+  /** Retranslates one route (or drops it); returns the units whose content its placements touch. */
+  private Set<String> redoRoute(ClusterView view, RouteId id) {
+    Set<String> units = new HashSet<>();
+    RouteResult previous = routes.remove(id);
+    routesWithPolicies.remove(id);
+    if (previous != null) {
+      for (Placed placed : previous.placed()) {
+        TreeMap<PlacementKey, Placement> onListener = placements.get(placed.listener());
+        onListener.remove(placed.placement().order());
+        if (onListener.isEmpty()) {
+          placements.remove(placed.listener());
+        }
+        listenerStatus.remove(placed.listener());
+        String unit = unitOf.get(placed.listener());
+        if (unit != null) {
+          units.add(unit);
+        }
+      }
+      for (Dependency read : previous.reads()) {
+        Set<RouteId> readers = routesByRead.get(read);
+        readers.remove(id);
+        if (readers.isEmpty()) {
+          routesByRead.remove(read);
+        }
+        uncountRead(read);
+      }
+    }
+    HasMetadata route = view.get(id.kind(), id.key()).orElse(null);
+    if (route == null || !parentedHere(route)) {
+      return units;
+    }
+    RouteResult result = translateRoute(view, id, route);
+    routes.put(id, result);
+    if (!result.policyUses().isEmpty()) {
+      routesWithPolicies.add(id);
+    }
+    for (Placed placed : result.placed()) {
+      placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
+          placed.placement());
+      listenerStatus.remove(placed.listener());
+      String unit = unitOf.get(placed.listener());
+      if (unit != null) {
+        units.add(unit);
+      }
+    }
+    for (Dependency read : result.reads()) {
+      routesByRead.computeIfAbsent(read, k -> new HashSet<>()).add(id);
+      countRead(read);
+    }
+    for (ClusterKey cluster : result.clusters()) {
+      clusterKeys.put(cluster.name(), cluster);
+    }
+    return units;
+  }
+
+  private boolean parentedHere(HasMetadata route) {
+    String namespace = Metadata.namespace(route);
+    for (ParentReference ref : Routes.parentRefs(route)) {
+      if (ref != null && ref.getName() != null && parentKeys.contains(Routes.parentKey(ref, namespace).indexKey())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route) {
+    RecordingView recording = new RecordingView(view);
+    BackendResolver backends = new BackendResolver(recording);
+    RouteRules rules = switch (route) {
+      case HTTPRoute r -> new HttpRouteTranslator(backends).translate(r);
+      case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);
+      default -> new L4RouteTranslator(backends).translate(route);
+    };
+    long generation = Metadata.generation(route);
+    String namespace = Metadata.namespace(route);
+    PlacementKey order = new PlacementKey(Metadata.created(route), ROUTE_KINDS.indexOf(id.kind()), id.key());
+    List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
+    List<Placed> placed = new ArrayList<>();
+    Set<ListenerState> attachedTo = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<ParentReference> refs = Routes.parentRefs(route);
+    for (int i = 0; i < refs.size(); i++) {
+      ParentReference ref = refs.get(i);
+      if (ref == null || ref.getName() == null) {
+        continue;
+      }
+      ParentKey parent = Routes.parentKey(ref, namespace);
+      if (!parentKeys.contains(parent.indexKey()) || !(parent.isGateway() || parent.isListenerSet())) {
+        continue;
+      }
+      RouteAttacher.Outcome outcome = attacher.attach(recording, route, ref, parent);
+      ConditionIr accepted;
+      if (!outcome.attached()) {
+        accepted = ConditionIr.of(Reasons.ACCEPTED, false, outcome.reason(), outcome.message(), generation);
+      } else if (!rules.valid()) {
+        accepted = ConditionIr.of(Reasons.ACCEPTED, false, rules.invalidReason(), rules.invalidMessage(), generation);
+      } else {
+        accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Route is accepted", generation);
+        for (RouteAttacher.Attachment attachment : outcome.attachments()) {
+          if (attachedTo.add(attachment.listener())) {
+            placed.add(new Placed(attachment.listener(), new Placement(rules, attachment.hostnames(), order)));
+          }
+        }
+      }
+      ConditionIr resolved = rules.refsReason() == null
+          ? ConditionIr.of(Reasons.RESOLVED_REFS, true, Reasons.RESOLVED_REFS, "All references resolved", generation)
+          : ConditionIr.of(Reasons.RESOLVED_REFS, false, rules.refsReason(), rules.refsMessage(), generation);
+      ParentRefIr parentRef = new ParentRefIr(parent.group(), parent.kind(), parent.key().namespace(),
+          parent.key().name(), ref.getSectionName(), ref.getPort());
+      parents.add(new GatewayTranslation.RouteParent(id.kind(), id.key(), i,
+          new RouteParentStatusIr(parentRef, config.controllerName(), List.of(accepted, resolved))));
+    }
+    return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed), Set.copyOf(recording.reads()),
+        List.copyOf(backends.policyUses()), Set.copyOf(backends.resolvedClusters()));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Assembly
+
+  private Collection<Placement> placementsOf(ListenerState listener) {
+    TreeMap<PlacementKey, Placement> onListener = placements.get(listener);
+    return onListener == null ? List.of() : onListener.values();
+  }
+
+  private void rebuildUnit(ClusterView view, String unit) {
+    List<ListenerState> members = unitListeners.get(unit);
+    if (members == null) {
+      return;
+    }
+    Set<String> used = new TreeSet<>();
+    Set<String> secrets = new TreeSet<>();
+    if (unit.startsWith("table:")) {
+      String name = unit.substring("table:".length());
+      ListenerState first = members.getFirst();
+      RouteTableIr table = first.mode == ListenerState.Mode.HTTPS
+          ? RouteTables.httpsTable(first, placementsOf(first), used)
+          : RouteTables.httpTable(name, members, this::placementsOf, used);
+      tables.put(name, table);
+    } else {
+      String socket = unit.substring("port:".length());
+      ListenerState first = members.getFirst();
+      if (first.portClass().equals("TLS")) {
+        List<ListenerState> tlsRouted = members.stream().filter(l -> l.mode != ListenerState.Mode.HTTPS).toList();
+        Set<String> claimed = new HashSet<>(httpsClaims.getOrDefault(socket, Set.of()));
+        List<FilterChainIr> routeChains = RouteTables.tlsRouteChains(tlsRouted, this::placementsOf, claimed, used,
+            secrets);
+        secrets.addAll(httpsSecrets(members));
+        PortIr port = tlsPort(socket, members, routeChains);
+        if (port.filterChains().isEmpty()) {
+          ports.remove(socket);
+        } else {
+          ports.put(socket, port);
+        }
+      } else {
+        FilterChainIr chain = RouteTables.l4Chain(first, placementsOf(first), used);
+        if (chain == null) {
+          ports.remove(socket);
+        } else {
+          ports.put(socket, new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP : PortIr.Transport.TCP,
+              List.of(chain)));
+        }
+      }
+      secretsByUnit.put(unit, secrets);
+    }
+    Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
+    clustersByUnit.put(unit, used);
+    for (String cluster : used) {
+      if (!before.contains(cluster) && clusterRefs.merge(cluster, 1, Integer::sum) == 1) {
+        buildCluster(view, cluster);
+      }
+    }
+    for (String cluster : before) {
+      if (!used.contains(cluster) && clusterRefs.merge(cluster, -1, Integer::sum) == 0) {
+        clusterRefs.remove(cluster);
+        dropCluster(cluster);
+      }
+    }
+  }
+
+  private void buildCluster(ClusterView view, String name) {
+    dropCluster(name);
+    ClusterKey clusterKey = clusterKeys.get(name);
+    RecordingView recording = new RecordingView(view);
+    ClusterBuilder.Built built = ClusterBuilder.build(recording, clusterKey);
+    Set<Dependency> reads = Set.copyOf(recording.reads());
+    clusterReads.put(name, reads);
+    for (Dependency read : reads) {
+      clustersByRead.computeIfAbsent(read, k -> new HashSet<>()).add(name);
+      countRead(read);
+    }
+    if (built != null) {
+      clusters.put(name, built);
+    }
+  }
+
+  private void dropCluster(String name) {
+    clusters.remove(name);
+    Set<Dependency> reads = clusterReads.remove(name);
+    if (reads != null) {
+      for (Dependency read : reads) {
+        Set<String> builtFrom = clustersByRead.get(read);
+        builtFrom.remove(name);
+        if (builtFrom.isEmpty()) {
+          clustersByRead.remove(read);
+        }
+        uncountRead(read);
+      }
+    }
+  }
+
+  private void countRead(Dependency read) {
+    if (readCounts.merge(read, 1, Integer::sum) == 1 && !removed.remove(read)) {
+      added.add(read);
+    }
+  }
+
+  private void uncountRead(Dependency read) {
+    Integer count = readCounts.get(read);
+    if (count == null) {
+      return;
+    }
+    if (count == 1) {
+      readCounts.remove(read);
+      if (!added.remove(read)) {
+        removed.add(read);
+      }
+    } else {
+      readCounts.put(read, count - 1);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Results
+
+  /** The proxy configuration (empty while the Gateway is not accepted). */
+  public GatewayIr ir() {
+    if (ir == null) {
+      if (!ours || !usable) {
+        ir = GatewayIr.empty(key);
+      } else {
+        Set<String> secretNames = new TreeSet<>();
+        secretsByUnit.values().forEach(secretNames::addAll);
+        List<ClusterIr> clusterList = new ArrayList<>(clusters.size());
+        Map<String, SecretIr> ca = new TreeMap<>();
+        for (ClusterBuilder.Built built : clusters.values()) {
+          clusterList.add(built.cluster());
+          if (built.caSecret() != null) {
+            ca.put(built.caSecret().name(), built.caSecret());
+          }
+        }
+        List<SecretIr> secrets = new ArrayList<>();
+        for (String name : secretNames) {
+          SecretIr certificate = certificates.get(name);
+          if (certificate != null) {
+            secrets.add(certificate);
+          }
+        }
+        secrets.addAll(ca.values());
+        secrets.sort(java.util.Comparator.comparing(SecretIr::name));
+        ir = new GatewayIr(key, new ArrayList<>(ports.values()), new ArrayList<>(tables.values()), clusterList,
+            secrets);
+      }
+    }
+    return ir;
+  }
+
+  /** The whole translation as an immutable value (status of every object involved, and the IR). */
+  public GatewayTranslation snapshot() {
+    if (!ours) {
+      return null;
+    }
+    if (snapshot == null) {
+      snapshot = new GatewayTranslation(key, ir(), gatewayStatus(), listenerSetStatuses(), routeParents(),
+          policyAncestors(), proxy, exposed);
+    }
+    return snapshot;
+  }
+
+  /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
+  public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
+    RouteResult result = routes.get(id);
+    return result == null ? List.of() : result.parents();
+  }
+
+  private List<GatewayTranslation.RouteParent> routeParents() {
+    List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
+    for (RouteResult result : routes.values()) {
+      all.addAll(result.parents());
+    }
+    return all;
+  }
+
+  private int attached(ListenerState listener) {
+    TreeMap<PlacementKey, Placement> onListener = placements.get(listener);
+    return onListener == null ? 0 : onListener.size();
+  }
+
+  private ListenerStatusIr statusOf(ListenerState listener) {
+    return listenerStatus.computeIfAbsent(listener, l -> l.status(attached(l)));
+  }
+
+  public ObjectStatusIr.GatewayStatus gatewayStatus() {
+    List<ListenerState> own = byOwner.getOrDefault(gatewayParent().indexKey(), List.of());
+    List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
+    own.forEach(l -> statuses.add(statusOf(l)));
+    long generation = Metadata.generation(gateway);
+    ConditionIr accepted;
+    long acceptedCount = own.stream().filter(ListenerState::accepted).count();
+    if (invalidReason != null) {
+      accepted = ConditionIr.of(Reasons.ACCEPTED, false, invalidReason, invalidMessage, generation);
+    } else if (acceptedCount == 0) {
+      accepted = ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid",
+          generation);
+    } else if (acceptedCount < own.size()) {
+      accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.LISTENERS_NOT_VALID,
+          (own.size() - acceptedCount) + " of " + own.size() + " listeners are not valid", generation);
+    } else {
+      accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Gateway is accepted", generation);
+    }
+    ConditionIr programmed;
+    if (!accepted.isTrue()) {
+      programmed = ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.INVALID, accepted.message(), generation);
+    } else if (addresses.isEmpty()) {
+      programmed = ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.ADDRESS_NOT_ASSIGNED,
+          "No address assigned yet: spec.addresses is empty and the proxy Service "
+              + ProxyNames.proxyName(key) + " does not exist", generation);
+    } else {
+      programmed = ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "Gateway is programmed", generation);
+    }
+    int attachedSets = 0;
+    for (ListenerSet set : sets) {
+      if (setAccepted(set)) {
+        attachedSets++;
+      }
+    }
+    return new ObjectStatusIr.GatewayStatus(List.of(accepted, programmed), statuses, addresses, attachedSets);
+  }
+
+  private boolean setAccepted(ListenerSet set) {
+    List<ListenerState> own = byOwner.get(setParent(ObjectKey.of(set)).indexKey());
+    return usable && own != null && own.stream().anyMatch(ListenerState::programmable);
+  }
+
+  public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
+    Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> result = new TreeMap<>();
+    for (ListenerSet set : sets) {
+      result.put(ObjectKey.of(set), listenerSetStatus(set));
+    }
+    return result;
+  }
+
+  private ObjectStatusIr.ListenerSetStatus listenerSetStatus(ListenerSet set) {
+    long generation = Metadata.generation(set);
+    if (!usable) {
+      String message = "Gateway " + key + " is not accepted";
+      return new ObjectStatusIr.ListenerSetStatus(List.of(
+          ConditionIr.of(Reasons.ACCEPTED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation),
+          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation)), List.of());
+    }
+    List<ListenerState> own = byOwner.get(setParent(ObjectKey.of(set)).indexKey());
+    if (own == null) {
+      String message = "Gateway " + key + " does not allow ListenerSets from namespace " + Metadata.namespace(set)
+          + " (spec.allowedListeners)";
+      return new ObjectStatusIr.ListenerSetStatus(List.of(
+          ConditionIr.of(Reasons.ACCEPTED, false, Reasons.NOT_ALLOWED, message, generation),
+          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.NOT_ALLOWED, message, generation)), List.of());
+    }
+    List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
+    boolean anyValid = false;
+    for (ListenerState listener : own) {
+      statuses.add(statusOf(listener));
+      anyValid |= listener.programmable();
+    }
+    List<ConditionIr> conditions = anyValid
+        ? List.of(ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "ListenerSet is accepted", generation),
+            ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "ListenerSet is programmed", generation))
+        : List.of(ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid",
+            generation), ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.LISTENERS_NOT_VALID,
+            "No listener is valid", generation));
+    return new ObjectStatusIr.ListenerSetStatus(conditions, statuses);
+  }
+
+  private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
+    Map<ObjectKey, PolicyAncestorStatusIr> ancestors = new TreeMap<>();
+    ParentRefIr ancestor = new ParentRefIr(Kinds.GATEWAY_GROUP, "Gateway", key.namespace(), key.name(), null, null);
+    for (RouteId id : routesWithPolicies) {
+      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+        BackendTlsPolicies.Evaluation evaluation = use.evaluation();
+        BackendTLSPolicy policy = evaluation.policy();
+        long generation = Metadata.generation(policy);
+        List<ConditionIr> conditions = new ArrayList<>();
+        conditions.add(evaluation.valid()
+            ? ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Policy is accepted", generation)
+            : ConditionIr.of(Reasons.ACCEPTED, false, evaluation.acceptedReason(), evaluation.message(), generation));
+        conditions.add(evaluation.refsReason() == null
+            ? ConditionIr.of(Reasons.RESOLVED_REFS, true, Reasons.RESOLVED_REFS, "All references resolved", generation)
+            : ConditionIr.of(Reasons.RESOLVED_REFS, false, evaluation.refsReason(), evaluation.message(),
+                generation));
+        ancestors.put(ObjectKey.of(policy), new PolicyAncestorStatusIr(ancestor, config.controllerName(),
+            conditions));
+      }
+    }
+    // Policies that lose to an older one on the same target.
+    for (RouteId id : routesWithPolicies) {
+      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+        BackendTLSPolicy winner = use.evaluation().policy();
+        for (BackendTLSPolicy loser : use.losers()) {
+          ancestors.put(ObjectKey.of(loser), new PolicyAncestorStatusIr(ancestor, config.controllerName(), List.of(
+              ConditionIr.of(Reasons.ACCEPTED, false, "Conflicted", "BackendTLSPolicy " + ObjectKey.of(winner)
+                  + " targets the same Service port and takes precedence", Metadata.generation(loser)))));
+        }
+      }
+    }
+    return ancestors;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Gateway-level checks
+
+  private boolean listenerSetAllowed(ClusterView view, ListenerSet set) {
+    AllowedListeners allowed = gateway.getSpec().getAllowedListeners();
+    ListenerNamespaces namespaces = allowed == null ? null : allowed.getNamespaces();
+    String from = namespaces == null || namespaces.getFrom() == null ? "None" : namespaces.getFrom();
+    String setNamespace = Metadata.namespace(set);
+    return switch (from) {
+      case "All" -> true;
+      case "Same" -> setNamespace.equals(key.namespace());
+      case "Selector" -> {
+        Namespace namespace = view.get(Kinds.NAMESPACE, ObjectKey.cluster(setNamespace)).orElse(null);
+        yield namespace != null && LabelSelectors.matches(namespaces.getSelector(),
+            namespace.getMetadata().getLabels());
+      }
+      default -> false;
+    };
+  }
+
+  /** Collects usable spec.addresses; returns why one is unsupported, or null. */
+  private String staticAddresses(List<AddressIr> out) {
+    List<GatewaySpecAddress> requested = gateway.getSpec().getAddresses();
+    if (requested == null) {
+      return null;
+    }
+    for (GatewaySpecAddress address : requested) {
+      String type = address.getType() == null ? "IPAddress" : address.getType();
+      String value = address.getValue();
+      if (value == null || value.isEmpty()) {
+        continue;
+      }
+      switch (type) {
+        case "IPAddress" -> {
+          if (!isIpLiteral(value)) {
+            return "spec.addresses: '" + value + "' is not an IP address";
+          }
+          out.add(new AddressIr("IPAddress", value));
+        }
+        case "Hostname" -> {
+          String problem = Hostnames.problem(value, false);
+          if (problem != null) {
+            return "spec.addresses: " + problem;
+          }
+          out.add(new AddressIr("Hostname", value));
+        }
+        default -> {
+          return "spec.addresses: type '" + type + "' is not supported; use IPAddress or Hostname";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isIpLiteral(String value) {
+    return value.matches("^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$")
+        || (value.contains(":") && value.matches("^[0-9a-fA-F:.]+$"));
+  }
+
+  /** The proxy Service's load-balancer ingress, else its cluster IP, else its DNS name. */
+  private List<AddressIr> proxyServiceAddresses(ClusterView view) {
+    String name = ProxyNames.proxyName(key);
+    Service service = view.get(Kinds.SERVICE, new ObjectKey(key.namespace(), name)).orElse(null);
+    if (service == null || !ProxyNames.isProxyOf(service, key)) {
+      return List.of(); // missing, or a Service of the same name that Gantry did not create for this Gateway
+    }
+    List<AddressIr> result = new ArrayList<>();
+    if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+        && service.getStatus().getLoadBalancer().getIngress() != null) {
+      for (LoadBalancerIngress ingress : service.getStatus().getLoadBalancer().getIngress()) {
+        if (ingress.getIp() != null && !ingress.getIp().isEmpty()) {
+          result.add(new AddressIr("IPAddress", ingress.getIp()));
+        } else if (ingress.getHostname() != null && !ingress.getHostname().isEmpty()) {
+          result.add(new AddressIr("Hostname", ingress.getHostname()));
+        }
+      }
+    }
+    if (result.isEmpty()) {
+      String clusterIp = service.getSpec() == null ? null : service.getSpec().getClusterIP();
+      if (clusterIp != null && !clusterIp.isEmpty() && !"None".equals(clusterIp)) {
+        result.add(new AddressIr("IPAddress", clusterIp));
+      } else {
+        result.add(new AddressIr("Hostname", name + "." + key.namespace() + ".svc." + config.clusterDomain()));
+      }
+    }
+    return result;
+  }
+}
