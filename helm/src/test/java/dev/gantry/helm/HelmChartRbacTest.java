@@ -83,6 +83,7 @@ class HelmChartRbacTest {
         expected.add(new Grant(CLUSTER, gw, resource + "/status", "*", verb));
       }
     }
+    expected.add(new Grant(CLUSTER, gw, "gateways/finalizers", "*", "update"));
     for (String verb : List.of("create", "update", "patch", "delete")) {
       expected.add(new Grant(CLUSTER, gw, "gatewayclasses", "*", verb));
       // What it provisions for each Gateway.
