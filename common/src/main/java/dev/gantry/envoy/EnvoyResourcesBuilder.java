@@ -24,61 +24,65 @@ import java.util.function.Function;
  */
 public final class EnvoyResourcesBuilder {
 
-  private final EnvoyTranslator translator;
-  private IdentityHashMap<PortIr, EnvoyResources.Versioned<Listener>> listeners = new IdentityHashMap<>();
-  private IdentityHashMap<RouteTableIr, EnvoyResources.Versioned<RouteConfiguration>> routes = new IdentityHashMap<>();
-  private IdentityHashMap<ClusterIr, EnvoyResources.Versioned<Cluster>> clusters = new IdentityHashMap<>();
-  private IdentityHashMap<ClusterIr, EnvoyResources.Versioned<ClusterLoadAssignment>> endpoints =
-      new IdentityHashMap<>();
-  private IdentityHashMap<SecretIr, EnvoyResources.Versioned<Secret>> secrets = new IdentityHashMap<>();
+  private final Part<PortIr, Listener> listeners;
+  private final Part<RouteTableIr, RouteConfiguration> routes;
+  private final Part<ClusterIr, Cluster> clusters;
+  private final Part<ClusterIr, ClusterLoadAssignment> endpoints;
+  private final Part<SecretIr, Secret> secrets;
 
   public EnvoyResourcesBuilder(EnvoyTranslator translator) {
-    this.translator = translator;
+    this.listeners = new Part<>(translator::versionedListener);
+    this.routes = new Part<>(translator::versionedRoutes);
+    this.clusters = new Part<>(translator::versionedCluster);
+    this.endpoints = new Part<>(translator::versionedEndpoints);
+    this.secrets = new Part<>(translator::versionedSecret);
   }
 
   public EnvoyResources build(GatewayIr ir) {
-    IdentityHashMap<PortIr, EnvoyResources.Versioned<Listener>> nextListeners = new IdentityHashMap<>();
-    IdentityHashMap<RouteTableIr, EnvoyResources.Versioned<RouteConfiguration>> nextRoutes = new IdentityHashMap<>();
-    IdentityHashMap<ClusterIr, EnvoyResources.Versioned<Cluster>> nextClusters = new IdentityHashMap<>();
-    IdentityHashMap<ClusterIr, EnvoyResources.Versioned<ClusterLoadAssignment>> nextEndpoints =
-        new IdentityHashMap<>();
-    IdentityHashMap<SecretIr, EnvoyResources.Versioned<Secret>> nextSecrets = new IdentityHashMap<>();
-    List<EnvoyResources.Versioned<Listener>> listenerList = reuse(ir.ports(), listeners, nextListeners,
-        translator::versionedListener);
-    List<EnvoyResources.Versioned<RouteConfiguration>> routeList = reuse(ir.routeTables(), routes, nextRoutes,
-        translator::versionedRoutes);
-    List<EnvoyResources.Versioned<Cluster>> clusterList = reuse(ir.clusters(), clusters, nextClusters,
-        translator::versionedCluster);
-    List<ClusterIr> withEndpoints = new ArrayList<>(ir.clusters().size());
-    for (ClusterIr cluster : ir.clusters()) {
+    List<ClusterIr> withEndpoints = ir.clusters() == clusters.parts ? endpoints.parts : edsClusters(ir.clusters());
+    return new EnvoyResources(listeners.build(ir.ports()), routes.build(ir.routeTables()),
+        clusters.build(ir.clusters()), endpoints.build(withEndpoints), secrets.build(ir.secrets()));
+  }
+
+  private static List<ClusterIr> edsClusters(List<ClusterIr> all) {
+    List<ClusterIr> withEndpoints = new ArrayList<>(all.size());
+    for (ClusterIr cluster : all) {
       if (cluster.discovery() == ClusterIr.Discovery.ENDPOINTS) {
         withEndpoints.add(cluster);
       }
     }
-    List<EnvoyResources.Versioned<ClusterLoadAssignment>> endpointList = reuse(withEndpoints, endpoints,
-        nextEndpoints, translator::versionedEndpoints);
-    List<EnvoyResources.Versioned<Secret>> secretList = reuse(ir.secrets(), secrets, nextSecrets,
-        translator::versionedSecret);
-    listeners = nextListeners;
-    routes = nextRoutes;
-    clusters = nextClusters;
-    endpoints = nextEndpoints;
-    secrets = nextSecrets;
-    return new EnvoyResources(listenerList, routeList, clusterList, endpointList, secretList);
+    return List.copyOf(withEndpoints);
   }
 
-  private static <K, T extends Message> List<EnvoyResources.Versioned<T>> reuse(List<K> parts,
-      IdentityHashMap<K, EnvoyResources.Versioned<T>> previous, IdentityHashMap<K, EnvoyResources.Versioned<T>> next,
-      Function<K, EnvoyResources.Versioned<T>> build) {
-    List<EnvoyResources.Versioned<T>> result = new ArrayList<>(parts.size());
-    for (K part : parts) {
-      EnvoyResources.Versioned<T> built = previous.get(part);
-      if (built == null) {
-        built = build.apply(part);
-      }
-      next.put(part, built);
-      result.add(built);
+  /** One resource type: the IR list last seen, and what each IR instance was built into. */
+  private static final class Part<K, T extends Message> {
+    private final Function<K, EnvoyResources.Versioned<T>> build;
+    private List<K> parts = List.of();
+    private List<EnvoyResources.Versioned<T>> built = List.of();
+    private IdentityHashMap<K, EnvoyResources.Versioned<T>> byPart = new IdentityHashMap<>();
+
+    Part(Function<K, EnvoyResources.Versioned<T>> build) {
+      this.build = build;
     }
-    return result;
+
+    List<EnvoyResources.Versioned<T>> build(List<K> next) {
+      if (next == parts) {
+        return built; // the same list instance: nothing of this type changed
+      }
+      IdentityHashMap<K, EnvoyResources.Versioned<T>> nextByPart = new IdentityHashMap<>(next.size() * 2);
+      List<EnvoyResources.Versioned<T>> result = new ArrayList<>(next.size());
+      for (K part : next) {
+        EnvoyResources.Versioned<T> resource = byPart.get(part);
+        if (resource == null) {
+          resource = build.apply(part);
+        }
+        nextByPart.put(part, resource);
+        result.add(resource);
+      }
+      parts = next;
+      built = List.copyOf(result);
+      byPart = nextByPart;
+      return built;
+    }
   }
 }

@@ -24,6 +24,17 @@ public record Kind<T extends HasMetadata>(
     return group.isEmpty() ? kind : kind + "." + group;
   }
 
+  /** Kinds are few and compared often (every dependency and route key holds one): compare by group and kind. */
+  @Override
+  public boolean equals(Object other) {
+    return this == other || other instanceof Kind<?> k && kind.equals(k.kind) && group.equals(k.group);
+  }
+
+  @Override
+  public int hashCode() {
+    return kind.hashCode();
+  }
+
   @Override
   public String toString() {
     return kind;

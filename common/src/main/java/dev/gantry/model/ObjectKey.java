@@ -34,6 +34,21 @@ public record ObjectKey(String namespace, String name) implements Comparable<Obj
     return new ObjectKey(text.substring(0, slash), text.substring(slash + 1));
   }
 
+  /**
+   * The record's default ({@code 31 * namespace + name}) collides for regular names: {@code team-001/ls-000-r10}
+   * and {@code team-000/ls-000-r11} hash alike. A large odd multiplier keeps such neighbours apart.
+   */
+  @Override
+  public int hashCode() {
+    int h = namespace.hashCode() * 0x61C88647 + name.hashCode();
+    return h ^ (h >>> 16);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return this == other || other instanceof ObjectKey k && name.equals(k.name) && namespace.equals(k.namespace);
+  }
+
   @Override
   public int compareTo(ObjectKey other) {
     int byNamespace = namespace.compareTo(other.namespace);

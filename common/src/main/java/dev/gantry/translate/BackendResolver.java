@@ -47,7 +47,7 @@ final class BackendResolver {
   private final ClusterView view;
   private final BackendTlsPolicies policies;
   private final List<PolicyUse> policyUses = new ArrayList<>();
-  private final java.util.Set<ClusterKey> resolved = new java.util.TreeSet<>();
+  private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
 
   BackendResolver(ClusterView view) {
     this.view = view;
@@ -93,7 +93,7 @@ final class BackendResolver {
       }
     }
     boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
-    ClusterKey cluster = new ClusterKey(serviceKey, ref.port(), http2 && !serviceIsH2c);
+    ClusterKey cluster = ClusterKey.of(serviceKey, ref.port(), http2 && !serviceIsH2c);
     resolved.add(cluster);
     return new Backend.Resolved(cluster);
   }

@@ -8,15 +8,11 @@ import dev.gantry.model.ObjectKey;
  * @param service the Service
  * @param port the Service port number
  * @param forceHttp2 whether the cluster speaks HTTP/2 although the Service port does not say so
+ * @param name the cluster's name, {@code svc/<namespace>/<name>/<port>[/h2]}
  */
-record ClusterKey(ObjectKey service, int port, boolean forceHttp2) implements Comparable<ClusterKey> {
+record ClusterKey(ObjectKey service, int port, boolean forceHttp2, String name) {
 
-  String name() {
-    return "svc/" + service + "/" + port + (forceHttp2 ? "/h2" : "");
-  }
-
-  @Override
-  public int compareTo(ClusterKey other) {
-    return name().compareTo(other.name());
+  static ClusterKey of(ObjectKey service, int port, boolean forceHttp2) {
+    return new ClusterKey(service, port, forceHttp2, "svc/" + service + "/" + port + (forceHttp2 ? "/h2" : ""));
   }
 }

@@ -130,7 +130,9 @@ public final class GatewayTranslator {
   private Map<String, Set<String>> httpsClaims = new HashMap<>();
 
   // --- routes ---
-  private final Map<RouteId, RouteResult> routes = new TreeMap<>();
+  private final Map<RouteId, RouteResult> routes = new HashMap<>();
+  /** Route ids in order, for status listings; null when a route came or went. */
+  private List<RouteId> orderedRoutes;
   private final Set<RouteId> routesWithPolicies = new TreeSet<>();
   private final Map<Dependency, Set<RouteId>> routesByRead = new HashMap<>();
   private final Map<ListenerState, TreeMap<PlacementKey, Placement>> placements = new IdentityHashMap<>();
@@ -153,6 +155,11 @@ public final class GatewayTranslator {
 
   // --- derived, built on demand ---
   private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
+  /** The IR lists, kept as the same instances while their type is unchanged (cheap reuse downstream). */
+  private List<PortIr> portList;
+  private List<RouteTableIr> tableList;
+  private List<ClusterIr> clusterList;
+  private List<SecretIr> secretList;
   private GatewayIr ir;
   private GatewayTranslation snapshot;
 
@@ -189,7 +196,7 @@ public final class GatewayTranslator {
     }
     // Routes naming this Gateway or one of its ListenerSets.
     Set<Dependency> membership = new HashSet<>();
-    Set<RouteId> ids = new TreeSet<>();
+    Set<RouteId> ids = new HashSet<>();
     for (Kind<?> kind : ROUTE_KINDS) {
       for (String parentKey : parentKeys) {
         membership.add(Dependency.index(Indexes.routesByParent(kind), parentKey));
@@ -235,6 +242,7 @@ public final class GatewayTranslator {
     unitListeners = new HashMap<>();
     httpsClaims = new HashMap<>();
     routes.clear();
+    orderedRoutes = null;
     routesWithPolicies.clear();
     routesByRead.clear();
     placements.clear();
@@ -249,10 +257,13 @@ public final class GatewayTranslator {
     clustersByRead.clear();
     readCounts.clear();
     listenerStatus.clear();
+    portList = null;
+    tableList = null;
+    clusterList = null;
+    secretList = null;
   }
 
   private Outcome finish(Set<Dependency> before, boolean full, Set<RouteId> changedRoutes) {
-    ir = null;
     snapshot = null;
     Set<Dependency> readsAdded;
     Set<Dependency> readsRemoved;
@@ -267,7 +278,7 @@ public final class GatewayTranslator {
     }
     added.clear();
     removed.clear();
-    return new Outcome(ours, full, Set.copyOf(changedRoutes), readsAdded, readsRemoved);
+    return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), readsAdded, readsRemoved);
   }
 
   /** The Gateway-level and listener phase; returns whether the Gateway is one of Gantry's. */
@@ -511,6 +522,9 @@ public final class GatewayTranslator {
     RouteResult previous = routes.remove(id);
     routesWithPolicies.remove(id);
     if (previous != null) {
+      orderedRoutes = null;
+    }
+    if (previous != null) {
       for (Placed placed : previous.placed()) {
         TreeMap<PlacementKey, Placement> onListener = placements.get(placed.listener());
         onListener.remove(placed.placement().order());
@@ -538,6 +552,7 @@ public final class GatewayTranslator {
     }
     RouteResult result = translateRoute(view, id, route);
     routes.put(id, result);
+    orderedRoutes = null;
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
     }
@@ -616,8 +631,9 @@ public final class GatewayTranslator {
       parents.add(new GatewayTranslation.RouteParent(id.kind(), id.key(), i,
           new RouteParentStatusIr(parentRef, config.controllerName(), List.of(accepted, resolved))));
     }
-    return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed), Set.copyOf(recording.reads()),
-        List.copyOf(backends.policyUses()), Set.copyOf(backends.resolvedClusters()));
+    return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
+        Collections.unmodifiableSet(recording.reads()), List.copyOf(backends.policyUses()),
+        Collections.unmodifiableSet(backends.resolvedClusters()));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -633,7 +649,7 @@ public final class GatewayTranslator {
     if (members == null) {
       return;
     }
-    Set<String> used = new TreeSet<>();
+    Set<String> used = new HashSet<>();
     Set<String> secrets = new TreeSet<>();
     if (unit.startsWith("table:")) {
       String name = unit.substring("table:".length());
@@ -641,7 +657,10 @@ public final class GatewayTranslator {
       RouteTableIr table = first.mode == ListenerState.Mode.HTTPS
           ? RouteTables.httpsTable(first, placementsOf(first), used)
           : RouteTables.httpTable(name, members, this::placementsOf, used);
-      tables.put(name, table);
+      if (!table.equals(tables.get(name))) {
+        tables.put(name, table);
+        tableList = null;
+      }
     } else {
       String socket = unit.substring("port:".length());
       ListenerState first = members.getFirst();
@@ -652,21 +671,15 @@ public final class GatewayTranslator {
             secrets);
         secrets.addAll(httpsSecrets(members));
         PortIr port = tlsPort(socket, members, routeChains);
-        if (port.filterChains().isEmpty()) {
-          ports.remove(socket);
-        } else {
-          ports.put(socket, port);
-        }
+        putPort(socket, port.filterChains().isEmpty() ? null : port);
       } else {
         FilterChainIr chain = RouteTables.l4Chain(first, placementsOf(first), used);
-        if (chain == null) {
-          ports.remove(socket);
-        } else {
-          ports.put(socket, new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP : PortIr.Transport.TCP,
-              List.of(chain)));
-        }
+        putPort(socket, chain == null ? null : new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP
+            : PortIr.Transport.TCP, List.of(chain)));
       }
-      secretsByUnit.put(unit, secrets);
+      if (!secrets.equals(secretsByUnit.put(unit, secrets))) {
+        secretList = null;
+      }
     }
     Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
     clustersByUnit.put(unit, used);
@@ -683,7 +696,20 @@ public final class GatewayTranslator {
     }
   }
 
+  private void putPort(String socket, PortIr port) {
+    PortIr before = ports.get(socket);
+    if (port == null ? before != null : !port.equals(before)) {
+      if (port == null) {
+        ports.remove(socket);
+      } else {
+        ports.put(socket, port);
+      }
+      portList = null;
+    }
+  }
+
   private void buildCluster(ClusterView view, String name) {
+    ClusterBuilder.Built before = clusters.get(name);
     dropCluster(name);
     ClusterKey clusterKey = clusterKeys.get(name);
     RecordingView recording = new RecordingView(view);
@@ -695,12 +721,20 @@ public final class GatewayTranslator {
       countRead(read);
     }
     if (built != null) {
-      clusters.put(name, built);
+      // Keep the old instance when nothing changed, so its Envoy resources are reused as they are.
+      clusters.put(name, built.equals(before) ? before : built);
+    }
+    if (built == null ? before != null : !built.equals(before)) {
+      clusterList = null;
+      secretList = null;
     }
   }
 
   private void dropCluster(String name) {
-    clusters.remove(name);
+    if (clusters.remove(name) != null) {
+      clusterList = null;
+      secretList = null;
+    }
     Set<Dependency> reads = clusterReads.remove(name);
     if (reads != null) {
       for (Dependency read : reads) {
@@ -740,32 +774,44 @@ public final class GatewayTranslator {
 
   /** The proxy configuration (empty while the Gateway is not accepted). */
   public GatewayIr ir() {
-    if (ir == null) {
-      if (!ours || !usable) {
-        ir = GatewayIr.empty(key);
-      } else {
-        Set<String> secretNames = new TreeSet<>();
-        secretsByUnit.values().forEach(secretNames::addAll);
-        List<ClusterIr> clusterList = new ArrayList<>(clusters.size());
-        Map<String, SecretIr> ca = new TreeMap<>();
-        for (ClusterBuilder.Built built : clusters.values()) {
-          clusterList.add(built.cluster());
-          if (built.caSecret() != null) {
-            ca.put(built.caSecret().name(), built.caSecret());
-          }
+    if (!ours || !usable) {
+      return GatewayIr.empty(key);
+    }
+    boolean changed = false;
+    if (portList == null) {
+      portList = List.copyOf(ports.values());
+      changed = true;
+    }
+    if (tableList == null) {
+      tableList = List.copyOf(tables.values());
+      changed = true;
+    }
+    if (clusterList == null) {
+      List<ClusterIr> list = new ArrayList<>(clusters.size());
+      clusters.values().forEach(built -> list.add(built.cluster()));
+      clusterList = List.copyOf(list);
+      changed = true;
+    }
+    if (secretList == null) {
+      Set<String> secretNames = new TreeSet<>();
+      secretsByUnit.values().forEach(secretNames::addAll);
+      Map<String, SecretIr> all = new TreeMap<>();
+      for (String name : secretNames) {
+        SecretIr certificate = certificates.get(name);
+        if (certificate != null) {
+          all.put(name, certificate);
         }
-        List<SecretIr> secrets = new ArrayList<>();
-        for (String name : secretNames) {
-          SecretIr certificate = certificates.get(name);
-          if (certificate != null) {
-            secrets.add(certificate);
-          }
-        }
-        secrets.addAll(ca.values());
-        secrets.sort(java.util.Comparator.comparing(SecretIr::name));
-        ir = new GatewayIr(key, new ArrayList<>(ports.values()), new ArrayList<>(tables.values()), clusterList,
-            secrets);
       }
+      for (ClusterBuilder.Built built : clusters.values()) {
+        if (built.caSecret() != null) {
+          all.put(built.caSecret().name(), built.caSecret());
+        }
+      }
+      secretList = List.copyOf(all.values());
+      changed = true;
+    }
+    if (ir == null || changed) {
+      ir = new GatewayIr(key, portList, tableList, clusterList, secretList);
     }
     return ir;
   }
@@ -789,9 +835,14 @@ public final class GatewayTranslator {
   }
 
   private List<GatewayTranslation.RouteParent> routeParents() {
+    if (orderedRoutes == null) {
+      List<RouteId> ids = new ArrayList<>(routes.keySet());
+      Collections.sort(ids);
+      orderedRoutes = ids;
+    }
     List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
-    for (RouteResult result : routes.values()) {
-      all.addAll(result.parents());
+    for (RouteId id : orderedRoutes) {
+      all.addAll(routes.get(id).parents());
     }
     return all;
   }

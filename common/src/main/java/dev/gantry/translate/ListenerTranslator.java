@@ -234,27 +234,27 @@ final class ListenerTranslator {
    * another port class (plain HTTP, TLS-based, TCP), or of the same class and the same hostname.
    */
   private static void settleConflicts(List<ListenerState> merged) {
-    Map<String, List<ListenerState>> winnersBySocket = new HashMap<>();
+    Map<String, ListenerState> firstBySocket = new HashMap<>();
+    Map<String, Set<String>> hostnamesBySocket = new HashMap<>();
     for (ListenerState l : merged) {
       if (!l.accepted()) {
         continue;
       }
       String socket = (l.isUdp() ? "udp/" : "tcp/") + l.port;
-      List<ListenerState> winners = winnersBySocket.computeIfAbsent(socket, k -> new ArrayList<>());
-      if (!winners.isEmpty() && !winners.getFirst().portClass().equals(l.portClass())) {
+      ListenerState first = firstBySocket.putIfAbsent(socket, l);
+      if (first != null && !first.portClass().equals(l.portClass())) {
         l.conflictReason = Reasons.PROTOCOL_CONFLICT;
-        l.conflictMessage = "Port " + l.port + " is already used by a " + winners.getFirst().protocol
+        l.conflictMessage = "Port " + l.port + " is already used by a " + first.protocol
             + " listener; " + l.protocol + " cannot share it";
         continue;
       }
-      boolean sameHostname = winners.stream().anyMatch(w -> Objects.equals(w.hostname, l.hostname));
-      if (sameHostname) {
+      // "" stands for no hostname: on TCP and UDP listeners, and on HTTP-like listeners that take any host.
+      if (!hostnamesBySocket.computeIfAbsent(socket, k -> new java.util.HashSet<>())
+          .add(l.hostname == null ? "" : l.hostname)) {
         l.conflictReason = Reasons.HOSTNAME_CONFLICT;
         l.conflictMessage = "Port " + l.port + (l.hostname == null ? " without hostname" : " with hostname "
             + l.hostname) + " is already used by an earlier listener";
-        continue;
       }
-      winners.add(l);
     }
   }
 

@@ -25,13 +25,16 @@ import java.util.concurrent.ConcurrentSkipListSet;
  */
 public final class ClusterStore implements ClusterView {
 
+  /** Ordered, for listing; {@link #byKey} answers lookups without key comparisons. */
   private final Map<Kind<?>, ConcurrentSkipListMap<ObjectKey, HasMetadata>> objects = new HashMap<>();
+  private final Map<Kind<?>, ConcurrentHashMap<ObjectKey, HasMetadata>> byKey = new HashMap<>();
   private final Map<Index<?>, ConcurrentHashMap<String, NavigableSet<ObjectKey>>> indexes = new HashMap<>();
   private final Map<Kind<?>, List<Index<?>>> indexesByKind = new HashMap<>();
 
   public ClusterStore() {
     for (Kind<?> kind : Kinds.ALL) {
       objects.put(kind, new ConcurrentSkipListMap<>());
+      byKey.put(kind, new ConcurrentHashMap<>());
       indexesByKind.put(kind, new ArrayList<>());
     }
     for (Index<?> index : Indexes.all()) {
@@ -56,6 +59,7 @@ public final class ClusterStore implements ClusterView {
   /** Removes an object; returns the removed one, or null. */
   public HasMetadata remove(Kind<?> kind, ObjectKey key) {
     HasMetadata previous = objects.get(kind).remove(key);
+    byKey.get(kind).remove(key);
     if (previous != null) {
       unindex(kind, key, previous);
     }
@@ -69,6 +73,7 @@ public final class ClusterStore implements ClusterView {
   private HasMetadata putAs(Kind<?> kind, HasMetadata object) {
     ObjectKey key = ObjectKey.of(object);
     HasMetadata previous = objects.get(kind).put(key, object);
+    byKey.get(kind).put(key, object);
     if (previous != null) {
       unindex(kind, key, previous);
     }
@@ -99,7 +104,7 @@ public final class ClusterStore implements ClusterView {
 
   @Override
   public <T extends HasMetadata> Optional<T> get(Kind<T> kind, ObjectKey key) {
-    return Optional.ofNullable(kind.type().cast(objects.get(kind).get(key)));
+    return Optional.ofNullable(kind.type().cast(byKey.get(kind).get(key)));
   }
 
   @Override
@@ -123,10 +128,10 @@ public final class ClusterStore implements ClusterView {
     if (keys == null) {
       return List.of();
     }
-    var byKey = objects.get(index.kind());
+    var lookup = byKey.get(index.kind());
     List<T> result = new ArrayList<>(keys.size());
     for (ObjectKey objectKey : keys) {
-      HasMetadata object = byKey.get(objectKey);
+      HasMetadata object = lookup.get(objectKey);
       if (object != null) {
         result.add(index.kind().type().cast(object));
       }
