@@ -24,13 +24,19 @@ import java.util.List;
 /** JSON rendering of Envoy resources with every {@code typed_config} Gantry emits unpacked. */
 public final class EnvoyJson {
 
+  /** The default instance of every message type Gantry packs into {@code google.protobuf.Any}. */
+  public static final List<Message> PACKED_MESSAGES = List.of(
+      HttpConnectionManager.getDefaultInstance(), Router.getDefaultInstance(), Cors.getDefaultInstance(),
+      CorsPolicy.getDefaultInstance(), TlsInspector.getDefaultInstance(), TcpProxy.getDefaultInstance(),
+      UdpProxyConfig.getDefaultInstance(), Route.getDefaultInstance(), DownstreamTlsContext.getDefaultInstance(),
+      UpstreamTlsContext.getDefaultInstance(), HttpProtocolOptions.getDefaultInstance(),
+      Listener.getDefaultInstance(), RouteConfiguration.getDefaultInstance(), Cluster.getDefaultInstance(),
+      ClusterLoadAssignment.getDefaultInstance(), Secret.getDefaultInstance());
+
   /** Every message type Gantry packs into {@code google.protobuf.Any}. */
-  public static final List<com.google.protobuf.Descriptors.Descriptor> PACKED_TYPES = List.of(
-      HttpConnectionManager.getDescriptor(), Router.getDescriptor(), Cors.getDescriptor(), CorsPolicy.getDescriptor(),
-      TlsInspector.getDescriptor(), TcpProxy.getDescriptor(), UdpProxyConfig.getDescriptor(), Route.getDescriptor(),
-      DownstreamTlsContext.getDescriptor(), UpstreamTlsContext.getDescriptor(), HttpProtocolOptions.getDescriptor(),
-      Listener.getDescriptor(), RouteConfiguration.getDescriptor(), Cluster.getDescriptor(),
-      ClusterLoadAssignment.getDescriptor(), Secret.getDescriptor());
+  public static final List<com.google.protobuf.Descriptors.Descriptor> PACKED_TYPES = PACKED_MESSAGES.stream()
+      .map(Message::getDescriptorForType)
+      .toList();
 
   public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder().add(PACKED_TYPES).build();
 

@@ -49,6 +49,10 @@ final class HttpRouteTranslator {
       "PATCH");
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
   private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$");
+  /** The Gateway API's HTTPHeaderName maxLength; query parameter names share it. */
+  private static final int MAX_HEADER_NAME_LENGTH = 256;
+  /** The characters the Gateway API allows in an Exact or PathPrefix path: RFC 3986 pchar and "/". */
+  private static final Pattern PATH = Pattern.compile("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$");
   private static final int MAX_REGEX_LENGTH = 1024;
 
   private final BackendResolver backends;
@@ -188,6 +192,7 @@ final class HttpRouteTranslator {
       if (query.getName() == null || query.getName().isEmpty()) {
         throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".queryParams: name is required");
       }
+      checkHeaderName(at + ".queryParams", query.getName());
       if (!queryNames.add(query.getName())) {
         continue;
       }
@@ -227,6 +232,10 @@ final class HttpRouteTranslator {
         throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".path.value contains a control character or space");
       }
     }
+    if (!PATH.matcher(value).matches()) {
+      throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".path.value: '" + value
+          + "' has a character a path may not hold (such as ? or a non-ASCII letter): percent-encode it");
+    }
     return value;
   }
 
@@ -240,6 +249,10 @@ final class HttpRouteTranslator {
   }
 
   static String checkRegex(String at, String regex) throws InvalidRoute {
+    if (regex.isEmpty()) {
+      // Envoy rejects an empty RegexMatcher, and with it the whole route table.
+      throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ": empty regular expression");
+    }
     if (regex.length() > MAX_REGEX_LENGTH) {
       throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ": regular expression longer than "
           + MAX_REGEX_LENGTH + " characters");
@@ -265,7 +278,7 @@ final class HttpRouteTranslator {
   }
 
   static void checkHeaderName(String at, String name) throws InvalidRoute {
-    if (name == null || !HEADER_NAME.matcher(name).matches()) {
+    if (name == null || name.length() > MAX_HEADER_NAME_LENGTH || !HEADER_NAME.matcher(name).matches()) {
       throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ": '" + name + "' is not a valid header name");
     }
   }
@@ -421,6 +434,7 @@ final class HttpRouteTranslator {
         if (value == null || !value.startsWith("/")) {
           throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".replaceFullPath must be set and start with /");
         }
+        checkNoLineBreak(at + ".replaceFullPath", value);
         yield new PathModifier(true, value);
       }
       case "ReplacePrefixMatch" -> {
@@ -428,6 +442,7 @@ final class HttpRouteTranslator {
         if (value == null || !value.startsWith("/")) {
           throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".replacePrefixMatch must be set and start with /");
         }
+        checkNoLineBreak(at + ".replacePrefixMatch", value);
         for (MatchIr match : matches) {
           if (!(match.path() instanceof PathMatchIr.Prefix)) {
             throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at
@@ -439,6 +454,13 @@ final class HttpRouteTranslator {
       default -> throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".type: '" + type
           + "' is not ReplaceFullPath or ReplacePrefixMatch");
     };
+  }
+
+  /** The CRD bounds only the length of a path modifier; Envoy takes no CR, LF or NUL in a path it writes. */
+  private static void checkNoLineBreak(String at, String value) throws InvalidRoute {
+    if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+      throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + " contains CR, LF or NUL");
+    }
   }
 
   private static CorsIr cors(String at, HTTPCORSFilter cors) throws InvalidRoute {
