@@ -652,7 +652,7 @@ class EnvoyTranslatorValidityTest {
         host.addRoutes(templates.get(routes % templates.size()).toBuilder().setName("route-" + routes));
       }
       RouteConfiguration table = RouteConfiguration.newBuilder().setName("table-" + t).addVirtualHosts(host).build();
-      tables.add(new EnvoyResources.Versioned<>(table.getName(), table, "v", 0));
+      tables.add(EnvoyTranslator.versioned(table.getName(), table));
     }
     EnvoyResources big = new EnvoyResources(List.of(), tables, List.of(), List.of(), List.of());
     EnvoyValidator validator = new EnvoyValidator();
