@@ -38,7 +38,19 @@ public final class EnvoyResourcesBuilder {
     this.secrets = new Part<>(translator::versionedSecret);
   }
 
+  /** Resources built (not reused) by the last {@link #build}: the only ones that need validating. */
+  public List<EnvoyResources.Versioned<?>> lastBuilt() {
+    List<EnvoyResources.Versioned<?>> built = new ArrayList<>();
+    for (Part<?, ?> part : List.of(listeners, routes, clusters, endpoints, secrets)) {
+      built.addAll(part.fresh);
+    }
+    return built;
+  }
+
   public EnvoyResources build(GatewayIr ir) {
+    for (Part<?, ?> part : List.of(listeners, routes, clusters, endpoints, secrets)) {
+      part.fresh.clear();
+    }
     List<ClusterIr> withEndpoints = ir.clusters() == clusters.parts ? endpoints.parts : edsClusters(ir.clusters());
     return new EnvoyResources(listeners.build(ir.ports()), routes.build(ir.routeTables()),
         clusters.build(ir.clusters()), endpoints.build(withEndpoints), secrets.build(ir.secrets()));
@@ -60,6 +72,7 @@ public final class EnvoyResourcesBuilder {
     private List<K> parts = List.of();
     private List<EnvoyResources.Versioned<T>> built = List.of();
     private IdentityHashMap<K, EnvoyResources.Versioned<T>> byPart = new IdentityHashMap<>();
+    private final List<EnvoyResources.Versioned<T>> fresh = new ArrayList<>();
 
     Part(Function<K, EnvoyResources.Versioned<T>> build) {
       this.build = build;
@@ -75,6 +88,7 @@ public final class EnvoyResourcesBuilder {
         EnvoyResources.Versioned<T> resource = byPart.get(part);
         if (resource == null) {
           resource = build.apply(part);
+          fresh.add(resource);
         }
         nextByPart.put(part, resource);
         result.add(resource);

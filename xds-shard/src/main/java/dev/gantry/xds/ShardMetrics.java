@@ -27,6 +27,7 @@ public final class ShardMetrics {
   final Counter snapshotsPublished;
   final Counter translationErrors;
   final Gauge ownedGateways;
+  final Counter validationFailures;
 
   public ShardMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -62,6 +63,9 @@ public final class ShardMetrics {
         .help("Gateway snapshots set because their content changed").labelNames("shard").register(registry);
     translationErrors = Counter.builder().name("gantry_shard_translation_errors")
         .help("Translations that failed; the Gateway keeps its last good snapshot").labelNames("shard")
+        .register(registry);
+    validationFailures = Counter.builder().name("gantry_envoy_validation_failures")
+        .help("Envoy resources held back because they break Envoy's field rules").labelNames("shard")
         .register(registry);
     ownedGateways = Gauge.builder().name("gantry_shard_owned_gateways")
         .help("Gateways of Gantry's classes this shard owns").labelNames("shard").register(registry);
@@ -129,6 +133,10 @@ public final class ShardMetrics {
 
     void translationError() {
       all.translationErrors.labelValues(shard).inc();
+    }
+
+    void validationFailures(int count) {
+      all.validationFailures.labelValues(shard).inc(count);
     }
 
     void owned(int gateways) {

@@ -5,7 +5,8 @@ import dev.gantry.envoy.EnvoyTranslator;
 import dev.gantry.view.Change;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.envoy.EnvoyResourcesBuilder;
+import dev.gantry.envoy.CheckedEnvoyResources;
+import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.ClusterStore;
@@ -63,11 +64,12 @@ final class ShardReconciler implements Runnable {
   /** One owned Gateway's translation and Envoy resources, kept up to date incrementally. */
   private static final class GatewayState {
     final GatewayTranslator translator;
-    final EnvoyResourcesBuilder builder;
+    final CheckedEnvoyResources resources;
+    List<EnvoyValidator.Violation> violations = List.of();
 
-    GatewayState(GatewayTranslator translator, EnvoyResourcesBuilder builder) {
+    GatewayState(GatewayTranslator translator, CheckedEnvoyResources resources) {
       this.translator = translator;
-      this.builder = builder;
+      this.resources = resources;
     }
   }
 
@@ -78,6 +80,7 @@ final class ShardReconciler implements Runnable {
   private final Map<ObjectKey, Published> published = new ConcurrentHashMap<>();
   private final TranslatorConfig config;
   private final EnvoyTranslator envoy;
+  private final EnvoyValidator validator = new EnvoyValidator();
   private final SimpleCache<String> cache;
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
@@ -234,12 +237,21 @@ final class ShardReconciler implements Runnable {
   private void translate(ObjectKey gateway, List<Change> changes) {
     long start = System.nanoTime();
     GatewayState state = states.computeIfAbsent(gateway, k -> new GatewayState(new GatewayTranslator(config, k),
-        new EnvoyResourcesBuilder(envoy)));
+        new CheckedEnvoyResources(envoy, validator)));
     GatewayTranslator.Outcome outcome;
-    EnvoyResources resources;
+    EnvoyResources resources = null;
     try {
       outcome = changes == null ? state.translator.translate(store) : state.translator.update(store, changes);
-      resources = outcome.ours() ? state.builder.build(state.translator.ir()) : null;
+      if (outcome.ours()) {
+        CheckedEnvoyResources.Result checked = state.resources.build(state.translator.ir());
+        resources = checked.served();
+        if (!checked.violations().equals(state.violations) && !checked.violations().isEmpty()) {
+          metrics.validationFailures(checked.violations().size());
+          LOG.error("Gateway {}: {} Envoy resource(s) break Envoy's field rules and are held back (their last good"
+              + " version is served): {}", gateway, checked.violations().size(), checked.violations());
+        }
+        state.violations = checked.violations();
+      }
     } catch (RuntimeException e) {
       // Start over on the next change: the half-updated state cannot be trusted.
       states.remove(gateway);

@@ -25,6 +25,8 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
   private final Map<Long, String> gatewayByStream = new ConcurrentHashMap<>();
+  /** Per stream and type: the nonce and version of the last response, to know what a NACK rejects. */
+  private final Map<Long, Map<String, String[]>> lastResponse = new ConcurrentHashMap<>();
 
   XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics) {
     this.ownership = ownership;
@@ -38,8 +40,14 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
     admit(streamId, request.getNode());
+    NackAwareWatcher.REJECTED_VERSION.remove();
     if (request.hasErrorDetail()) {
-      nack(streamId, request.getNode(), request.getTypeUrl(), request.getVersionInfo(),
+      String[] last = lastResponse.getOrDefault(streamId, Map.of()).get(request.getTypeUrl());
+      String rejected = last != null && last[0].equals(request.getResponseNonce()) ? last[1] : null;
+      if (rejected != null) {
+        NackAwareWatcher.REJECTED_VERSION.set(rejected);
+      }
+      nack(streamId, request.getNode(), request.getTypeUrl(), rejected == null ? request.getVersionInfo() : rejected,
           request.getErrorDetail().getMessage());
     }
   }
@@ -55,6 +63,8 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    lastResponse.computeIfAbsent(streamId, k -> new ConcurrentHashMap<>())
+        .put(response.getTypeUrl(), new String[] {response.getNonce(), response.getVersionInfo()});
     metrics.pushed(shortType(response.getTypeUrl()));
   }
 
@@ -108,6 +118,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   }
 
   private void release(long streamId) {
+    lastResponse.remove(streamId);
     String gateway = gatewayByStream.remove(streamId);
     if (gateway != null) {
       metrics.proxyDisconnected(gateway);

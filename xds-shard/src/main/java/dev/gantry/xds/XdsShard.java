@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.BindException;
@@ -50,6 +51,12 @@ public final class XdsShard implements AutoCloseable {
   private final String bindHost;
   private final int xdsPortSetting;
   private final int adminPortSetting;
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "xds-hold-timer");
+        thread.setDaemon(true);
+        return thread;
+      });
   private Server grpc;
   private AdminServer admin;
   private Thread thread;
@@ -79,11 +86,13 @@ public final class XdsShard implements AutoCloseable {
 
   /** Starts serving at once; proxies that connect before the shard is ready are held until it is. */
   public XdsShard start() {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(callbacks), cache, new DefaultExecutorGroup(),
-        new CachedProtoResourcesSerializer());
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(callbacks), new NackAwareWatcher(cache),
+        new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+    ReadinessGate gate = new ReadinessGate(reconciler::ready, () -> readiness().detail(), settings.xdsHoldTimeout(),
+        timer, metrics::heldTimeout);
     try {
       grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
-          .addService(discovery.getAggregatedDiscoveryServiceImpl())
+          .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate))
           .maxInboundMessageSize(16 * 1024 * 1024)
           .build()
           .start();
@@ -237,5 +246,6 @@ public final class XdsShard implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    timer.shutdownNow();
   }
 }

@@ -68,23 +68,31 @@ public final class AdsClient implements AutoCloseable {
       int bytes, long receivedNanos) {
   }
 
-  private final ManagedChannel channel;
+  private final String host;
+  private final int port;
+  private ManagedChannel channel;
   private final Node node;
   private final Protocol protocol;
   private final BiPredicate<String, List<Any>> reject;
   private final Map<String, Map<String, Any>> resources = new ConcurrentHashMap<>();
   private final Map<String, String> versions = new ConcurrentHashMap<>();
+  private final Map<String, String> heldVersions = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> subscribed = new HashMap<>();
   private final List<Consumer<Received>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final CompletableFuture<Status> closed = new CompletableFuture<>();
+  private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
+  private volatile boolean autoReconnect;
+  private volatile boolean shutDown;
+  private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong nacks = new AtomicLong();
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> delta;
 
-  private AdsClient(ManagedChannel channel, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject) {
-    this.channel = channel;
+  private AdsClient(String host, int port, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject) {
+    this.host = host;
+    this.port = port;
+    this.channel = channel(host, port);
     this.node = node;
     this.protocol = protocol;
     this.reject = reject;
@@ -103,16 +111,65 @@ public final class AdsClient implements AutoCloseable {
    */
   public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol,
       BiPredicate<String, List<Any>> reject) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
-        .maxInboundMessageSize(64 * 1024 * 1024).build();
     Struct.Builder metadata = Struct.newBuilder();
     if (gateway != null) {
       metadata.putFields("gantry.dev/gateway", Value.newBuilder().setStringValue(gateway).build());
     }
     Node node = Node.newBuilder().setId(nodeId).setCluster("gantry-test").setMetadata(metadata).build();
-    AdsClient client = new AdsClient(channel, node, protocol, reject);
+    AdsClient client = new AdsClient(host, port, node, protocol, reject);
     client.start();
     return client;
+  }
+
+  private static ManagedChannel channel(String host, int port) {
+    return NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(64 * 1024 * 1024).build();
+  }
+
+  /**
+   * Like Envoy, reconnect when the stream ends (after a short back-off), keep everything held, and re-send every
+   * subscription with the version held.
+   */
+  public AdsClient autoReconnect(boolean enabled) {
+    this.autoReconnect = enabled;
+    return this;
+  }
+
+  public long reconnects() {
+    return reconnects.get();
+  }
+
+  private void streamEnded(Status status) {
+    CompletableFuture<Status> ended = closed;
+    ended.complete(status);
+    if (autoReconnect && !shutDown) {
+      Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (!shutDown) {
+          reconnect();
+        }
+      });
+    }
+  }
+
+  /** Opens a new stream, re-sending every subscription with the versions held. */
+  public synchronized void reconnect() {
+    ManagedChannel old = channel;
+    old.shutdownNow();
+    channel = channel(host, port);
+    closed = new CompletableFuture<>();
+    reconnects.incrementAndGet();
+    Map<String, Set<String>> previous = new HashMap<>(subscribed);
+    subscribed.clear();
+    start();
+    for (String type : List.of(ENDPOINT, ROUTE, SECRET)) {
+      if (previous.containsKey(type)) {
+        subscribe(type, previous.get(type));
+      }
+    }
   }
 
   private void start() {
@@ -127,12 +184,12 @@ public final class AdsClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable error) {
-            closed.complete(Status.fromThrowable(error));
+            streamEnded(Status.fromThrowable(error));
           }
 
           @Override
           public void onCompleted() {
-            closed.complete(Status.OK);
+            streamEnded(Status.OK);
           }
         });
         subscribe(CLUSTER, Set.of());
@@ -146,12 +203,12 @@ public final class AdsClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable error) {
-            closed.complete(Status.fromThrowable(error));
+            streamEnded(Status.fromThrowable(error));
           }
 
           @Override
           public void onCompleted() {
-            closed.complete(Status.OK);
+            streamEnded(Status.OK);
           }
         });
         subscribe(CLUSTER, Set.of());
@@ -177,6 +234,15 @@ public final class AdsClient implements AutoCloseable {
           .setVersionInfo(versions.getOrDefault(type, "")).addAllResourceNames(new TreeSet<>(names)).build());
     } else {
       DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type);
+      if (before == null) {
+        // A new stream tells the server what is held, so it sends only what changed.
+        for (var held : resources.getOrDefault(type, Map.of()).entrySet()) {
+          String version = heldVersions.getOrDefault(type + "\u0000" + held.getKey(), "");
+          if (!version.isEmpty()) {
+            request.putInitialResourceVersions(held.getKey(), version);
+          }
+        }
+      }
       Set<String> old = before == null ? Set.of() : before;
       for (String name : names) {
         if (!old.contains(name)) {
@@ -247,6 +313,7 @@ public final class AdsClient implements AutoCloseable {
         Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
         for (Resource resource : response.getResourcesList()) {
           current.put(resource.getName(), resource.getResource());
+          heldVersions.put(type + "\u0000" + resource.getName(), resource.getVersion());
           names.add(resource.getName());
         }
         response.getRemovedResourcesList().forEach(current::remove);
@@ -387,6 +454,7 @@ public final class AdsClient implements AutoCloseable {
 
   @Override
   public void close() {
+    shutDown = true;
     synchronized (this) {
       try {
         if (sotw != null) {

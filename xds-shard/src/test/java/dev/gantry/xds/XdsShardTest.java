@@ -1,0 +1,277 @@
+package dev.gantry.xds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.sharding.ShardHash;
+import dev.gantry.testing.Eventually;
+import dev.gantry.translate.TestPem;
+import dev.gantry.xds.client.AdsClient;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.grpc.Status;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class XdsShardTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private ShardHarness harness;
+
+  @BeforeEach
+  void start() {
+    harness = new ShardHarness();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    harness.close();
+  }
+
+  private AdsClient client(XdsShard shard, String id, String gateway, AdsClient.Protocol protocol) {
+    AdsClient client = AdsClient.connect("127.0.0.1", shard.xdsPort(), id, gateway, protocol);
+    harness.track(client);
+    return client;
+  }
+
+  private static String routePaths(AdsClient client) {
+    RouteConfiguration table = client.resource(AdsClient.ROUTE, "http-80", RouteConfiguration.class);
+    return table == null ? "" : table.toString();
+  }
+
+  @Test
+  void eachShardServesOnlyItsOwnGatewaysAndNamesTheOwnerOfTheOthers() throws Exception {
+    XdsShard zero = harness.startShard(0, 2, 0, Map.of());
+    XdsShard one = harness.startShard(1, 2, 0, Map.of());
+    List<XdsShard> shards = List.of(zero, one);
+    for (int g = 0; g < 6; g++) {
+      harness.gatewayWithRoutes("apps-" + g, "gw", 1);
+    }
+    for (int g = 0; g < 6; g++) {
+      String gateway = "apps-" + g + "/gw";
+      int owner = ShardHash.shardOf(ObjectKey.parse(gateway), 2);
+      AdsClient served = client(shards.get(owner), "p-" + g, gateway, AdsClient.Protocol.STATE_OF_THE_WORLD);
+      Eventually.await(TIMEOUT, gateway + " served by its owner", () -> served.names().get(AdsClient.LISTENER)
+          .equals(Set.of("tcp-80")));
+      AdsClient refused = client(shards.get(1 - owner), "q-" + g, gateway, AdsClient.Protocol.STATE_OF_THE_WORLD);
+      Status status = refused.closed().get(10, TimeUnit.SECONDS);
+      assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());
+      assertTrue(status.getDescription().contains("served by shard " + owner + " of 2"), status.getDescription());
+    }
+    assertEquals(6, zero.readiness().ready() && one.readiness().ready() ? 6 : 0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsClient.Protocol.class)
+  void aRouteEditReachesOnlyTheProxiesOfItsGateway(AdsClient.Protocol protocol) {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 3);
+    harness.gatewayWithRoutes("team-b", "gw", 3);
+    AdsClient a = client(shard, "a", "team-a/gw", protocol);
+    AdsClient b = client(shard, "b", "team-b/gw", protocol);
+    Eventually.await(TIMEOUT, "both proxies configured", () -> routePaths(a).contains("/r2")
+        && routePaths(b).contains("/r2") && a.names().get(AdsClient.ENDPOINT).size() == 1
+        && b.names().get(AdsClient.ENDPOINT).size() == 1);
+    long bBefore = b.responses();
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/edited"));
+    Eventually.await(TIMEOUT, "the edit at the proxy of team-a", () -> routePaths(a).contains("/edited"));
+    sleep(300);
+    assertEquals(bBefore, b.responses(), "the proxy of another Gateway got no push");
+  }
+
+  @Test
+  void aNackKeepsTheLastGoodConfigAndIsNotAnsweredWithTheSameConfigAgain() {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 2);
+    AtomicInteger routeResponses = new AtomicInteger();
+    AdsClient picky = AdsClient.connect("127.0.0.1", shard.xdsPort(), "picky", "team-a/gw",
+        AdsClient.Protocol.STATE_OF_THE_WORLD, (type, resources) -> type.equals(AdsClient.ROUTE)
+            && resources.stream().anyMatch(any -> any.toString().contains("/rejected")));
+    harness.track(picky);
+    picky.onResponse(received -> {
+      if (received.typeUrl().equals(AdsClient.ROUTE)) {
+        routeResponses.incrementAndGet();
+      }
+    });
+    Eventually.await(TIMEOUT, "configured", () -> routePaths(picky).contains("/r1"));
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/rejected"));
+    Eventually.await(TIMEOUT, "a NACK", () -> picky.nacksSent() == 1);
+    int afterNack = routeResponses.get();
+    sleep(500);
+    assertEquals(afterNack, routeResponses.get(), "the rejected routes are not sent again and again");
+    assertEquals(1, picky.nacksSent());
+    assertTrue(routePaths(picky).contains("/r1") && !routePaths(picky).contains("/rejected"),
+        "the proxy keeps its last good routes");
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/fixed"));
+    Eventually.await(TIMEOUT, "the next change arrives", () -> routePaths(picky).contains("/fixed"));
+  }
+
+  @Test
+  void aStreamHeldPastTheBoundEndsUnavailable() throws Exception {
+    harness.api.injectFault("GET", "/httproutes$", 500, 1_000_000);
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of("XDS_HOLD_TIMEOUT", "1s"));
+    AdsClient early = client(shard, "early", "team-a/gw", AdsClient.Protocol.STATE_OF_THE_WORLD);
+    Status status = early.closed().get(15, TimeUnit.SECONDS);
+    assertEquals(Status.Code.UNAVAILABLE, status.getCode());
+    assertTrue(status.getDescription().contains("not ready"), status.getDescription());
+    assertEquals(0, early.responses(), "nothing was sent while the shard was not ready");
+    assertTrue(!shard.readiness().ready());
+  }
+
+  @Test
+  void aProxyConnectedBeforeReadinessGetsNothingUntilTheFullConfigOf500ListenerSets() {
+    int sets = 500;
+    harness.apply(new NamespaceBuilder().withNewMetadata().withName("infra").endMetadata().build());
+    harness.apply(new GatewayBuilder().withNewMetadata().withName("shared").withNamespace("infra").endMetadata()
+        .withNewSpec().withGatewayClassName("gantry").withNewAllowedListeners().withNewNamespaces().withFrom("All")
+        .endNamespaces().endAllowedListeners().addNewListener().withName("placeholder").withPort(80)
+        .withProtocol("HTTP").withHostname("placeholder.invalid").endListener().endSpec().build());
+    harness.gatewayWithRoutes("team", "unused", 0);
+    harness.apply(new SecretBuilder().withNewMetadata().withName("cert").withNamespace("team").endMetadata()
+        .withType("kubernetes.io/tls").withData(Map.of(
+            "tls.crt", Base64.getEncoder().encodeToString(TestPem.CERTIFICATE.getBytes(StandardCharsets.UTF_8)),
+            "tls.key", Base64.getEncoder().encodeToString(TestPem.PRIVATE_KEY.getBytes(StandardCharsets.UTF_8))))
+        .build());
+    for (int s = 0; s < sets; s++) {
+      harness.apply(new ListenerSetBuilder().withNewMetadata().withName("ls-" + s).withNamespace("team").endMetadata()
+          .withNewSpec().withNewParentRef().withName("shared").withNamespace("infra").endParentRef()
+          .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("h" + s
+              + ".example.com").withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls()
+          .endListener().endSpec().build());
+      harness.apply(new HTTPRouteBuilder().withNewMetadata().withName("route-" + s).withNamespace("team")
+          .endMetadata().withNewSpec().addNewParentRef().withKind("ListenerSet").withName("ls-" + s).endParentRef()
+          .addNewRule().addNewBackendRef().withName("backend").withPort(8080).endBackendRef().endRule().endSpec()
+          .build());
+    }
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    for (AdsClient.Protocol protocol : AdsClient.Protocol.values()) {
+      List<String> problems = new CopyOnWriteArrayList<>();
+      AdsClient early = AdsClient.connect("127.0.0.1", shard.xdsPort(), "early-" + protocol, "infra/shared",
+          protocol);
+      harness.track(early);
+      early.onResponse(received -> {
+        Map<String, Set<String>> held = early.names();
+        if (!held.get(AdsClient.LISTENER).isEmpty() && held.get(AdsClient.LISTENER).size() != 2) {
+          problems.add("listeners: " + held.get(AdsClient.LISTENER).size());
+        }
+        if (!held.get(AdsClient.ROUTE).isEmpty() && held.get(AdsClient.ROUTE).size() != sets + 1) {
+          problems.add("route tables: " + held.get(AdsClient.ROUTE).size());
+        }
+      });
+      Eventually.await(TIMEOUT, protocol + ": the full configuration", () ->
+          early.names().get(AdsClient.ROUTE).size() == sets + 1
+          && early.names().get(AdsClient.SECRET).size() == 1 && early.names().get(AdsClient.ENDPOINT).size() == 1,
+          () -> early.names().values().stream().map(Set::size).toList().toString());
+      assertTrue(shard.readiness().ready());
+      assertEquals(List.of(), problems, "no proxy ever held a partial configuration");
+    }
+  }
+
+  @Test
+  void proxiesKeepEveryResourceWhileTheirShardRestarts() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    harness.gatewayWithRoutes("team-a", "gw", 5);
+    XdsShard first = harness.startShard(0, 1, port, Map.of());
+    List<AdsClient> clients = new ArrayList<>();
+    AtomicInteger shrunk = new AtomicInteger();
+    for (AdsClient.Protocol protocol : AdsClient.Protocol.values()) {
+      AdsClient client = AdsClient.connect("127.0.0.1", port, "proxy-" + protocol, "team-a/gw", protocol)
+          .autoReconnect(true);
+      harness.track(client);
+      clients.add(client);
+    }
+    Eventually.await(TIMEOUT, "configured", () -> clients.stream().allMatch(c -> c.resourceCount() == 4));
+    for (AdsClient client : clients) {
+      client.onResponse(received -> {
+        if (client.resourceCount() < 4) {
+          shrunk.incrementAndGet();
+        }
+      });
+    }
+    first.close();
+    Eventually.await(TIMEOUT, "streams broken", () -> clients.stream().allMatch(c -> c.reconnects() > 0));
+    XdsShard second = harness.startShard(0, 1, port, Map.of());
+    Eventually.await(TIMEOUT, "restarted shard ready", () -> second.readiness().ready());
+    harness.apply(ShardHarness.route("team-a", "gw", "r0", "/after-restart"));
+    Eventually.await(TIMEOUT, "a change after the restart reaches both proxies",
+        () -> clients.stream().allMatch(c -> routePaths(c).contains("/after-restart")));
+    assertEquals(0, shrunk.get(), "no proxy lost a resource across the restart");
+    assertTrue(clients.stream().allMatch(c -> c.resourceCount() == 4));
+  }
+
+  @Test
+  void watchesDroppedByTheApiServerResumeAndLaterChangesArrive() {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 2);
+    AdsClient client = client(shard, "p", "team-a/gw", AdsClient.Protocol.DELTA);
+    Eventually.await(TIMEOUT, "configured", () -> routePaths(client).contains("/r1"));
+    harness.api.dropWatches();
+    sleep(300);
+    assertEquals(4, client.resourceCount(), "the proxy keeps its configuration");
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/after-watch-loss"));
+    Eventually.await(TIMEOUT, "a change after the watches came back", () -> routePaths(client)
+        .contains("/after-watch-loss"));
+  }
+
+  @Test
+  void debugEndpointsDescribeTheShardAndDumpAGatewaysConfig() throws Exception {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 1);
+    AdsClient client = client(shard, "p", "team-a/gw", AdsClient.Protocol.STATE_OF_THE_WORLD);
+    Eventually.await(TIMEOUT, "configured", () -> client.resourceCount() == 4);
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + shard.adminPort();
+    String debug = http.send(HttpRequest.newBuilder(URI.create(base + "/debug/shard")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(debug.contains("\"gateway\":\"team-a/gw\"") && debug.contains("\"proxies\":1"), debug);
+    HttpResponse<String> dump = http.send(HttpRequest.newBuilder(URI.create(base
+        + "/debug/config_dump?gateway=team-a/gw")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, dump.statusCode());
+    assertTrue(dump.body().contains("\"name\": \"tcp-80\"") && dump.body().contains("svc/team-a/backend/8080"),
+        dump.body());
+    assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/debug/config_dump?gateway=nope/gw"))
+        .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("gantry_xds_connected_proxies{gateway=\"team-a/gw\",shard=\"0\"} 1.0"), metrics);
+    assertTrue(metrics.contains("gantry_shard_ready{shard=\"0\"} 1.0"), metrics);
+    assertTrue(harness.client.resources(Kinds.GATEWAY.type()).inNamespace("team-a").withName("gw").get()
+        .getStatus() == null, "a shard never writes status");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
