@@ -46,7 +46,7 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
   }
 
-  private record Fault(String method, Pattern path, int code, int[] remaining) {
+  private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {
   }
 
   private static final Pattern GATEWAY_API_VERSION = Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
@@ -72,8 +72,8 @@ public final class InMemoryDispatcher extends Dispatcher {
     return List.copyOf(log);
   }
 
-  void injectFault(String method, String pathRegex, int code, int times) {
-    faults.add(new Fault(method, Pattern.compile(pathRegex), code, new int[] {times}));
+  void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
+    faults.add(new Fault(method, Pattern.compile(pathRegex), userAgent, code, new int[] {times}));
   }
 
   void dropWatches() {
@@ -99,7 +99,8 @@ public final class InMemoryDispatcher extends Dispatcher {
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     for (Fault fault : faults) {
       synchronized (fault) {
-        if (fault.remaining()[0] > 0 && fault.method().equalsIgnoreCase(method) && fault.path().matcher(bare).find()) {
+        if (fault.remaining()[0] > 0 && fault.method().equalsIgnoreCase(method) && fault.path().matcher(bare).find()
+            && (fault.userAgent() == null || fault.userAgent().equals(request.getHeader("User-Agent")))) {
           fault.remaining()[0]--;
           return status(fault.code(), "Injected", "injected fault for " + method + " " + bare);
         }

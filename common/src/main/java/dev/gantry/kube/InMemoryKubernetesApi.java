@@ -145,7 +145,12 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
 
   /** Answers the next {@code times} requests matching method and path with {@code code}. */
   public void injectFault(String method, String pathRegex, int code, int times) {
-    dispatcher.injectFault(method, pathRegex, code, times);
+    dispatcher.injectFault(method, pathRegex, null, code, times);
+  }
+
+  /** Like {@link #injectFault(String, String, int, int)}, for the requests of one client only. */
+  public void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
+    dispatcher.injectFault(method, pathRegex, userAgent, code, times);
   }
 
   /** Closes every open watch, as an API server does on restart; informers must re-establish them. */

@@ -39,8 +39,19 @@ final class LeaderElection implements AutoCloseable {
   private final AtomicBoolean leader = new AtomicBoolean();
   private CompletableFuture<?> running;
 
+  /**
+   * @param client the controller's client; election uses a copy without retries whose requests time out well
+   *     within the renew deadline: the elector checks its deadline only between attempts, and a request stuck in
+   *     retries would keep a cut-off leader believing it leads
+   */
   LeaderElection(KubernetesClient client, GantrySettings settings, Runnable onStart, Runnable onStop) {
-    this.client = client;
+    int timeoutMillis = (int) Math.max(500, settings.renewDeadline().toMillis() / 2);
+    this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+            .withRequestRetryBackoffLimit(0)
+            .withRequestTimeout(timeoutMillis)
+            .withConnectionTimeout(timeoutMillis)
+            .build()).build();
     this.settings = settings;
     this.onStart = onStart;
     this.onStop = onStop;
@@ -130,5 +141,6 @@ final class LeaderElection implements AutoCloseable {
     if (running != null) {
       running.cancel(true);
     }
+    client.close();
   }
 }
