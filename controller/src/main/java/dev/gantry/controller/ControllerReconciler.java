@@ -1,6 +1,9 @@
 package dev.gantry.controller;
 
 import dev.gantry.view.Change;
+import dev.gantry.envoy.CheckedEnvoyResources;
+import dev.gantry.envoy.EnvoyTranslator;
+import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
@@ -78,6 +81,10 @@ final class ControllerReconciler implements Runnable {
   private final DependencyIndex dependencies = new DependencyIndex();
   private final Map<ObjectKey, GatewayTranslation> gateways = new ConcurrentHashMap<>();
   private final Map<ObjectKey, GatewayTranslator> translators = new HashMap<>();
+  /** The same checked Envoy build the shards run, so status reports what proxies would be denied. */
+  private final Map<ObjectKey, CheckedEnvoyResources> envoyResources = new HashMap<>();
+  private final EnvoyTranslator envoyTranslator = new EnvoyTranslator();
+  private final EnvoyValidator envoyValidator = new EnvoyValidator();
   private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
   private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
   private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
@@ -332,18 +339,43 @@ final class ControllerReconciler implements Runnable {
     }
     if (current == null) {
       desired.remove(new StatusKey(Kinds.GATEWAY, gateway));
+      envoyResources.remove(gateway);
       if (store.get(Kinds.GATEWAY, gateway).isEmpty()) {
         translators.remove(gateway);
         dependencies.forget(gateway);
       }
       return;
     }
-    publish(new StatusKey(Kinds.GATEWAY, gateway), current.gatewayStatus());
+    List<EnvoyValidator.Violation> violations = envoyResources.computeIfAbsent(gateway,
+        k -> new CheckedEnvoyResources(envoyTranslator, envoyValidator)).build(translator.ir()).violations();
+    publish(new StatusKey(Kinds.GATEWAY, gateway), withViolations(current.gatewayStatus(), violations));
     current.listenerSets().forEach((set, status) -> publish(new StatusKey(Kinds.LISTENER_SET, set), status));
     current.policyAncestors().forEach((policy, ancestor) -> {
       policiesTouched.add(policy);
       ancestorEntries.computeIfAbsent(policy, k -> new HashMap<>()).put(gateway, ancestor);
     });
+  }
+
+  /** Programmed=False while some of the Gateway's Envoy resources break Envoy's rules and are held back. */
+  static ObjectStatusIr.GatewayStatus withViolations(ObjectStatusIr.GatewayStatus status,
+      List<EnvoyValidator.Violation> violations) {
+    if (violations.isEmpty()) {
+      return status;
+    }
+    List<ConditionIr> conditions = new ArrayList<>();
+    for (ConditionIr condition : status.conditions()) {
+      if (condition.type().equals(Reasons.PROGRAMMED) && condition.isTrue()) {
+        EnvoyValidator.Violation first = violations.getFirst();
+        conditions.add(ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.INVALID, "Envoy would reject "
+            + first.resourceType() + " " + first.resourceName() + " (" + first.path() + ": " + first.message()
+            + ")" + (violations.size() > 1 ? " and " + (violations.size() - 1) + " more" : "")
+            + "; proxies keep its last good version", condition.observedGeneration()));
+      } else {
+        conditions.add(condition);
+      }
+    }
+    return new ObjectStatusIr.GatewayStatus(conditions, status.listeners(), status.addresses(),
+        status.attachedListenerSets());
   }
 
   private void publishRoute(StatusKey route) {
