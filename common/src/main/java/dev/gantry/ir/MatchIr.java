@@ -9,12 +9,28 @@ import java.util.List;
  * @param headers header matches
  * @param queryParams query parameter matches
  * @param method HTTP method, or null for any
+ * @param grpcMethod the gRPC method match the path was made from, or null for HTTP matches; it ranks the match
  */
-public record MatchIr(PathMatchIr path, List<ValueMatchIr> headers, List<ValueMatchIr> queryParams, String method) {
+public record MatchIr(PathMatchIr path, List<ValueMatchIr> headers, List<ValueMatchIr> queryParams, String method,
+    GrpcMethodIr grpcMethod) {
 
   public MatchIr {
     headers = List.copyOf(headers);
     queryParams = List.copyOf(queryParams);
+  }
+
+  /** An HTTP match. */
+  public MatchIr(PathMatchIr path, List<ValueMatchIr> headers, List<ValueMatchIr> queryParams, String method) {
+    this(path, headers, queryParams, method, null);
+  }
+
+  /**
+   * The lengths of a GRPCRoute method match, which rank it: more characters of service first, then of method.
+   *
+   * @param serviceLength characters in the service (or its pattern), 0 when any service matches
+   * @param methodLength characters in the method (or its pattern), 0 when any method matches
+   */
+  public record GrpcMethodIr(int serviceLength, int methodLength) {
   }
 
   /** How the path is matched. */

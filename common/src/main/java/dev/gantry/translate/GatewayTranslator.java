@@ -853,7 +853,20 @@ public final class GatewayTranslator {
   }
 
   private ListenerStatusIr statusOf(ListenerState listener) {
-    return listenerStatus.computeIfAbsent(listener, l -> l.status(attached(l)));
+    return listenerStatus.computeIfAbsent(listener, l -> {
+      ListenerStatusIr status = l.status(attached(l));
+      if (usable) {
+        return status;
+      }
+      // A listener of a Gateway that is not accepted is valid on its own but serves nothing.
+      List<ConditionIr> conditions = new ArrayList<>(status.conditions().size());
+      for (ConditionIr condition : status.conditions()) {
+        conditions.add(!condition.type().equals(Reasons.PROGRAMMED) || !condition.isTrue() ? condition
+            : ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.INVALID, "Gateway " + key + " is not accepted: "
+                + invalidMessage, condition.observedGeneration()));
+      }
+      return new ListenerStatusIr(status.name(), status.supportedKinds(), status.attachedRoutes(), conditions);
+    });
   }
 
   public ObjectStatusIr.GatewayStatus gatewayStatus() {

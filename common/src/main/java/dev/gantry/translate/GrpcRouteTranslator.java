@@ -142,6 +142,7 @@ final class GrpcRouteTranslator {
 
   private static MatchIr match(String at, GRPCRouteMatch match) throws InvalidRoute {
     PathMatchIr path = new PathMatchIr.Prefix("/");
+    MatchIr.GrpcMethodIr rank = null;
     GRPCMethodMatch method = match == null ? null : match.getMethod();
     if (method != null) {
       String type = method.getType() == null ? "Exact" : method.getType();
@@ -177,6 +178,7 @@ final class GrpcRouteTranslator {
         default -> throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".method.type: '" + type
             + "' is not Exact or RegularExpression");
       }
+      rank = new MatchIr.GrpcMethodIr(service == null ? 0 : service.length(), name == null ? 0 : name.length());
     }
     List<ValueMatchIr> headers = new ArrayList<>();
     for (GRPCHeaderMatch header : match == null || match.getHeaders() == null ? List.<GRPCHeaderMatch>of()
@@ -192,6 +194,6 @@ final class GrpcRouteTranslator {
             + "' is not Exact or RegularExpression");
       }
     }
-    return new MatchIr(path, headers, List.of(), null);
+    return new MatchIr(path, headers, List.of(), null, rank);
   }
 }

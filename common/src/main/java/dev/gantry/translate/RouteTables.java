@@ -258,16 +258,19 @@ final class RouteTables {
   }
 
   /**
-   * Gateway API route precedence within one host: exact paths, then regular expressions, then prefixes
-   * (longest first); then method, header and query matches (more first); then the oldest route, its
-   * {@code kind/namespace/name}, and rule and match order within it.
+   * Gateway API route precedence within one host: exact paths, then regular expressions and gRPC method matches
+   * (more service, then method characters first), then prefixes (longest first); then method, header and query
+   * matches (more first); then the oldest route, its {@code kind/namespace/name}, and rule and match order within it.
    */
-  private record OrderKey(int pathRank, int pathLength, int method, int headers, int queryParams, Instant created,
-      String route, int rule, int match) implements Comparable<OrderKey> {
+  private record OrderKey(int pathRank, int serviceLength, int methodLength, int pathLength, int method,
+      int headers, int queryParams, Instant created, String route, int rule, int match)
+      implements Comparable<OrderKey> {
 
-    static final OrderKey LAST = new OrderKey(9, 0, 1, 0, 0, Instant.MAX, "", 0, 0);
+    static final OrderKey LAST = new OrderKey(9, 0, 0, 0, 1, 0, 0, Instant.MAX, "", 0, 0);
 
     private static final Comparator<OrderKey> ORDER = Comparator.comparingInt(OrderKey::pathRank)
+        .thenComparing(OrderKey::serviceLength, Comparator.reverseOrder())
+        .thenComparing(OrderKey::methodLength, Comparator.reverseOrder())
         .thenComparing(OrderKey::pathLength, Comparator.reverseOrder())
         .thenComparingInt(OrderKey::method)
         .thenComparing(OrderKey::headers, Comparator.reverseOrder())
@@ -278,13 +281,16 @@ final class RouteTables {
         .thenComparingInt(OrderKey::match);
 
     static OrderKey of(MatchIr match, Instant created, String route, int rule, int matchIndex) {
-      int rank = switch (match.path()) {
+      MatchIr.GrpcMethodIr grpc = match.grpcMethod();
+      // A gRPC method match ranks by its service and method, whatever path form it became.
+      int rank = grpc != null ? 1 : switch (match.path()) {
         case PathMatchIr.Exact exact -> 0;
         case PathMatchIr.Regex regex -> 1;
         case PathMatchIr.Prefix prefix -> 2;
       };
-      return new OrderKey(rank, match.path().value().length(), match.method() == null ? 1 : 0,
-          match.headers().size(), match.queryParams().size(), created, route, rule, matchIndex);
+      return new OrderKey(rank, grpc == null ? 0 : grpc.serviceLength(), grpc == null ? 0 : grpc.methodLength(),
+          match.path().value().length(), match.method() == null ? 1 : 0, match.headers().size(),
+          match.queryParams().size(), created, route, rule, matchIndex);
     }
 
     @Override
