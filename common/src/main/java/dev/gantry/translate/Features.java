@@ -7,10 +7,14 @@ public final class Features {
 
   /** Sorted, as the API asks. */
   public static final List<String> SUPPORTED = List.of(
+      "BackendTLSPolicy",
+      "BackendTLSPolicySANValidation",
       "GRPCRoute",
+      "GRPCRouteNamedRouteRule",
       "Gateway",
       "GatewayHTTPListenerIsolation",
       "GatewayHTTPSListenerDetectMisdirectedRequests",
+      "GatewayInfrastructurePropagation",
       "GatewayPort8080",
       "HTTPRoute",
       "HTTPRoute303RedirectStatusCode",
