@@ -53,6 +53,8 @@ public final class InMemoryDispatcher extends Dispatcher {
   private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
   private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
+  private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
+  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
   private final KubernetesCrudDispatcher crud;
   private final List<Call> log = new CopyOnWriteArrayList<>();
@@ -86,7 +88,7 @@ public final class InMemoryDispatcher extends Dispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    RecordedRequest effective = convertVersion(request);
+    RecordedRequest effective = labelNamespace(convertVersion(request));
     MockResponse response = serve(effective);
     log.add(new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
         response.code()));
@@ -152,6 +154,35 @@ public final class InMemoryDispatcher extends Dispatcher {
           + " changes to the latest version and try again");
     }
     return null;
+  }
+
+  /**
+   * A real API server labels every Namespace with {@code kubernetes.io/metadata.name}; selectors on a namespace's
+   * name (allowedRoutes, allowedListeners) depend on it.
+   */
+  private static RecordedRequest labelNamespace(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    Matcher matcher = NAMESPACE_WRITE.matcher(bare);
+    boolean create = "POST".equals(request.getMethod()) && matcher.matches() && matcher.group(1) == null;
+    boolean replace = "PUT".equals(request.getMethod()) && matcher.matches() && matcher.group(1) != null;
+    if (!create && !replace || request.getBody() == null) {
+      return request;
+    }
+    JsonNode body;
+    try {
+      body = Serialization.jsonMapper().readTree(utf8(request.getBody()));
+    } catch (RuntimeException e) {
+      return request; // the CRUD dispatcher answers malformed bodies
+    }
+    if (!(body instanceof ObjectNode object) || !(object.get("metadata") instanceof ObjectNode metadata)
+        || metadata.path("name").asString("").isEmpty()) {
+      return request;
+    }
+    ObjectNode labels = metadata.get("labels") instanceof ObjectNode existing ? existing : metadata.putObject("labels");
+    labels.put(NAMESPACE_NAME_LABEL, metadata.path("name").asString());
+    return new RecordedRequest(request.getHttpVersion(), request.method(), path, request.getHeaders(),
+        new Buffer(Serialization.jsonMapper().writeValueAsString(object).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Gateway API types are the same in every served version: serve them all from v1. */

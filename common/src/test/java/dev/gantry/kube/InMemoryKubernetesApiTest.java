@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.ServerSocket;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,18 @@ class InMemoryKubernetesApiTest {
     assertEquals(403, error.getCode());
     assertEquals("gc", client.resources(GatewayClass.class).withName("gc").get().getMetadata().getName());
     assertTrue(api.requestLog().stream().anyMatch(c -> c.code() == 403 && c.userAgent().equals("test")));
+  }
+
+  @Test
+  void namespacesCarryTheirNameLabelAsOnARealApiServer() {
+    client.resource(new NamespaceBuilder().withNewMetadata().withName("team-a").addToLabels("team", "a")
+        .endMetadata().build()).create();
+    Namespace created = client.namespaces().withName("team-a").get();
+    assertEquals(Map.of("team", "a", "kubernetes.io/metadata.name", "team-a"), created.getMetadata().getLabels());
+    created.getMetadata().setLabels(Map.of("team", "b"));
+    client.resource(created).update();
+    assertEquals(Map.of("team", "b", "kubernetes.io/metadata.name", "team-a"),
+        client.namespaces().withName("team-a").get().getMetadata().getLabels());
   }
 
   @Test

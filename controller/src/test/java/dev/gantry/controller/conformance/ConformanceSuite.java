@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,8 +41,6 @@ final class ConformanceSuite implements AutoCloseable {
   static final String APP_BACKEND = "gateway-conformance-app-backend";
   static final String WEB_BACKEND = "gateway-conformance-web-backend";
   static final String GATEWAY_CLASS = "gantry";
-  /** The label the API server puts on every Namespace (the in-memory API does not); selectors in tests use it. */
-  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
   static final String RESOURCES = "/conformance/";
 
   /**
@@ -93,8 +90,8 @@ final class ConformanceSuite implements AutoCloseable {
     Duration timeout = Duration.parse("PT" + System.getProperty("gantry.conformance.timeout", "30s").toUpperCase());
     InMemoryKubernetesApi api = InMemoryKubernetesApi.start(0, InMemoryKubernetesApi.EXPERIMENTAL_CRDS);
     KubernetesClient client = api.newClient("gateway-conformance");
-    client.resource(new NamespaceBuilder().withNewMetadata().withName("gantry-system")
-        .addToLabels(NAMESPACE_NAME_LABEL, "gantry-system").endMetadata().build()).create();
+    client.resource(new NamespaceBuilder().withNewMetadata().withName("gantry-system").endMetadata().build())
+        .create();
     GantrySettings settings = settings();
     KubernetesClient controllerClient = api.newClient("gantry-controller/conformance");
     Controller controller = new Controller(settings, controllerClient, "127.0.0.1", -1, () -> { },
@@ -174,12 +171,6 @@ final class ConformanceSuite implements AutoCloseable {
     List<HasMetadata> objects = new ArrayList<>();
     for (ManifestLoader.Document document : result.documents()) {
       HasMetadata object = document.object();
-      if (object instanceof Namespace namespace) {
-        Map<String, String> labels = namespace.getMetadata().getLabels() == null ? new LinkedHashMap<>()
-            : new LinkedHashMap<>(namespace.getMetadata().getLabels());
-        labels.put(NAMESPACE_NAME_LABEL, namespace.getMetadata().getName());
-        namespace.getMetadata().setLabels(labels);
-      }
       objects.add(object);
     }
     objects.sort(Comparator.comparingInt(o -> o instanceof Namespace ? 0 : 1));
