@@ -936,17 +936,32 @@ public final class GatewayTranslator {
           ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.NOT_ALLOWED, message, generation)), List.of());
     }
     List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
-    boolean anyValid = false;
+    int valid = 0;
+    ListenerStatusIr firstInvalid = null;
     for (ListenerState listener : own) {
-      statuses.add(statusOf(listener));
-      anyValid |= listener.programmable();
+      ListenerStatusIr status = statusOf(listener);
+      statuses.add(status);
+      if (listener.programmable()) {
+        valid++;
+      } else if (firstInvalid == null) {
+        firstInvalid = status;
+      }
     }
-    List<ConditionIr> conditions = anyValid
-        ? List.of(ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "ListenerSet is accepted", generation),
-            ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "ListenerSet is programmed", generation))
-        : List.of(ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid",
-            generation), ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.LISTENERS_NOT_VALID,
-            "No listener is valid", generation));
+    List<ConditionIr> conditions;
+    if (valid == 0) {
+      String message = "No listener is valid" + (firstInvalid == null ? "" : "; listener '" + firstInvalid.name()
+          + "': " + firstInvalid.conditions().stream().filter(c -> !c.isTrue() && !c.type().equals(Reasons.CONFLICTED))
+              .map(ConditionIr::message).findFirst().orElse(""));
+      conditions = List.of(ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, message, generation),
+          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.LISTENERS_NOT_VALID, message, generation));
+    } else {
+      String suffix = valid == own.size() ? "" : " (" + (own.size() - valid) + " of " + own.size()
+          + " listeners are not valid)";
+      conditions = List.of(
+          ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "ListenerSet is accepted" + suffix, generation),
+          ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "ListenerSet is programmed" + suffix,
+              generation));
+    }
     return new ObjectStatusIr.ListenerSetStatus(conditions, statuses);
   }
 

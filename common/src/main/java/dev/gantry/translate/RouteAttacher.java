@@ -94,8 +94,8 @@ final class RouteAttacher {
       }
     }
     if (allowed.isEmpty()) {
-      return new Outcome(List.of(), Reasons.NOT_ALLOWED_BY_LISTENERS, "No listener of " + parentLabel
-          + " that matches the parentRef allows " + routeKind.kind() + "s from namespace " + routeNamespace);
+      return new Outcome(List.of(), Reasons.NOT_ALLOWED_BY_LISTENERS, notAllowedMessage(view, parentLabel,
+          candidates, routeKind, routeNamespace));
     }
     boolean hasHostnames = route instanceof HTTPRoute || route instanceof GRPCRoute || route instanceof TLSRoute;
     List<String> routeHostnames = new ArrayList<>();
@@ -127,6 +127,22 @@ final class RouteAttacher {
           + " listener hostname of " + parentLabel);
     }
     return new Outcome(attachments, null, null);
+  }
+
+  /** Says why no candidate listener takes the route, naming the first obstacle met, most basic first. */
+  private static String notAllowedMessage(ClusterView view, String parentLabel, List<ListenerState> candidates,
+      RouteGroupKindIr routeKind, String routeNamespace) {
+    List<ListenerState> accepted = candidates.stream().filter(ListenerState::accepted).toList();
+    if (accepted.isEmpty()) {
+      ListenerState first = candidates.get(0);
+      return "No listener of " + parentLabel + " that matches the parentRef is accepted (listener '" + first.name
+          + "': " + first.notAcceptedMessage + ")";
+    }
+    if (accepted.stream().noneMatch(l -> l.supportedKinds.contains(routeKind))) {
+      return "No listener of " + parentLabel + " that matches the parentRef accepts " + routeKind.kind() + "s";
+    }
+    return "No listener of " + parentLabel + " that matches the parentRef allows " + routeKind.kind()
+        + "s from namespace " + routeNamespace;
   }
 
   private static boolean namespaceAllowed(ClusterView view, ListenerState listener, String routeNamespace) {
