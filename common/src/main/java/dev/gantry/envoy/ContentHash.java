@@ -2,7 +2,6 @@ package dev.gantry.envoy;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,12 +50,13 @@ public final class ContentHash {
   /** Protobuf bytes with map entries in key order, so equal messages hash equal. */
   public static byte[] deterministicBytes(Message message) {
     try {
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream(message.getSerializedSize());
-      CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+      // Written straight into an array of the exact size: no stream buffer, no copy.
+      byte[] bytes = new byte[message.getSerializedSize()];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       out.useDeterministicSerialization();
       message.writeTo(out);
-      out.flush();
-      return buffer.toByteArray();
+      out.checkNoSpaceLeft();
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every kind that translation reads. */
@@ -62,12 +64,20 @@ public final class Kinds {
       GATEWAY_CLASS, GATEWAY, LISTENER_SET, HTTP_ROUTE, GRPC_ROUTE, TLS_ROUTE, TCP_ROUTE, UDP_ROUTE,
       REFERENCE_GRANT, BACKEND_TLS_POLICY, SERVICE, ENDPOINT_SLICE, SECRET, CONFIG_MAP, NAMESPACE);
 
+  private static final Map<Class<?>, Optional<Kind<?>>> BY_TYPE = byType();
+
   private Kinds() {
   }
 
-  /** The input kind of a model class, if translation reads it. */
+  private static Map<Class<?>, Optional<Kind<?>>> byType() {
+    Map<Class<?>, Optional<Kind<?>>> byType = new HashMap<>();
+    ALL.forEach(k -> byType.put(k.type(), Optional.of(k)));
+    return Map.copyOf(byType);
+  }
+
+  /** The input kind of a model class, if translation reads it (asked once per stored object). */
   public static Optional<Kind<?>> ofType(Class<?> type) {
-    return ALL.stream().filter(k -> k.type() == type).findFirst();
+    return BY_TYPE.getOrDefault(type, Optional.empty());
   }
 
   /** The input kind with this group and kind name (group may be null or empty for the core group). */

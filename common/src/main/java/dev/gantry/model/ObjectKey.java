@@ -6,12 +6,30 @@ import java.util.Objects;
 /**
  * Identity of a Kubernetes object within one kind: namespace (empty for cluster-scoped objects) and name.
  * Renders as {@code namespace/name}, the form used in node metadata, logs and metrics.
+ *
+ * <p>A value class rather than a record so that its rendering and hash, asked for on every dependency read of
+ * every route, are computed once.
  */
-public record ObjectKey(String namespace, String name) implements Comparable<ObjectKey> {
+public final class ObjectKey implements Comparable<ObjectKey> {
 
-  public ObjectKey {
-    namespace = namespace == null ? "" : namespace;
-    Objects.requireNonNull(name, "name");
+  private final String namespace;
+  private final String name;
+  private final int hash;
+  private String rendered;
+
+  public ObjectKey(String namespace, String name) {
+    this.namespace = namespace == null ? "" : namespace;
+    this.name = Objects.requireNonNull(name, "name");
+    int h = this.namespace.hashCode() * 0x61C88647 + name.hashCode();
+    this.hash = h ^ (h >>> 16);
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public String name() {
+    return name;
   }
 
   public static ObjectKey of(HasMetadata object) {
@@ -35,18 +53,18 @@ public record ObjectKey(String namespace, String name) implements Comparable<Obj
   }
 
   /**
-   * The record's default ({@code 31 * namespace + name}) collides for regular names: {@code team-001/ls-000-r10}
+   * The usual {@code 31 * namespace + name} collides for regular names: {@code team-001/ls-000-r10}
    * and {@code team-000/ls-000-r11} hash alike. A large odd multiplier keeps such neighbours apart.
    */
   @Override
   public int hashCode() {
-    int h = namespace.hashCode() * 0x61C88647 + name.hashCode();
-    return h ^ (h >>> 16);
+    return hash;
   }
 
   @Override
   public boolean equals(Object other) {
-    return this == other || other instanceof ObjectKey k && name.equals(k.name) && namespace.equals(k.namespace);
+    return this == other || other instanceof ObjectKey k && hash == k.hash && name.equals(k.name)
+        && namespace.equals(k.namespace);
   }
 
   @Override
@@ -57,6 +75,12 @@ public record ObjectKey(String namespace, String name) implements Comparable<Obj
 
   @Override
   public String toString() {
-    return namespace.isEmpty() ? name : namespace + "/" + name;
+    String r = rendered;
+    if (r == null) {
+      // A benign race: every thread computes the same string.
+      r = namespace.isEmpty() ? name : namespace + "/" + name;
+      rendered = r;
+    }
+    return r;
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import java.util.List;
+import java.util.Objects;
 
 /** The fields every route kind shares, read without caring which kind it is. */
 public final class Routes {
@@ -64,7 +65,30 @@ public final class Routes {
    * @param kind kind of the parent
    * @param key namespace and name
    */
-  public record ParentKey(String group, String kind, ObjectKey key) {
+  public static final class ParentKey {
+    private final String group;
+    private final String kind;
+    private final ObjectKey key;
+    private String indexKey;
+
+    public ParentKey(String group, String kind, ObjectKey key) {
+      this.group = Objects.requireNonNull(group, "group");
+      this.kind = Objects.requireNonNull(kind, "kind");
+      this.key = Objects.requireNonNull(key, "key");
+    }
+
+    public String group() {
+      return group;
+    }
+
+    public String kind() {
+      return kind;
+    }
+
+    public ObjectKey key() {
+      return key;
+    }
+
     public boolean isGateway() {
       return Kinds.GATEWAY_GROUP.equals(group) && "Gateway".equals(kind);
     }
@@ -73,9 +97,30 @@ public final class Routes {
       return Kinds.GATEWAY_GROUP.equals(group) && "ListenerSet".equals(kind);
     }
 
-    /** The index key of routes by parent: {@code Kind/namespace/name}. */
+    /** The index key of routes by parent: {@code Kind/namespace/name} (asked for per route, so kept). */
     public String indexKey() {
-      return kind + "/" + key;
+      String k = indexKey;
+      if (k == null) {
+        k = kind + "/" + key;
+        indexKey = k;
+      }
+      return k;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return this == other || other instanceof ParentKey p && key.equals(p.key) && kind.equals(p.kind)
+          && group.equals(p.group);
+    }
+
+    @Override
+    public int hashCode() {
+      return (group.hashCode() * 31 + kind.hashCode()) * 31 + key.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return group + "/" + kind + " " + key;
     }
   }
 }

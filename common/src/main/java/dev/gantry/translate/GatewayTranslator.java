@@ -72,6 +72,17 @@ public final class GatewayTranslator {
 
   /** A route of any kind. */
   public record RouteId(Kind<?> kind, ObjectKey key) implements Comparable<RouteId> {
+    // Written out: routes are hashed into read indexes tens of thousands of times per translation.
+    @Override
+    public boolean equals(Object other) {
+      return this == other || other instanceof RouteId r && key.equals(r.key) && kind.equals(r.kind);
+    }
+
+    @Override
+    public int hashCode() {
+      return key.hashCode() * 31 + kind.hashCode();
+    }
+
     @Override
     public int compareTo(RouteId other) {
       int byKind = kind.kind().compareTo(other.kind.kind());
@@ -118,6 +129,8 @@ public final class GatewayTranslator {
   private List<ListenerState> listeners = List.of();
   private Map<String, List<ListenerState>> byOwner = Map.of();
   private Set<String> parentKeys = Set.of();
+  /** The same parents as {@link #parentKeys}, for the per-route check without building index strings. */
+  private Set<ParentKey> parentSet = Set.of();
   private Map<String, SecretIr> certificates = Map.of();
   private RouteAttacher attacher;
   private List<ExposedPort> exposed = List.of();
@@ -233,6 +246,7 @@ public final class GatewayTranslator {
     listeners = List.of();
     byOwner = Map.of();
     parentKeys = Set.of();
+    parentSet = Set.of();
     certificates = Map.of();
     attacher = null;
     exposed = List.of();
@@ -339,11 +353,14 @@ public final class GatewayTranslator {
     }
     byOwner = owners;
     attacher = new RouteAttacher(byOwner);
-    Set<String> keys = new HashSet<>();
-    keys.add(gatewayParent().indexKey());
+    Set<ParentKey> parentsHere = new HashSet<>();
+    parentsHere.add(gatewayParent());
     for (ListenerSet set : sets) {
-      keys.add(setParent(ObjectKey.of(set)).indexKey());
+      parentsHere.add(setParent(ObjectKey.of(set)));
     }
+    Set<String> keys = new HashSet<>();
+    parentsHere.forEach(p -> keys.add(p.indexKey()));
+    parentSet = parentsHere;
     parentKeys = keys;
     addresses = staticAddresses.isEmpty() ? proxyServiceAddresses(view) : staticAddresses;
     TreeSet<ExposedPort> ports = new TreeSet<>();
@@ -578,7 +595,7 @@ public final class GatewayTranslator {
   private boolean parentedHere(HasMetadata route) {
     String namespace = Metadata.namespace(route);
     for (ParentReference ref : Routes.parentRefs(route)) {
-      if (ref != null && ref.getName() != null && parentKeys.contains(Routes.parentKey(ref, namespace).indexKey())) {
+      if (ref != null && ref.getName() != null && parentSet.contains(Routes.parentKey(ref, namespace))) {
         return true;
       }
     }
@@ -598,7 +615,8 @@ public final class GatewayTranslator {
     PlacementKey order = new PlacementKey(Metadata.created(route), ROUTE_KINDS.indexOf(id.kind()), id.key());
     List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
     List<Placed> placed = new ArrayList<>();
-    Set<ListenerState> attachedTo = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Few listeners per route: a list searched by identity is cheaper than a set.
+    List<ListenerState> attachedTo = new ArrayList<>(2);
     List<ParentReference> refs = Routes.parentRefs(route);
     for (int i = 0; i < refs.size(); i++) {
       ParentReference ref = refs.get(i);
@@ -606,7 +624,7 @@ public final class GatewayTranslator {
         continue;
       }
       ParentKey parent = Routes.parentKey(ref, namespace);
-      if (!parentKeys.contains(parent.indexKey()) || !(parent.isGateway() || parent.isListenerSet())) {
+      if (!parentSet.contains(parent)) {
         continue;
       }
       RouteAttacher.Outcome outcome = attacher.attach(recording, route, ref, parent);
@@ -618,7 +636,8 @@ public final class GatewayTranslator {
       } else {
         accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Route is accepted", generation);
         for (RouteAttacher.Attachment attachment : outcome.attachments()) {
-          if (attachedTo.add(attachment.listener())) {
+          if (!containsIdentical(attachedTo, attachment.listener())) {
+            attachedTo.add(attachment.listener());
             placed.add(new Placed(attachment.listener(), new Placement(rules, attachment.hostnames(), order)));
           }
         }
@@ -634,6 +653,15 @@ public final class GatewayTranslator {
     return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
         Collections.unmodifiableSet(recording.reads()), List.copyOf(backends.policyUses()),
         Collections.unmodifiableSet(backends.resolvedClusters()));
+  }
+
+  private static boolean containsIdentical(List<ListenerState> listeners, ListenerState listener) {
+    for (ListenerState l : listeners) {
+      if (l == listener) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import dev.gantry.ir.RouteIr;
 import dev.gantry.ir.RouteTableIr;
 import dev.gantry.ir.VirtualHostIr;
 import dev.gantry.ir.WeightedClusterIr;
+import dev.gantry.model.Kind;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.Routes;
 import dev.gantry.translate.RouteRules.PathModifier;
@@ -207,7 +208,7 @@ final class RouteTables {
     MatchIr match = rule.matches().get(matchIndex);
     RouteRules route = placement.route();
     ObjectKey key = ObjectKey.of(route.route());
-    String kind = Routes.kindOf(route.route()).kind().toLowerCase(Locale.ROOT);
+    String kind = lowerKind(Routes.kindOf(route.route()));
     String name = kind + "/" + key + "/rule/" + rule.index() + "/match/" + matchIndex;
     ActionIr action = switch (rule.action()) {
       case RuleAction.Forward forward -> {
@@ -227,6 +228,17 @@ final class RouteTables {
         rule.cors(), rule.timeouts(), rule.retry());
     return new OrderedRoute(routeIr, OrderKey.of(match, placement.order().created(), kind + "/" + key,
         rule.index(), matchIndex));
+  }
+
+  private static String lowerKind(Kind<?> kind) {
+    return switch (kind.kind()) {
+      case "HTTPRoute" -> "httproute";
+      case "GRPCRoute" -> "grpcroute";
+      case "TLSRoute" -> "tlsroute";
+      case "TCPRoute" -> "tcproute";
+      case "UDPRoute" -> "udproute";
+      default -> kind.kind().toLowerCase(Locale.ROOT);
+    };
   }
 
   private static ActionIr.PathRewriteIr pathRewrite(PathModifier modifier, MatchIr match) {
@@ -268,17 +280,39 @@ final class RouteTables {
 
     static final OrderKey LAST = new OrderKey(9, 0, 0, 0, 1, 0, 0, Instant.MAX, "", 0, 0);
 
-    private static final Comparator<OrderKey> ORDER = Comparator.comparingInt(OrderKey::pathRank)
-        .thenComparing(OrderKey::serviceLength, Comparator.reverseOrder())
-        .thenComparing(OrderKey::methodLength, Comparator.reverseOrder())
-        .thenComparing(OrderKey::pathLength, Comparator.reverseOrder())
-        .thenComparingInt(OrderKey::method)
-        .thenComparing(OrderKey::headers, Comparator.reverseOrder())
-        .thenComparing(OrderKey::queryParams, Comparator.reverseOrder())
-        .thenComparing(OrderKey::created)
-        .thenComparing(OrderKey::route)
-        .thenComparingInt(OrderKey::rule)
-        .thenComparingInt(OrderKey::match);
+    @Override
+    public int compareTo(OrderKey o) {
+      // Written out rather than a Comparator chain: every virtual host sorts its routes with it.
+      int c = Integer.compare(pathRank, o.pathRank);
+      if (c == 0) {
+        c = Integer.compare(o.serviceLength, serviceLength);
+      }
+      if (c == 0) {
+        c = Integer.compare(o.methodLength, methodLength);
+      }
+      if (c == 0) {
+        c = Integer.compare(o.pathLength, pathLength);
+      }
+      if (c == 0) {
+        c = Integer.compare(method, o.method);
+      }
+      if (c == 0) {
+        c = Integer.compare(o.headers, headers);
+      }
+      if (c == 0) {
+        c = Integer.compare(o.queryParams, queryParams);
+      }
+      if (c == 0) {
+        c = created.compareTo(o.created);
+      }
+      if (c == 0) {
+        c = route.compareTo(o.route);
+      }
+      if (c == 0) {
+        c = Integer.compare(rule, o.rule);
+      }
+      return c != 0 ? c : Integer.compare(match, o.match);
+    }
 
     static OrderKey of(MatchIr match, Instant created, String route, int rule, int matchIndex) {
       MatchIr.GrpcMethodIr grpc = match.grpcMethod();
@@ -291,11 +325,6 @@ final class RouteTables {
       return new OrderKey(rank, grpc == null ? 0 : grpc.serviceLength(), grpc == null ? 0 : grpc.methodLength(),
           match.path().value().length(), match.method() == null ? 1 : 0, match.headers().size(),
           match.queryParams().size(), created, route, rule, matchIndex);
-    }
-
-    @Override
-    public int compareTo(OrderKey other) {
-      return ORDER.compare(this, other);
     }
   }
 }
