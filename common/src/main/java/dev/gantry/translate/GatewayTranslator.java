@@ -107,7 +107,7 @@ public final class GatewayTranslator {
 
   /** A translated route. */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
-      List<Placed> placed, Set<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
+      List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
       Set<ClusterKey> clusters) {
   }
 
@@ -223,7 +223,7 @@ public final class GatewayTranslator {
     structuralReads.forEach(this::countRead);
     membershipReads.forEach(this::countRead);
     for (RouteId id : ids) {
-      redoRoute(view, id);
+      redoRoute(view, id, null);
     }
     if (usable) {
       buildStructuralPorts();
@@ -515,7 +515,7 @@ public final class GatewayTranslator {
     }
     Set<String> dirtyUnits = new TreeSet<>();
     for (RouteId id : redo) {
-      dirtyUnits.addAll(redoRoute(view, id));
+      redoRoute(view, id, dirtyUnits);
     }
     if (usable) {
       for (String unit : dirtyUnits) {
@@ -533,9 +533,11 @@ public final class GatewayTranslator {
   // ---------------------------------------------------------------------------------------------------------
   // Routes
 
-  /** Retranslates one route (or drops it); returns the units whose content its placements touch. */
-  private Set<String> redoRoute(ClusterView view, RouteId id) {
-    Set<String> units = new HashSet<>();
+  /**
+   * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
+   * every unit anyway) the units whose content its placements touch.
+   */
+  private void redoRoute(ClusterView view, RouteId id, Set<String> units) {
     RouteResult previous = routes.remove(id);
     routesWithPolicies.remove(id);
     if (previous != null) {
@@ -549,9 +551,11 @@ public final class GatewayTranslator {
           placements.remove(placed.listener());
         }
         listenerStatus.remove(placed.listener());
-        String unit = unitOf.get(placed.listener());
-        if (unit != null) {
-          units.add(unit);
+        if (units != null) {
+          String unit = unitOf.get(placed.listener());
+          if (unit != null) {
+            units.add(unit);
+          }
         }
       }
       for (Dependency read : previous.reads()) {
@@ -564,10 +568,11 @@ public final class GatewayTranslator {
       }
     }
     HasMetadata route = view.get(id.kind(), id.key()).orElse(null);
-    if (route == null || !parentedHere(route)) {
-      return units;
+    ParentKey[] parentsHere = route == null ? null : parentsHere(route);
+    if (parentsHere == null) {
+      return;
     }
-    RouteResult result = translateRoute(view, id, route);
+    RouteResult result = translateRoute(view, id, route, parentsHere);
     routes.put(id, result);
     orderedRoutes = null;
     if (!result.policyUses().isEmpty()) {
@@ -577,9 +582,11 @@ public final class GatewayTranslator {
       placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
           placed.placement());
       listenerStatus.remove(placed.listener());
-      String unit = unitOf.get(placed.listener());
-      if (unit != null) {
-        units.add(unit);
+      if (units != null) {
+        String unit = unitOf.get(placed.listener());
+        if (unit != null) {
+          units.add(unit);
+        }
       }
     }
     for (Dependency read : result.reads()) {
@@ -589,20 +596,32 @@ public final class GatewayTranslator {
     for (ClusterKey cluster : result.clusters()) {
       clusterKeys.put(cluster.name(), cluster);
     }
-    return units;
   }
 
-  private boolean parentedHere(HasMetadata route) {
+  /**
+   * The parent of each parentRef when it is this Gateway or one of its ListenerSets (null entries for the others),
+   * or null when no parentRef is.
+   */
+  private ParentKey[] parentsHere(HasMetadata route) {
     String namespace = Metadata.namespace(route);
-    for (ParentReference ref : Routes.parentRefs(route)) {
-      if (ref != null && ref.getName() != null && parentSet.contains(Routes.parentKey(ref, namespace))) {
-        return true;
+    List<ParentReference> refs = Routes.parentRefs(route);
+    ParentKey[] here = null;
+    for (int i = 0; i < refs.size(); i++) {
+      ParentReference ref = refs.get(i);
+      if (ref != null && ref.getName() != null) {
+        ParentKey parent = Routes.parentKey(ref, namespace);
+        if (parentSet.contains(parent)) {
+          if (here == null) {
+            here = new ParentKey[refs.size()];
+          }
+          here[i] = parent;
+        }
       }
     }
-    return false;
+    return here;
   }
 
-  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route) {
+  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere) {
     RecordingView recording = new RecordingView(view);
     BackendResolver backends = new BackendResolver(recording);
     RouteRules rules = switch (route) {
@@ -611,7 +630,6 @@ public final class GatewayTranslator {
       default -> new L4RouteTranslator(backends).translate(route);
     };
     long generation = Metadata.generation(route);
-    String namespace = Metadata.namespace(route);
     PlacementKey order = new PlacementKey(Metadata.created(route), ROUTE_KINDS.indexOf(id.kind()), id.key());
     List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
     List<Placed> placed = new ArrayList<>();
@@ -620,11 +638,8 @@ public final class GatewayTranslator {
     List<ParentReference> refs = Routes.parentRefs(route);
     for (int i = 0; i < refs.size(); i++) {
       ParentReference ref = refs.get(i);
-      if (ref == null || ref.getName() == null) {
-        continue;
-      }
-      ParentKey parent = Routes.parentKey(ref, namespace);
-      if (!parentSet.contains(parent)) {
+      ParentKey parent = parentsHere[i];
+      if (parent == null) {
         continue;
       }
       RouteAttacher.Outcome outcome = attacher.attach(recording, route, ref, parent);
@@ -651,7 +666,7 @@ public final class GatewayTranslator {
           new RouteParentStatusIr(parentRef, config.controllerName(), List.of(accepted, resolved))));
     }
     return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
-        Collections.unmodifiableSet(recording.reads()), List.copyOf(backends.policyUses()),
+        Collections.unmodifiableList(recording.reads()), List.copyOf(backends.policyUses()),
         Collections.unmodifiableSet(backends.resolvedClusters()));
   }
 

@@ -51,12 +51,13 @@ final class RouteTables {
 
   /** Route precedence across routes: oldest first, then kind, then {@code namespace/name}. */
   record PlacementKey(Instant created, int kind, ObjectKey key) implements Comparable<PlacementKey> {
-    private static final Comparator<PlacementKey> ORDER = Comparator.comparing(PlacementKey::created)
-        .thenComparingInt(PlacementKey::kind).thenComparing(PlacementKey::key);
-
     @Override
     public int compareTo(PlacementKey other) {
-      return ORDER.compare(this, other);
+      int c = created.compareTo(other.created);
+      if (c == 0) {
+        c = Integer.compare(kind, other.kind);
+      }
+      return c != 0 ? c : key.compareTo(other.key);
     }
   }
 
