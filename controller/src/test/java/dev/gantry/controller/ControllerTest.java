@@ -140,11 +140,12 @@ class ControllerTest {
           && !gc.getStatus().getSupportedFeatures().isEmpty();
     });
     // A user's annotation and description stay; an owned label edited away comes back.
-    GatewayClass edited = harness.client.resources(GatewayClass.class).withName("gantry").get();
-    edited.getMetadata().setAnnotations(Map.of("team", "platform"));
-    edited.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/managed-by", "someone", "tier", "gold")));
-    edited.getSpec().setDescription("our own words");
-    harness.client.resource(edited).update();
+    editClass(edited -> {
+      edited.getMetadata().setAnnotations(Map.of("team", "platform"));
+      edited.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/managed-by", "someone", "tier",
+          "gold")));
+      edited.getSpec().setDescription("our own words");
+    });
     Eventually.await(TIMEOUT, "the owned label restored, the user's changes kept", () -> {
       GatewayClass gc = harness.client.resources(GatewayClass.class).withName("gantry").get();
       return "gantry".equals(gc.getMetadata().getLabels().get("app.kubernetes.io/managed-by"))
@@ -160,16 +161,32 @@ class ControllerTest {
       return gc != null && !gc.getMetadata().getUid().equals(firstUid);
     });
     // Pointed at another controller: left alone, with an Event.
-    GatewayClass handedOver = harness.client.resources(GatewayClass.class).withName("gantry").get();
-    handedOver.getSpec().setControllerName("example.com/other");
-    handedOver.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
-    harness.client.resource(handedOver).update();
+    editClass(handedOver -> {
+      handedOver.getSpec().setControllerName("example.com/other");
+      handedOver.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
+    });
     Eventually.await(TIMEOUT, "an Event", () -> harness.client.v1().events().inNamespace("default").list()
         .getItems().stream().anyMatch(e -> "ControllerNameChanged".equals(e.getReason())));
     sleep(500);
     GatewayClass after = harness.client.resources(GatewayClass.class).withName("gantry").get();
     assertEquals("example.com/other", after.getSpec().getControllerName());
     assertFalse(after.getMetadata().getLabels().containsKey("app.kubernetes.io/managed-by"), "not fought over");
+  }
+
+  /** A user's edit of the default class: read, change, write; on 409 (the controller wrote first) again. */
+  private void editClass(java.util.function.Consumer<GatewayClass> change) {
+    for (int attempt = 0; ; attempt++) {
+      GatewayClass current = harness.client.resources(GatewayClass.class).withName("gantry").get();
+      change.accept(current);
+      try {
+        harness.client.resource(current).update();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Test
