@@ -268,7 +268,6 @@ public final class AdsClient implements AutoCloseable {
     List<String> names = new ArrayList<>();
     synchronized (this) {
       if (nack) {
-        nacks.incrementAndGet();
         sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setVersionInfo(versions.getOrDefault(type, "")).setResponseNonce(response.getNonce())
             .addAllResourceNames(subscribed.getOrDefault(type, Set.of()))
@@ -295,6 +294,9 @@ public final class AdsClient implements AutoCloseable {
     }
     record(new Received(type, response.getVersionInfo(), names, List.of(), response.getSerializedSize(),
         System.nanoTime()));
+    if (nack) {
+      nacks.incrementAndGet(); // after the response is recorded: who sees the NACK counted sees the response too
+    }
   }
 
   private void onDeltaResponse(DeltaDiscoveryResponse response) {
@@ -304,7 +306,6 @@ public final class AdsClient implements AutoCloseable {
     List<String> names = new ArrayList<>();
     synchronized (this) {
       if (nack) {
-        nacks.incrementAndGet();
         delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setResponseNonce(response.getNonce())
             .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
@@ -325,6 +326,9 @@ public final class AdsClient implements AutoCloseable {
     }
     record(new Received(type, response.getSystemVersionInfo(), names, response.getRemovedResourcesList(),
         response.getSerializedSize(), System.nanoTime()));
+    if (nack) {
+      nacks.incrementAndGet();
+    }
   }
 
   private void record(Received received) {
