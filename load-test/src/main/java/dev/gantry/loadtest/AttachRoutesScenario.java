@@ -121,7 +121,7 @@ final class AttachRoutesScenario implements Scenario {
     }
     CpuMeter.Sample cpu0 = CpuMeter.sample();
     long t0 = System.nanoTime();
-    long applied;
+    java.util.concurrent.atomic.AtomicLong writesDone = new java.util.concurrent.atomic.AtomicLong(-1);
     long allAccepted = -1;
     long xdsAll = -1;
     try (Run.Phase p = run.phase("attach " + routes + " routes");
@@ -130,6 +130,7 @@ final class AttachRoutesScenario implements Scenario {
       Thread writer = Thread.ofPlatform().name("loadtest-attach").start(() -> {
         try {
           applier.apply(objects, null);
+          writesDone.set(System.nanoTime() - t0);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -146,7 +147,6 @@ final class AttachRoutesScenario implements Scenario {
         Thread.sleep(acceptedAt.size() >= routes ? 5 : 10);
       }
       writer.join();
-      applied = System.nanoTime() - t0;
       if (acceptedAt.size() >= routes) {
         allAccepted = acceptedAt.values().stream().mapToLong(t -> t - t0).max().orElse(0);
       }
@@ -162,7 +162,7 @@ final class AttachRoutesScenario implements Scenario {
     attach.put("routes", routes);
     attach.put("accepted", acceptedAt.size());
     attach.put("all_accepted_ms", allAccepted < 0 ? null : Stats.ms(allAccepted / 1e6));
-    attach.put("writes_done_ms", Stats.ms(applied / 1e6));
+    attach.put("writes_done_ms", writesDone.get() < 0 ? null : Stats.ms(writesDone.get() / 1e6));
     attach.put("accepted_ms", new Stats(acceptedAt.values().stream().mapToLong(t -> t - t0).toArray()).summary());
     attach.put("xds_all_routes_ms", xdsAll < 0 ? null : Stats.ms(xdsAll / 1e6));
     attach.put("watched_route_updates", watchedRouteUpdates);
@@ -185,9 +185,10 @@ final class AttachRoutesScenario implements Scenario {
     }
     run.summary("attach %d routes: all Accepted after %s ms (target <= 2000 ms; anchors: Istio 2 s, kgateway 12 s,"
         + " Envoy Gateway 23 s)", routes, attach.get("all_accepted_ms"));
-    run.summary("status writes: %d, %.3f per route (target <= 1.1; anchors: 311 to 1,383 writes for 1,000 routes);"
-        + " status QPS setting %s", statusWrites, statusWrites / (double) routes,
-        run.settings().statusQps());
+    run.summary("status writes: %d, %.3f per route (target <= 1.1; anchors: 311 to 1,383 writes for 1,000 routes)%s",
+        statusWrites, statusWrites / (double) routes, deployment.local() == null ? ""
+            : String.format(java.util.Locale.ROOT, "; GANTRY_STATUS_QPS %.0f, burst %d", run.settings().statusQps(),
+                run.settings().statusBurst()));
     if (xdsAll >= 0) {
       run.summary("a proxy had all %d routes after %.0f ms", routes, xdsAll / 1e6);
     }

@@ -38,6 +38,7 @@ final class ListenerSetScaleScenario implements Scenario {
         entry.put("time_to_ready_ms", Stats.ms(start.readyNanos() / 1e6));
         entry.put("cpu_seconds", start.cpuSeconds());
         entry.put("translation_cpu_seconds", start.translationCpuSeconds());
+        entry.put("translate_seconds", Math.round(start.translateSeconds() * 1000.0) / 1000.0);
         entry.put("heap_mib", HeapMeter.mib(start.heapBytes()));
         perShard.add(entry);
       }

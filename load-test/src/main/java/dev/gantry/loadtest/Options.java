@@ -73,11 +73,13 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
 
       Options:
         --scale F            fraction of the scenario's objects (default 1)
-        --shards N           xds-shards in the process (default 1; shard-scaling: see --shard-counts)
+        --shards N           xds-shards in the process (default 1; shard-restart 2; shard-scaling: --shard-counts)
         --shard-counts L     shard counts compared by shard-scaling (default 1,2,4)
-        --proxies N          simulated proxies (default: the scenario's count x scale)
+        --proxies N          simulated proxies (default 1,000 x scale for route-propagation, fan-out, shard-restart
+                             and churn; 10 for listenerset-scale, 1 for attach-routes, 40 for shard-scaling)
         --protocol P         sotw or delta xDS for the fleet (default delta)
-        --writes N           changes to measure (route-propagation: 100 x scale, at least 10; fan-out: 10)
+        --writes N           changes to measure (route-propagation: 100 x scale, at least 10; fan-out: 10;
+                             shard-scaling: 200 x scale route edits, at least 20)
         --routes N           routes to attach (attach-routes: 1000 x scale)
         --duration D         churn duration (default 60s x scale, at least 10s), e.g. 30s, 2m
         --nack-proxies N     proxies that NACK every response carrying "load-test-nack" (churn writes some)

@@ -4,7 +4,9 @@ import dev.gantry.model.ObjectKey;
 import dev.gantry.xds.client.AdsClient;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -59,6 +61,7 @@ final class PropagationScenario implements Scenario {
       changes.add(new Run.Change(probe, () -> deployment.client().resource(route).create()));
     }
     long[][] before = fleet.counters();
+    int logBefore = deployment.local() == null ? 0 : deployment.local().requestLog().size();
     CpuMeter.Sample cpu0 = CpuMeter.sample();
     Run.Propagation propagation;
     try (Run.Phase p = run.phase((fanOut ? "push " : "add ") + writes + " routes one at a time")) {
@@ -69,6 +72,18 @@ final class PropagationScenario implements Scenario {
     run.recordPropagation(propagation, before, after, fleet);
     run.result.put("cpu_seconds", CpuMeter.between(cpu0, cpu1));
     run.result.put("responses_by_type", fleet.responsesByType());
+    if (deployment.local() != null) {
+      var log = deployment.local().requestLog();
+      var measured = log.subList(logBefore, log.size());
+      Map<String, Object> byKind = new LinkedHashMap<>();
+      for (String kind : List.of("httproutes", "listenersets", "gateways")) {
+        byKind.put(kind, InProcessDeployment.statusWrites(measured, "/" + kind + "/"));
+      }
+      run.result.put("status_writes", InProcessDeployment.statusWrites(measured, null));
+      run.result.put("status_writes_by_kind", byKind);
+      run.result.put("status_writes_per_object", Math.round(InProcessDeployment.statusWrites(measured, null)
+          * 1000.0 / writes) / 1000.0);
+    }
     if (deployment.local() != null) {
       run.result.put("heap_after_gc_mib", HeapMeter.mib(HeapMeter.usedAfterGc()));
     }

@@ -24,7 +24,7 @@ final class Report {
       out.append("  process heap after GC at the end: ").append(result.get("heap_after_gc_mib"))
           .append(" MiB (in-memory API, controller, shards and fleet together)\n");
     }
-    if (result.get("cpu_seconds") instanceof Map<?, ?> cpu) {
+    if (result.get("cpu_seconds") instanceof Map<?, ?> cpu && cpu.containsKey("process")) {
       out.append("  CPU seconds in the measured phase: process ").append(cpu.get("process"))
           .append(", shards ").append(cpu.get("shards")).append(", controller ").append(cpu.get("controller"))
           .append(", fleet ").append(cpu.get("fleet")).append(", kube I/O ").append(cpu.get("kube_io")).append('\n');

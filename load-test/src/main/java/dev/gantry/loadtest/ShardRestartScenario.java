@@ -4,7 +4,6 @@ import dev.gantry.model.ObjectKey;
 import dev.gantry.sharding.ShardHash;
 import dev.gantry.xds.XdsShard;
 import dev.gantry.xds.client.AdsClient;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +14,8 @@ import java.util.Set;
  * Scenario 6: every shard is restarted in turn with the fleet connected (proxies reconnect like Envoy: after a
  * short back-off, keeping their config, re-sending what they hold). After every response each proxy counts the
  * resources it holds: none may ever hold fewer than before the restarts. Per restart: time until the new shard is
- * ready, until all its proxies are connected again (its {@code gantry_xds_connected_proxies}), and until a route
- * added right after that reached all of them (reconverged).
+ * ready, until all its proxies are connected again (its {@code gantry_xds_connected_proxies}), and until a change
+ * made right after that (a new endpoint of a Service every Gateway uses) reached all of them (reconverged).
  */
 final class ShardRestartScenario implements Scenario {
 
@@ -72,37 +71,33 @@ final class ShardRestartScenario implements Scenario {
         entry.put("stop_ms", Stats.ms((stopped - t0) / 1e6));
         entry.put("time_to_ready_ms", Stats.ms((ready - stopped) / 1e6));
         entry.put("all_reconnected_ms", connected >= members ? Stats.ms((reconnected - t0) / 1e6) : null);
-        // A change made once they are back must reach every proxy of the shard.
-        ObjectKey gateway = world.gatewayKeys().stream().filter(g -> ShardHash.shardOf(g, shards) == index)
-            .findFirst().orElse(null);
-        if (gateway != null && members > 0) {
-          int gatewayIndex = Integer.parseInt(gateway.name().substring(gateway.name().lastIndexOf('-') + 1));
-          int n = -1;
-          int s = -1;
-          for (int ns = 0; ns < world.namespaces() && n < 0; ns++) {
-            for (int set = 0; set < world.setsPerNamespace(); set++) {
-              if (world.gatewayOf(ns, set) == gatewayIndex) {
-                n = ns;
-                s = set;
-                break;
-              }
-            }
+        // A change made once they are back must reach every proxy of the shard: a new address for the Service
+        // that the first route of every ListenerSet of the first namespace uses.
+        Set<ObjectKey> gateways = new java.util.HashSet<>();
+        for (int set = 0; set < world.setsPerNamespace(); set++) {
+          ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(0, set));
+          if (ShardHash.shardOf(gateway, shards) == index) {
+            gateways.add(gateway);
           }
-          if (n >= 0) {
-            String path = "/restart/" + runId + "/" + i;
-            HTTPRoute route = ScaleWorld.route(ScaleWorld.namespace(n), "restart-" + runId + "-" + i,
-                ScaleWorld.setName(s), null, path, ScaleWorld.serviceName(0));
-            Probe probe = new Probe("route-add", AdsClient.ROUTE, ScaleWorld.routeTable(ScaleWorld.hostname(n, s, 0)),
-                path, true, fleet.membersOf(Set.of(gateway)));
-            Run.Propagation propagation = run.propagate(fleet, "change after restart of shard " + i,
-                List.of(new Run.Change(probe, () -> deployment.client().resource(route).create())));
-            entry.put("change_after_restart_ms", propagation.stats().summary());
-            long all = probe.allNanos();
-            if (all >= 0) {
-              long total = probe.writeNanos() + all - t0;
-              entry.put("reconverged_ms", Stats.ms(total / 1e6));
-              reconverge.add(total);
-            }
+        }
+        boolean[] expected = fleet.membersOf(gateways);
+        int expectedCount = 0;
+        for (boolean e : expected) {
+          expectedCount += e ? 1 : 0;
+        }
+        entry.put("proxies_reached_by_the_change", expectedCount);
+        if (expectedCount > 0) {
+          String address = String.format("10.250.%d.%d", (restarts.size() >> 8) & 0xff, restarts.size() & 0xff);
+          Probe probe = new Probe("endpoint-change", AdsClient.ENDPOINT, null, address, true, expected);
+          var slice = world.endpointSlice(0, 0, List.of(address));
+          Run.Propagation propagation = run.propagate(fleet, "change after restart of shard " + i,
+              List.of(new Run.Change(probe, () -> Applier.write(deployment.client(), slice))));
+          entry.put("change_after_restart_ms", propagation.stats().summary());
+          long all = probe.allNanos();
+          if (all >= 0) {
+            long total = probe.writeNanos() + all - t0;
+            entry.put("reconverged_ms", Stats.ms(total / 1e6));
+            reconverge.add(total);
           }
         }
       }
@@ -128,7 +123,7 @@ final class ShardRestartScenario implements Scenario {
     run.result.put("heap_after_gc_mib", HeapMeter.mib(HeapMeter.usedAfterGc()));
     for (Map<String, Object> entry : restarts) {
       run.summary("shard %s restart (%s proxies): ready after %s ms, all reconnected after %s ms, reconverged"
-          + " (a new route at every proxy) after %s ms", entry.get("shard"), entry.get("proxies"),
+          + " (a new endpoint at every proxy) after %s ms", entry.get("shard"), entry.get("proxies"),
           entry.get("time_to_ready_ms"), entry.get("all_reconnected_ms"), entry.get("reconverged_ms"));
     }
     run.summary("no proxy ever held fewer resources than before: %s (%d responses with fewer)", below == 0

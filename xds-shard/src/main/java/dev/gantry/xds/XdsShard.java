@@ -266,9 +266,18 @@ public final class XdsShard implements AutoCloseable {
     timer.shutdownNow();
   }
 
+  /** The executor first (its last stream callbacks still write through the event loops), then the loops. */
   private void shutDownThreads() {
     if (grpcExecutor != null) {
-      grpcExecutor.shutdownNow();
+      grpcExecutor.shutdown();
+      try {
+        if (!grpcExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
+          grpcExecutor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        grpcExecutor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
     }
     if (workerGroup != null) {
       workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -24,12 +24,14 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Full translation of the ListenerSet scale world's Gateway (Gateway API to IR, IR to Envoy protos with their
  * content hashes), each stage alone, and the serialization of the resulting protos, so translation can be put
- * beside serialization (target: translation at most 5x serialization).
+ * beside serialization (target: translation at most 5x serialization). Warm-up iterations are long: full
+ * translation keeps getting faster for many operations while the JIT compiles it, and with short warm-ups it reads
+ * two to three times slower.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 3)
+@Warmup(iterations = 2, time = 6)
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
 public class TranslationBenchmark {
