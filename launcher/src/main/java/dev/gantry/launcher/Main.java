@@ -32,6 +32,15 @@ public final class Main {
         controller   Run the leader-elected controller against the cluster of KUBECONFIG or in-cluster
                      config. Settings come from GANTRY_* environment variables.
         xds-shard    Run one xds-shard (GANTRY_SHARD_INDEX, GANTRY_SHARD_COUNT) against the cluster.
+        load-test    Size Gantry: run a load-test scenario in this process (or against running shards) and
+                     write its JSON result, summary and chart under load-test-results/.
+                       --scenario NAME  listenerset-scale, attach-routes, route-propagation, fan-out,
+                                        shard-scaling, shard-restart or churn
+                       --scale F        fraction of the scenario's objects (default 1)
+                       --shards N       xds-shards in the process
+                       --out DIR        where results go (default load-test-results/)
+                       --jmh [ARGS]     run the JMH benchmarks instead (JMH's options, e.g. -f 1 -wi 2 -i 3)
+                     ./gantry load-test --help lists every option.
         test         Run the test suite (./mvnw verify).
       """;
 
@@ -48,6 +57,7 @@ public final class Main {
       case "standalone" -> standalone(rest);
       case "controller" -> controller();
       case "xds-shard" -> shard();
+      case "load-test" -> dev.gantry.loadtest.LoadTest.run(rest, System.out, System.err);
       default -> {
         System.err.println("unknown command '" + args[0] + "'\n");
         System.err.print(USAGE);

@@ -58,6 +58,9 @@ public final class XdsShard implements AutoCloseable {
         return thread;
       });
   private Server grpc;
+  private java.util.concurrent.ExecutorService grpcExecutor;
+  private io.netty.channel.EventLoopGroup bossGroup;
+  private io.netty.channel.EventLoopGroup workerGroup;
   private AdminServer admin;
   private Thread thread;
 
@@ -90,13 +93,26 @@ public final class XdsShard implements AutoCloseable {
         new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
     ReadinessGate gate = new ReadinessGate(reconciler::ready, () -> readiness().detail(), settings.xdsHoldTimeout(),
         timer, metrics::heldTimeout);
+    // The shard's own threads, named after it: thread dumps and per-thread CPU tell shards apart even when several
+    // run in one process (standalone, the load test).
+    String prefix = "xds-shard-" + ownership.index() + "-";
+    grpcExecutor = java.util.concurrent.Executors.newCachedThreadPool(named(prefix + "grpc-"));
+    bossGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(1, named(prefix + "accept-"),
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    workerGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(0, named(prefix + "netty-"),
+        io.netty.channel.nio.NioIoHandler.newFactory());
     try {
       grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
+          .bossEventLoopGroup(bossGroup)
+          .workerEventLoopGroup(workerGroup)
+          .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+          .executor(grpcExecutor)
           .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate))
           .maxInboundMessageSize(16 * 1024 * 1024)
           .build()
           .start();
     } catch (IOException e) {
+      shutDownThreads();
       if (e instanceof BindException || e.getCause() instanceof BindException) {
         throw new AdminServer.PortInUseException("xDS", xdsPortSetting);
       }
@@ -246,6 +262,37 @@ public final class XdsShard implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    shutDownThreads();
     timer.shutdownNow();
+  }
+
+  /** The executor first (its last stream callbacks still write through the event loops), then the loops. */
+  private void shutDownThreads() {
+    if (grpcExecutor != null) {
+      grpcExecutor.shutdown();
+      try {
+        if (!grpcExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
+          grpcExecutor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        grpcExecutor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 }

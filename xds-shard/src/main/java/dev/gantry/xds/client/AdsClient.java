@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * An ADS client that behaves like Envoy: subscribes to listeners and clusters, follows them to route
@@ -74,6 +75,7 @@ public final class AdsClient implements AutoCloseable {
   private final Node node;
   private final Protocol protocol;
   private final BiPredicate<String, List<Any>> reject;
+  private final UnaryOperator<Any> intern;
   private final Map<String, Map<String, Any>> resources = new ConcurrentHashMap<>();
   private final Map<String, String> versions = new ConcurrentHashMap<>();
   private final Map<String, String> heldVersions = new ConcurrentHashMap<>();
@@ -89,13 +91,15 @@ public final class AdsClient implements AutoCloseable {
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> delta;
 
-  private AdsClient(String host, int port, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject) {
+  private AdsClient(String host, int port, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject,
+      UnaryOperator<Any> intern) {
     this.host = host;
     this.port = port;
     this.channel = channel(host, port);
     this.node = node;
     this.protocol = protocol;
     this.reject = reject;
+    this.intern = intern;
   }
 
   /** Connects with node metadata naming the proxy's Gateway; every response is accepted. */
@@ -111,12 +115,23 @@ public final class AdsClient implements AutoCloseable {
    */
   public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol,
       BiPredicate<String, List<Any>> reject) {
+    return connect(host, port, nodeId, gateway, protocol, reject, UnaryOperator.identity());
+  }
+
+  /**
+   * Connects and starts subscribing, holding every received resource through {@code intern}: a fleet of
+   * simulated proxies can share one copy of equal resources instead of holding one per proxy.
+   *
+   * @param intern returns the resource to hold (the given one, or an equal one already held elsewhere)
+   */
+  public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol,
+      BiPredicate<String, List<Any>> reject, UnaryOperator<Any> intern) {
     Struct.Builder metadata = Struct.newBuilder();
     if (gateway != null) {
       metadata.putFields("gantry.dev/gateway", Value.newBuilder().setStringValue(gateway).build());
     }
     Node node = Node.newBuilder().setId(nodeId).setCluster("gantry-test").setMetadata(metadata).build();
-    AdsClient client = new AdsClient(host, port, node, protocol, reject);
+    AdsClient client = new AdsClient(host, port, node, protocol, reject, intern);
     client.start();
     return client;
   }
@@ -277,7 +292,7 @@ public final class AdsClient implements AutoCloseable {
         Map<String, Any> byName = new HashMap<>();
         for (Any any : response.getResourcesList()) {
           String name = nameOf(type, any);
-          byName.put(name, any);
+          byName.put(name, intern.apply(any));
           names.add(name);
         }
         Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
@@ -313,7 +328,7 @@ public final class AdsClient implements AutoCloseable {
       } else {
         Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
         for (Resource resource : response.getResourcesList()) {
-          current.put(resource.getName(), resource.getResource());
+          current.put(resource.getName(), intern.apply(resource.getResource()));
           heldVersions.put(type + "\u0000" + resource.getName(), resource.getVersion());
           names.add(resource.getName());
         }
@@ -396,15 +411,31 @@ public final class AdsClient implements AutoCloseable {
     return names;
   }
 
-  private static String nameOf(String type, Any any) {
-    return switch (type) {
-      case LISTENER -> unpack(any, Listener.class).getName();
-      case CLUSTER -> unpack(any, Cluster.class).getName();
-      case ROUTE -> unpack(any, io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class).getName();
-      case ENDPOINT -> unpack(any, io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class).getClusterName();
-      case SECRET -> unpack(any, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class).getName();
-      default -> any.getTypeUrl();
-    };
+  /**
+   * The name of a resource. Every type served here (Listener, Cluster, RouteConfiguration,
+   * ClusterLoadAssignment, Secret) keeps its name in field 1, so it is read without parsing the rest.
+   */
+  static String nameOf(String type, Any any) {
+    if (!TYPES.contains(type)) {
+      return any.getTypeUrl();
+    }
+    try {
+      com.google.protobuf.CodedInputStream input = any.getValue().newCodedInput();
+      while (true) {
+        int tag = input.readTag();
+        if (tag == 0) {
+          return "";
+        }
+        if (tag == ((1 << 3) | com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+          return input.readStringRequireUtf8();
+        }
+        if (!input.skipField(tag)) {
+          return "";
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("malformed " + type + " from the server", e);
+    }
   }
 
   private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
@@ -424,9 +455,38 @@ public final class AdsClient implements AutoCloseable {
     return names;
   }
 
+  /** Names of the resources of one type currently held. */
+  public Set<String> names(String type) {
+    return Set.copyOf(resources.getOrDefault(type, Map.of()).keySet());
+  }
+
   /** Total resources currently held. */
   public int resourceCount() {
     return resources.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /** A held resource as received (packed), or null. */
+  public Any held(String type, String name) {
+    return resources.getOrDefault(type, Map.of()).get(name);
+  }
+
+  /**
+   * Whether the client holds a complete configuration, as Envoy's initialization waits for one: listeners and
+   * clusters have arrived, and every route configuration, endpoint assignment and secret they name is held.
+   */
+  public synchronized boolean warm() {
+    if (!versions.containsKey(LISTENER) || !versions.containsKey(CLUSTER)) {
+      return false;
+    }
+    for (String type : List.of(ROUTE, ENDPOINT, SECRET)) {
+      Map<String, Any> held = resources.getOrDefault(type, Map.of());
+      for (String name : subscribed.getOrDefault(type, Set.of())) {
+        if (!held.containsKey(name)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** A held resource, unpacked, or null. */

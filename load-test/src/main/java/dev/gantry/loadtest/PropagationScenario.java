@@ -1,0 +1,112 @@
+package dev.gantry.loadtest;
+
+import dev.gantry.model.ObjectKey;
+import dev.gantry.xds.client.AdsClient;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Scenario 3, {@code route-propagation} (anchors: agentgateway/kgateway 10-30 ms, Istio 120-300 ms, Envoy Gateway
+ * ~600 ms): the ListenerSet scale world with 1,000 proxies connected; 100 routes are added one at a time, each to
+ * another ListenerSet, and each is timed from the write to the xDS response carrying it at every proxy of its
+ * Gateway. Scenario 4, {@code fan-out}: 1,000 proxies of one Gateway on one shard and a small world (100
+ * ListenerSets); each change is timed until it reached all of them.
+ */
+final class PropagationScenario implements Scenario {
+
+  private final boolean fanOut;
+
+  PropagationScenario(boolean fanOut) {
+    this.fanOut = fanOut;
+  }
+
+  @Override
+  public void run(Run run) throws Exception {
+    Options options = run.options;
+    ScaleWorld world = fanOut ? new ScaleWorld(1, 10, 10, 1, 16, 16, 2)
+        : ScaleWorld.listenerSetScale().scaled(options.scale());
+    int proxies = options.proxies() != null ? options.proxies() : Options.scaled(1000, options.scale(), 1);
+    int writes = options.writes() != null ? options.writes()
+        : fanOut ? 10 : Options.scaled(100, options.scale(), 10);
+    int shards = options.shards() == null ? 1 : options.shards();
+    run.recordWorld(world);
+    Deployment deployment = run.deploy();
+    run.apply("apply the world", world.all(run.certificate().certificate(), run.certificate().privateKey()));
+    run.result.put("status_writes_setup", run.settle());
+    if (deployment.local() != null) {
+      List<Run.ShardStart> starts = run.startShards(shards, false);
+      run.result.put("time_to_ready_ms", Stats.ms(starts.stream().mapToLong(Run.ShardStart::readyNanos).max()
+          .orElse(0) / 1e6));
+    }
+    Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
+
+    String runId = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    List<Run.Change> changes = new ArrayList<>();
+    int sets = world.listenerSets();
+    for (int k = 0; k < writes; k++) {
+      // Spread over the ListenerSets: each write lands in another route table.
+      int index = (int) ((long) k * 7919 % sets);
+      int n = index / world.setsPerNamespace();
+      int s = index % world.setsPerNamespace();
+      String path = "/probe/" + runId + "/" + k;
+      HTTPRoute route = ScaleWorld.route(ScaleWorld.namespace(n), "probe-" + runId + "-" + k, ScaleWorld.setName(s),
+          null, path, ScaleWorld.serviceName(0));
+      ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(n, s));
+      Probe probe = new Probe("route-add", AdsClient.ROUTE, ScaleWorld.routeTable(ScaleWorld.hostname(n, s, 0)), path,
+          true, fleet.membersOf(Set.of(gateway)));
+      changes.add(new Run.Change(probe, () -> deployment.client().resource(route).create()));
+    }
+    long[][] before = fleet.counters();
+    int logBefore = deployment.local() == null ? 0 : deployment.local().requestLog().size();
+    CpuMeter.Sample cpu0 = CpuMeter.sample();
+    Run.Propagation propagation;
+    try (Run.Phase p = run.phase((fanOut ? "push " : "add ") + writes + " routes one at a time")) {
+      propagation = run.propagate(fleet, fanOut ? "pushes to the fleet" : "routes added", changes);
+    }
+    CpuMeter.Sample cpu1 = CpuMeter.sample();
+    long[][] after = fleet.counters();
+    run.recordPropagation(propagation, before, after, fleet);
+    run.result.put("cpu_seconds", CpuMeter.between(cpu0, cpu1));
+    run.result.put("responses_by_type", fleet.responsesByType());
+    if (deployment.local() != null) {
+      var log = deployment.local().requestLog();
+      var measured = log.subList(logBefore, log.size());
+      Map<String, Object> byKind = new LinkedHashMap<>();
+      for (String kind : List.of("httproutes", "listenersets", "gateways")) {
+        byKind.put(kind, InProcessDeployment.statusWrites(measured, "/" + kind + "/"));
+      }
+      run.result.put("status_writes", InProcessDeployment.statusWrites(measured, null));
+      run.result.put("status_writes_by_kind", byKind);
+      run.result.put("status_writes_per_object", Math.round(InProcessDeployment.statusWrites(measured, null)
+          * 1000.0 / writes) / 1000.0);
+    }
+    if (deployment.local() != null) {
+      run.result.put("heap_after_gc_mib", HeapMeter.mib(HeapMeter.usedAfterGc()));
+    }
+    var stats = propagation.stats();
+    var net = stats.minus(run.settings().debounce().toNanos());
+    if (fanOut) {
+      var all = propagation.allStats();
+      run.result.put("fan_out_ms", all.summary());
+      run.summary("fan-out to %d proxies on one shard: all had the push after p50 %s ms, max %s ms (per proxy:"
+          + " p50 %s ms, p99 %s ms; debounce %d ms)", proxies, Stats.ms(all.percentileMs(50)),
+          Stats.ms(all.maxMs()), Stats.ms(stats.percentileMs(50)), Stats.ms(stats.percentileMs(99)),
+          run.settings().debounce().toMillis());
+    } else {
+      run.summary("route propagation over %d writes to %d proxies: p50 %s ms, p90 %s ms, p99 %s ms raw; minus the"
+          + " %d ms debounce: p50 %s ms, p99 %s ms (target p50 <= 10 ms, p99 <= 30 ms beyond the debounce;"
+          + " anchors: kgateway 10-30 ms, Istio 120-300 ms, Envoy Gateway ~600 ms)", writes, proxies,
+          Stats.ms(stats.percentileMs(50)), Stats.ms(stats.percentileMs(90)), Stats.ms(stats.percentileMs(99)),
+          run.settings().debounce().toMillis(), Stats.ms(net.percentileMs(50)), Stats.ms(net.percentileMs(99)));
+    }
+    run.summary("bytes per push: %s, pushes per proxy: %s (%s xDS)", run.result.get("bytes_per_push"),
+        run.result.get("pushes_per_client"), run.result.get("protocol"));
+    if (propagation.missed() > 0) {
+      run.summary("WARNING: %d proxy deliveries never arrived within %s", propagation.missed(), options.timeout());
+    }
+  }
+}
