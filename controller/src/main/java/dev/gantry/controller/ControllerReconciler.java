@@ -1,12 +1,12 @@
 package dev.gantry.controller;
 
-import dev.gantry.view.Change;
 import dev.gantry.envoy.CheckedEnvoyResources;
 import dev.gantry.envoy.EnvoyTranslator;
 import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.runtime.Debounce;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
@@ -17,8 +17,10 @@ import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.GatewayTranslation;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.StatusKey;
+import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -35,7 +37,6 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +51,12 @@ final class ControllerReconciler implements Runnable {
 
   /** Work for the reconciler thread. */
   sealed interface Work {
-    /** An informer event. */
-    record Event(Change event) implements Work {
+    /**
+     * An informer event.
+     *
+     * @param statusOnly whether only the status of a Gateway API object changed (nothing to translate)
+     */
+    record Event(Change event, boolean statusOnly) implements Work {
     }
 
     /** Every informer has listed. */
@@ -114,7 +119,7 @@ final class ControllerReconciler implements Runnable {
   }
 
   void offer(Change event) {
-    queue.add(new Work.Event(event));
+    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
   }
 
   void informersSynced() {
@@ -166,21 +171,9 @@ final class ControllerReconciler implements Runnable {
   }
 
   private List<Work> nextBatch() throws InterruptedException {
-    List<Work> batch = new ArrayList<>();
-    batch.add(queue.take());
-    long deadline = System.nanoTime() + debounceMax.toNanos();
-    while (true) {
-      queue.drainTo(batch);
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0 || batch.getLast() instanceof Work.Stop) {
-        return batch;
-      }
-      Work next = queue.poll(Math.min(debounce.toNanos(), remaining), TimeUnit.NANOSECONDS);
-      if (next == null) {
-        return batch;
-      }
-      batch.add(next);
-    }
+    // A status coming back (often our own write) neither keeps a batch open nor costs a translation.
+    return Debounce.nextBatch(queue, debounce, debounceMax, w -> !(w instanceof Work.Event e && e.statusOnly()),
+        w -> w instanceof Work.Stop);
   }
 
   private void handle(List<Work> batch) {
@@ -193,13 +186,15 @@ final class ControllerReconciler implements Runnable {
       switch (work) {
         case Work.Event change -> {
           Change event = change.event();
-          Set<ObjectKey> gatewaysTouched = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
-              event.previous(), event.current()));
-          if (event.kind().equals(Kinds.GATEWAY)) {
-            gatewaysTouched.add(event.key());
-          }
-          for (ObjectKey gateway : gatewaysTouched) {
-            affected.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
+          if (!change.statusOnly()) {
+            Set<ObjectKey> gatewaysTouched = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
+                event.previous(), event.current()));
+            if (event.kind().equals(Kinds.GATEWAY)) {
+              gatewaysTouched.add(event.key());
+            }
+            for (ObjectKey gateway : gatewaysTouched) {
+              affected.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
+            }
           }
           StatusKey key = new StatusKey(event.kind(), event.key());
           if (event.isDelete()) {

@@ -1,16 +1,18 @@
 package dev.gantry.xds;
 
+import dev.gantry.envoy.CheckedEnvoyResources;
 import dev.gantry.envoy.EnvoyResources;
 import dev.gantry.envoy.EnvoyTranslator;
-import dev.gantry.view.Change;
+import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.envoy.CheckedEnvoyResources;
-import dev.gantry.envoy.EnvoyValidator;
+import dev.gantry.runtime.Debounce;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
+import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.StatusOnlyChanges;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Duration;
@@ -24,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,12 @@ final class ShardReconciler implements Runnable {
 
   /** Work for the reconciler thread. */
   sealed interface Work {
-    /** An informer event. */
-    record Event(Change event) implements Work {
+    /**
+     * An informer event.
+     *
+     * @param statusOnly whether only the status of a Gateway API object changed (nothing to translate)
+     */
+    record Event(Change event, boolean statusOnly) implements Work {
     }
 
     /** Every informer has listed. */
@@ -103,7 +108,7 @@ final class ShardReconciler implements Runnable {
 
   /** Called from informer threads: never blocks. */
   void offer(Change event) {
-    queue.add(new Work.Event(event));
+    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
   }
 
   void informersSynced(Duration took) {
@@ -147,21 +152,9 @@ final class ShardReconciler implements Runnable {
 
   /** Waits for work, then keeps collecting until the queue is quiet for the debounce or the maximum delay passes. */
   private List<Work> nextBatch() throws InterruptedException {
-    List<Work> batch = new ArrayList<>();
-    batch.add(queue.take());
-    long deadline = System.nanoTime() + debounceMax.toNanos();
-    while (true) {
-      queue.drainTo(batch);
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0 || batch.getLast() instanceof Work.Stop) {
-        return batch;
-      }
-      Work next = queue.poll(Math.min(debounce.toNanos(), remaining), TimeUnit.NANOSECONDS);
-      if (next == null) {
-        return batch;
-      }
-      batch.add(next);
-    }
+    // A status coming back (often our own write) neither keeps a batch open nor costs a translation.
+    return Debounce.nextBatch(queue, debounce, debounceMax, w -> !(w instanceof Work.Event e && e.statusOnly()),
+        w -> w instanceof Work.Stop);
   }
 
   private void handle(List<Work> batch) {
@@ -173,13 +166,15 @@ final class ShardReconciler implements Runnable {
         case Work.Event change -> {
           changes++;
           Change event = change.event();
-          Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(), event.previous(),
-              event.current()));
-          if (event.kind().equals(Kinds.GATEWAY)) {
-            affected.add(event.key());
-          }
-          for (ObjectKey gateway : affected) {
-            byGateway.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
+          if (!change.statusOnly()) {
+            Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
+                event.previous(), event.current()));
+            if (event.kind().equals(Kinds.GATEWAY)) {
+              affected.add(event.key());
+            }
+            for (ObjectKey gateway : affected) {
+              byGateway.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
+            }
           }
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());

@@ -10,10 +10,15 @@ import dev.gantry.testing.Eventually;
 import dev.gantry.translate.TestPem;
 import dev.gantry.xds.client.AdsClient;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
 import io.grpc.Status;
 import java.net.InetAddress;
@@ -103,6 +108,45 @@ class XdsShardTest {
     Eventually.await(TIMEOUT, "the edit at the proxy of team-a", () -> routePaths(a).contains("/edited"));
     sleep(300);
     assertEquals(bBefore, b.responses(), "the proxy of another Gateway got no push");
+  }
+
+  @Test
+  void statusWritesCostTheShardNoTranslationAndNoPush() throws Exception {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 3);
+    AdsClient a = client(shard, "a", "team-a/gw", AdsClient.Protocol.DELTA);
+    Eventually.await(TIMEOUT, "configured", () -> routePaths(a).contains("/r2"));
+    long responses = settledResponses(a);
+    double translations = translations(shard);
+    // What the controller does all day: status written back to routes and to the Gateway.
+    for (int i = 0; i < 5; i++) {
+      HTTPRoute route = harness.client.resources(HTTPRoute.class).inNamespace("team-a").withName("r" + (i % 3)).get();
+      route.setStatus(new HTTPRouteStatusBuilder().addNewParent().withControllerName("gantry.dev/gateway-controller")
+          .withNewParentRef().withName("gw").endParentRef().addToConditions(new ConditionBuilder().withType("Accepted")
+              .withStatus("True").withReason("Accepted").withMessage("round " + i)
+              .withLastTransitionTime("2026-01-01T00:00:00Z").withObservedGeneration(1L).build())
+          .endParent().build());
+      harness.client.resource(route).updateStatus();
+    }
+    Gateway gateway = harness.client.resources(Gateway.class).inNamespace("team-a").withName("gw").get();
+    gateway.setStatus(new GatewayStatusBuilder().addToConditions(new ConditionBuilder().withType("Programmed")
+        .withStatus("True").withReason("Programmed").withMessage("ok").withLastTransitionTime("2026-01-01T00:00:00Z")
+        .withObservedGeneration(1L).build()).build());
+    harness.client.resource(gateway).updateStatus();
+    sleep(500);
+    assertEquals(translations, translations(shard), "no retranslation for status-only updates");
+    assertEquals(responses, a.responses(), "no push for status-only updates");
+    // A real edit still goes through.
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/edited"));
+    Eventually.await(TIMEOUT, "the edit at the proxy", () -> routePaths(a).contains("/edited"));
+    assertTrue(translations(shard) > translations);
+  }
+
+  private static double translations(XdsShard shard) throws Exception {
+    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + shard.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(l -> l.startsWith("gantry_shard_translation_seconds_count{shard=\"0\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test
