@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -52,12 +53,17 @@ public final class InMemoryDispatcher extends Dispatcher {
   private static final Pattern GATEWAY_API_VERSION = Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
   private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
+  static final int MAX_LOGGED_CALLS = 1_000_000;
   private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
   private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
   static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
   private final KubernetesCrudDispatcher crud;
-  private final List<Call> log = new CopyOnWriteArrayList<>();
+  /**
+   * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
+   * standalone Gantry that runs for weeks does not keep every request it ever served.
+   */
+  private final ArrayDeque<Call> log = new ArrayDeque<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
   private volatile String serverAddress = "127.0.0.1:0";
@@ -71,7 +77,9 @@ public final class InMemoryDispatcher extends Dispatcher {
   }
 
   List<Call> requestLog() {
-    return List.copyOf(log);
+    synchronized (log) {
+      return List.copyOf(log);
+    }
   }
 
   void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
@@ -90,8 +98,14 @@ public final class InMemoryDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     RecordedRequest effective = labelNamespace(convertVersion(request));
     MockResponse response = serve(effective);
-    log.add(new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
-        response.code()));
+    Call call = new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
+        response.code());
+    synchronized (log) {
+      if (log.size() == MAX_LOGGED_CALLS) {
+        log.removeFirst();
+      }
+      log.addLast(call);
+    }
     return response;
   }
 

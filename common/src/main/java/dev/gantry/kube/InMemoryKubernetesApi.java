@@ -138,7 +138,7 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config(userAgent)).build();
   }
 
-  /** Every request served so far, oldest first. */
+  /** The requests served so far (the last million), oldest first. */
   public List<InMemoryDispatcher.Call> requestLog() {
     return dispatcher.requestLog();
   }
