@@ -65,6 +65,8 @@ public final class InMemoryDispatcher extends Dispatcher {
    */
   private final ArrayDeque<Call> log = new ArrayDeque<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  /** resourceVersion by object path, as the last write through this dispatcher left it. */
+  private final Map<String, String> versions = new ConcurrentHashMap<>();
   private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
   private volatile String serverAddress = "127.0.0.1:0";
 
@@ -138,6 +140,7 @@ public final class InMemoryDispatcher extends Dispatcher {
       }
     }
     MockResponse response = crud.dispatch(request);
+    trackVersion(method, bare, response);
     if (response.getWebSocketListener() != null) {
       return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
     }
@@ -157,12 +160,15 @@ public final class InMemoryDispatcher extends Dispatcher {
     if (sent.isEmpty()) {
       return null;
     }
-    MockResponse current = crud.handleGet(objectPath);
-    if (current.code() != 200) {
-      return null;
+    String actual = versions.get(objectPath);
+    if (actual == null) {
+      MockResponse current = crud.handleGet(objectPath);
+      if (current.code() != 200) {
+        return null;
+      }
+      JsonNode stored = Serialization.jsonMapper().readTree(utf8(current.getBody()));
+      actual = stored.path("metadata").path("resourceVersion").asString();
     }
-    JsonNode stored = Serialization.jsonMapper().readTree(utf8(current.getBody()));
-    String actual = stored.path("metadata").path("resourceVersion").asString();
     if (!sent.equals(actual)) {
       return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your"
           + " changes to the latest version and try again");
@@ -197,6 +203,37 @@ public final class InMemoryDispatcher extends Dispatcher {
     labels.put(NAMESPACE_NAME_LABEL, metadata.path("name").asString());
     return new RecordedRequest(request.getHttpVersion(), request.method(), path, request.getHeaders(),
         new Buffer(Serialization.jsonMapper().writeValueAsString(object).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Remembers the resourceVersion each write leaves on an object, so that checking a status update against it
+   * does not cost a read that scans the whole store.
+   */
+  private void trackVersion(String method, String bare, MockResponse response) {
+    int code = response.code();
+    if (code < 200 || code >= 300 || "GET".equals(method)) {
+      return;
+    }
+    String objectPath = bare.endsWith("/status") ? bare.substring(0, bare.length() - "/status".length()) : bare;
+    if ("DELETE".equals(method)) {
+      versions.remove(objectPath);
+      return;
+    }
+    if (response.getBody() == null) {
+      return;
+    }
+    try {
+      JsonNode body = Serialization.jsonMapper().readTree(utf8(response.getBody()));
+      JsonNode metadata = body.path("metadata");
+      String name = metadata.path("name").asString("");
+      String version = metadata.path("resourceVersion").asString("");
+      if (name.isEmpty() || version.isEmpty() || body.has("items")) {
+        return;
+      }
+      versions.put("POST".equals(method) ? objectPath + "/" + name : objectPath, version);
+    } catch (RuntimeException e) {
+      versions.remove(objectPath); // unknown: the next check reads the store
+    }
   }
 
   /** Gateway API types are the same in every served version: serve them all from v1. */
