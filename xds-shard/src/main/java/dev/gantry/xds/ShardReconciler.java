@@ -11,21 +11,27 @@ import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
+import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
 import dev.gantry.view.StatusOnlyChanges;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.HashMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +98,11 @@ final class ShardReconciler implements Runnable {
   private final Duration debounce;
   private final Duration debounceMax;
   private final long startNanos = System.nanoTime();
+  /**
+   * Translates several Gateways at once (the cold start, a change to a Secret many share): each Gateway's state
+   * is its own and the store is only read meanwhile. Named after the reconciler, whose work it shares.
+   */
+  private final ExecutorService helpers;
   private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
 
@@ -99,6 +110,12 @@ final class ShardReconciler implements Runnable {
       ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
     this.config = config;
     this.envoy = envoy;
+    AtomicInteger helperCount = new AtomicInteger();
+    this.helpers = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+      Thread thread = new Thread(r, "xds-shard-" + ownership.index() + "-reconciler-" + helperCount.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
     this.cache = cache;
     this.ownership = ownership;
     this.metrics = metrics;
@@ -147,6 +164,8 @@ final class ShardReconciler implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      helpers.shutdownNow();
     }
   }
 
@@ -201,24 +220,22 @@ final class ShardReconciler implements Runnable {
     if (!synced) {
       return;
     }
-    byGateway.forEach((gateway, gatewayChanges) -> {
-      if (ownership.owns(gateway)) {
-        translate(gateway, gatewayChanges);
-      }
-    });
+    byGateway.keySet().removeIf(gateway -> !ownership.owns(gateway));
+    translate(byGateway);
     metrics.owned(published.size());
   }
 
   private void translateAll() {
     long start = System.nanoTime();
-    int count = 0;
+    Map<ObjectKey, List<Change>> all = new TreeMap<>();
     for (Gateway gateway : store.list(Kinds.GATEWAY)) {
       ObjectKey key = ObjectKey.of(gateway);
       if (ownership.owns(key)) {
-        translate(key, null);
-        count++;
+        all.put(key, null);
       }
     }
+    int count = all.size();
+    translate(all);
     initialSnapshotsSet = true;
     metrics.owned(published.size());
     double sinceStart = (System.nanoTime() - startNanos) / 1e9;
@@ -228,36 +245,94 @@ final class ShardReconciler implements Runnable {
         (System.nanoTime() - start) / 1_000_000, String.format("%.2f", sinceStart));
   }
 
-  /** Brings one Gateway up to date: from scratch when {@code changes} is null, else incrementally. */
-  private void translate(ObjectKey gateway, List<Change> changes) {
-    long start = System.nanoTime();
-    GatewayState state = states.computeIfAbsent(gateway, k -> new GatewayState(new GatewayTranslator(config, k),
-        new CheckedEnvoyResources(envoy, validator)));
-    GatewayTranslator.Outcome outcome;
-    EnvoyResources resources = null;
-    try {
-      outcome = changes == null ? state.translator.translate(store) : state.translator.update(store, changes);
-      if (outcome.ours()) {
-        CheckedEnvoyResources.Result checked = state.resources.build(state.translator.ir());
-        resources = checked.served();
-        if (!checked.violations().equals(state.violations) && !checked.violations().isEmpty()) {
-          metrics.validationFailures(checked.violations().size());
-          LOG.error("Gateway {}: {} Envoy resource(s) break Envoy's field rules and are held back (their last good"
-              + " version is served): {}", gateway, checked.violations().size(), checked.violations());
-        }
-        state.violations = checked.violations();
+  /**
+   * Brings Gateways up to date: each from scratch when its change list is null, else incrementally. Several are
+   * translated in parallel; their results are applied here, one after another, in key order.
+   */
+  private void translate(Map<ObjectKey, List<Change>> work) {
+    if (work.isEmpty()) {
+      return;
+    }
+    List<ObjectKey> gateways = new ArrayList<>(work.keySet());
+    List<GatewayState> stateList = new ArrayList<>(gateways.size());
+    for (ObjectKey gateway : gateways) {
+      stateList.add(states.computeIfAbsent(gateway, k -> new GatewayState(new GatewayTranslator(config, k),
+          new CheckedEnvoyResources(envoy, validator))));
+    }
+    if (gateways.size() == 1) {
+      apply(compute(gateways.getFirst(), stateList.getFirst(), work.get(gateways.getFirst())));
+      return;
+    }
+    List<Future<Computed>> futures = new ArrayList<>(gateways.size());
+    for (int i = 0; i < gateways.size(); i++) {
+      ObjectKey gateway = gateways.get(i);
+      GatewayState state = stateList.get(i);
+      List<Change> changes = work.get(gateway);
+      futures.add(helpers.submit(() -> compute(gateway, state, changes)));
+    }
+    for (Future<Computed> future : futures) {
+      try {
+        apply(future.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        // compute() catches what translation throws; anything else is a bug worth the log and the next change.
+        LOG.error("translation task failed", e.getCause());
       }
+    }
+  }
+
+  /**
+   * What translating one Gateway produced.
+   *
+   * @param failure what translation threw, or null
+   */
+  private record Computed(ObjectKey gateway, GatewayState state, GatewayTranslator.Outcome outcome,
+      CheckedEnvoyResources.Result checked, RuntimeException failure, long nanos) {
+  }
+
+  /** Translates one Gateway; touches nothing but its own state, so several can run at once. */
+  private Computed compute(ObjectKey gateway, GatewayState state, List<Change> changes) {
+    long start = System.nanoTime();
+    try {
+      GatewayTranslator.Outcome outcome = changes == null ? state.translator.translate(store)
+          : state.translator.update(store, changes);
+      CheckedEnvoyResources.Result checked = outcome.ours() ? state.resources.build(state.translator.ir()) : null;
+      return new Computed(gateway, state, outcome, checked, null, System.nanoTime() - start);
     } catch (RuntimeException e) {
+      return new Computed(gateway, state, null, null, e, System.nanoTime() - start);
+    }
+  }
+
+  /** Records a Gateway's translation and publishes its snapshot when its content changed. */
+  private void apply(Computed computed) {
+    ObjectKey gateway = computed.gateway();
+    GatewayState state = computed.state();
+    if (computed.failure() != null) {
       // Start over on the next change: the half-updated state cannot be trusted.
       states.remove(gateway);
       dependencies.forget(gateway);
-      dependencies.update(gateway, Set.of(dev.gantry.view.Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
+      dependencies.update(gateway, Set.of(Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
       metrics.translationError();
-      LOG.error("translation of Gateway {} failed; its proxies keep their last configuration", gateway, e);
+      LOG.error("translation of Gateway {} failed; its proxies keep their last configuration", gateway,
+          computed.failure());
       return;
     }
+    GatewayTranslator.Outcome outcome = computed.outcome();
+    EnvoyResources resources = null;
+    if (computed.checked() != null) {
+      CheckedEnvoyResources.Result checked = computed.checked();
+      resources = checked.served();
+      if (!checked.violations().equals(state.violations) && !checked.violations().isEmpty()) {
+        metrics.validationFailures(checked.violations().size());
+        LOG.error("Gateway {}: {} Envoy resource(s) break Envoy's field rules and are held back (their last good"
+            + " version is served): {}", gateway, checked.violations().size(), checked.violations());
+      }
+      state.violations = checked.violations();
+    }
     dependencies.update(gateway, outcome.readsAdded(), outcome.readsRemoved());
-    metrics.translated((System.nanoTime() - start) / 1e9);
+    metrics.translated(computed.nanos() / 1e9);
     if (!outcome.ours()) {
       if (published.remove(gateway) != null) {
         // Deleted, or no longer of Gantry's class: its proxies are told to drop everything.
