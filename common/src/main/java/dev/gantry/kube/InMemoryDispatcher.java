@@ -469,16 +469,19 @@ public final class InMemoryDispatcher extends Dispatcher {
       delegate.onClosing(webSocket, code, reason);
     }
 
+    // The mock's listener waits (up to a minute) for its queued events when a watch closes; on the server's event
+    // loop that would stall every other request, so the wait happens on a thread of its own.
     @Override
     public void onClosed(WebSocket webSocket, int code, String reason) {
       watches.remove(webSocket);
-      delegate.onClosed(webSocket, code, reason);
+      Thread.ofVirtual().name("in-memory-api-watch-close").start(() -> delegate.onClosed(webSocket, code, reason));
     }
 
     @Override
     public void onFailure(WebSocket webSocket, Throwable error, Response response) {
       watches.remove(webSocket);
-      delegate.onFailure(webSocket, error, response);
+      Thread.ofVirtual().name("in-memory-api-watch-close").start(() -> delegate.onFailure(webSocket, error,
+          response));
     }
   }
 }
