@@ -96,6 +96,10 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
   }
 
+  boolean indexed() {
+    return crud instanceof IndexedCrudDispatcher indexedCrud && indexedCrud.indexed();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     RecordedRequest effective = labelNamespace(convertVersion(request));

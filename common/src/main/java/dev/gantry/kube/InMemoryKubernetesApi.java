@@ -63,7 +63,7 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
     if (port != 0) {
       ensureFree(port);
     }
-    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    KubernetesCrudDispatcher crud = new IndexedCrudDispatcher();
     InMemoryDispatcher dispatcher = new InMemoryDispatcher(crud);
     KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
         new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -111,6 +111,11 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether objects are looked up through an index rather than by a scan of all (see IndexedCrudDispatcher). */
+  boolean indexed() {
+    return dispatcher.indexed();
   }
 
   public int port() {

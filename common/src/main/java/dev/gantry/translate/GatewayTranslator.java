@@ -144,8 +144,13 @@ public final class GatewayTranslator {
 
   // --- routes ---
   private final Map<RouteId, RouteResult> routes = new HashMap<>();
-  /** Route ids in order, for status listings; null when a route came or went. */
-  private List<RouteId> orderedRoutes;
+  /** Route ids in order, for status listings; null until sorted after a full translation. */
+  private ArrayList<RouteId> orderedRoutes;
+  /**
+   * Routes retranslated since {@link #orderedRoutes} was last brought up to date: a one-route change then costs
+   * a binary search, not a sort of every route.
+   */
+  private final Set<RouteId> orderPending = new HashSet<>();
   private final Set<RouteId> routesWithPolicies = new TreeSet<>();
   private final Map<Dependency, Set<RouteId>> routesByRead = new HashMap<>();
   private final Map<ListenerState, TreeMap<PlacementKey, Placement>> placements = new IdentityHashMap<>();
@@ -257,6 +262,7 @@ public final class GatewayTranslator {
     httpsClaims = new HashMap<>();
     routes.clear();
     orderedRoutes = null;
+    orderPending.clear();
     routesWithPolicies.clear();
     routesByRead.clear();
     placements.clear();
@@ -540,8 +546,11 @@ public final class GatewayTranslator {
   private void redoRoute(ClusterView view, RouteId id, Set<String> units) {
     RouteResult previous = routes.remove(id);
     routesWithPolicies.remove(id);
-    if (previous != null) {
+    if (orderedRoutes != null && orderPending.size() >= 64) {
       orderedRoutes = null;
+      orderPending.clear();
+    } else if (orderedRoutes != null) {
+      orderPending.add(id);
     }
     if (previous != null) {
       for (Placed placed : previous.placed()) {
@@ -574,7 +583,6 @@ public final class GatewayTranslator {
     }
     RouteResult result = translateRoute(view, id, route, parentsHere);
     routes.put(id, result);
-    orderedRoutes = null;
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
     }
@@ -879,10 +887,21 @@ public final class GatewayTranslator {
 
   private List<GatewayTranslation.RouteParent> routeParents() {
     if (orderedRoutes == null) {
-      List<RouteId> ids = new ArrayList<>(routes.keySet());
+      ArrayList<RouteId> ids = new ArrayList<>(routes.keySet());
       Collections.sort(ids);
       orderedRoutes = ids;
+    } else {
+      for (RouteId id : orderPending) {
+        int at = Collections.binarySearch(orderedRoutes, id);
+        boolean present = routes.containsKey(id);
+        if (present && at < 0) {
+          orderedRoutes.add(-at - 1, id);
+        } else if (!present && at >= 0) {
+          orderedRoutes.remove(at);
+        }
+      }
     }
+    orderPending.clear();
     List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
     for (RouteId id : orderedRoutes) {
       all.addAll(routes.get(id).parents());

@@ -43,6 +43,41 @@ class InMemoryKubernetesApiTest {
   }
 
   @Test
+  void objectsSharingANameAreFoundByTypeNamespaceAndName() {
+    assertTrue(api.indexed(), "the in-memory API's objects are indexed");
+    for (String ns : List.of("a", "b", "c")) {
+      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("same")
+          .withNamespace(ns).endMetadata().addToData("ns", ns).build()).create();
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("same")
+          .withNamespace(ns).endMetadata().addToStringData("ns", ns).build()).create();
+    }
+    KubernetesClientException duplicate = assertThrows(KubernetesClientException.class,
+        () -> client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+            .withName("same").withNamespace("b").endMetadata().build()).create());
+    assertEquals(409, duplicate.getCode());
+
+    var b = client.configMaps().inNamespace("b").withName("same");
+    b.edit(cm -> {
+      cm.getData().put("edited", "yes");
+      return cm;
+    });
+    assertEquals("yes", b.get().getData().get("edited"));
+    for (String ns : List.of("a", "c")) {
+      assertEquals(Map.of("ns", ns), client.configMaps().inNamespace(ns).withName("same").get().getData());
+    }
+    assertEquals(3, client.secrets().inAnyNamespace().list().getItems().size());
+
+    b.delete();
+    assertEquals(null, b.get());
+    client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("same")
+        .withNamespace("b").endMetadata().addToData("ns", "again").build()).create();
+    assertEquals(Map.of("ns", "again"), b.get().getData());
+    assertEquals(3, client.configMaps().inAnyNamespace().list().getItems().stream()
+        .filter(cm -> cm.getMetadata().getName().equals("same")).count());
+  }
+
+  @Test
   void statusSubresourceKeepsGenerationAndSpec() {
     GatewayClass created = createClass();
     created.setStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus());

@@ -93,6 +93,11 @@ final class ControllerReconciler implements Runnable {
   private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
   private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
   private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
+  /** Counts behind the gauges, kept as {@link #desired} changes. */
+  private final Map<String, Integer> setStates = new HashMap<>(Map.of("attached", 0, "not_allowed", 0,
+      "no_valid_listener", 0, "parent_not_accepted", 0));
+  private final Map<String, Integer> conflicts = new HashMap<>();
+  private final Map<String, Integer> notAccepted = new HashMap<>();
   private final GatewayApiTranslator translator;
   private final dev.gantry.translate.TranslatorConfig translatorConfig;
   private final StatusWriter writer;
@@ -200,7 +205,7 @@ final class ControllerReconciler implements Runnable {
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());
             writer.forget(key);
-            desired.remove(key);
+            tally(desired.remove(key), -1);
           } else {
             store.put(event.current());
             writer.recheck(key);
@@ -333,7 +338,7 @@ final class ControllerReconciler implements Runnable {
       }
     }
     if (current == null) {
-      desired.remove(new StatusKey(Kinds.GATEWAY, gateway));
+      tally(desired.remove(new StatusKey(Kinds.GATEWAY, gateway)), -1);
       envoyResources.remove(gateway);
       if (store.get(Kinds.GATEWAY, gateway).isEmpty()) {
         translators.remove(gateway);
@@ -394,6 +399,8 @@ final class ControllerReconciler implements Runnable {
 
   private void publish(StatusKey key, ObjectStatusIr status) {
     ObjectStatusIr before = desired.put(key, status);
+    tally(before, -1);
+    tally(status, 1);
     writer.submit(key, status);
     if (!status.equals(before)) {
       announceTransitions(key, before, status);
@@ -444,37 +451,6 @@ final class ControllerReconciler implements Runnable {
   }
 
   private void updateGauges() {
-    Map<String, Integer> setStates = new HashMap<>();
-    Map<String, Integer> conflicts = new HashMap<>();
-    Map<String, Integer> notAccepted = new HashMap<>();
-    for (String state : List.of("attached", "not_allowed", "no_valid_listener", "parent_not_accepted")) {
-      setStates.put(state, 0);
-    }
-    for (var entry : desired.entrySet()) {
-      switch (entry.getValue()) {
-        case ObjectStatusIr.ListenerSetStatus set -> {
-          ConditionIr accepted = set.conditions().getFirst();
-          String state = accepted.isTrue() ? "attached" : switch (accepted.reason()) {
-            case Reasons.NOT_ALLOWED -> "not_allowed";
-            case Reasons.LISTENERS_NOT_VALID -> "no_valid_listener";
-            default -> "parent_not_accepted";
-          };
-          setStates.merge(state, 1, Integer::sum);
-          countConflicts(set.listeners(), conflicts);
-        }
-        case ObjectStatusIr.GatewayStatus gateway -> countConflicts(gateway.listeners(), conflicts);
-        case ObjectStatusIr.RouteStatus route -> {
-          for (RouteParentStatusIr parent : route.parents()) {
-            ConditionIr accepted = parent.conditions().getFirst();
-            if (!accepted.isTrue()) {
-              notAccepted.merge(accepted.reason(), 1, Integer::sum);
-            }
-          }
-        }
-        default -> {
-        }
-      }
-    }
     setStates.forEach((state, count) -> metrics.listenerSets.labelValues(state).set(count));
     for (String reason : List.of(Reasons.HOSTNAME_CONFLICT, Reasons.PROTOCOL_CONFLICT)) {
       metrics.listenerConflicts.labelValues(reason).set(conflicts.getOrDefault(reason, 0));
@@ -482,11 +458,40 @@ final class ControllerReconciler implements Runnable {
     notAccepted.forEach((reason, count) -> metrics.routesNotAccepted.labelValues(reason).set(count));
   }
 
-  private static void countConflicts(List<ListenerStatusIr> listeners, Map<String, Integer> conflicts) {
+  /** Keeps the gauges' counts as desired status changes: a pass over every object per batch costs too much. */
+  private void tally(ObjectStatusIr status, int sign) {
+    switch (status) {
+      case null -> {
+      }
+      case ObjectStatusIr.ListenerSetStatus set -> {
+        ConditionIr accepted = set.conditions().getFirst();
+        String state = accepted.isTrue() ? "attached" : switch (accepted.reason()) {
+          case Reasons.NOT_ALLOWED -> "not_allowed";
+          case Reasons.LISTENERS_NOT_VALID -> "no_valid_listener";
+          default -> "parent_not_accepted";
+        };
+        setStates.merge(state, sign, Integer::sum);
+        countConflicts(set.listeners(), sign);
+      }
+      case ObjectStatusIr.GatewayStatus gateway -> countConflicts(gateway.listeners(), sign);
+      case ObjectStatusIr.RouteStatus route -> {
+        for (RouteParentStatusIr parent : route.parents()) {
+          ConditionIr accepted = parent.conditions().getFirst();
+          if (!accepted.isTrue()) {
+            notAccepted.merge(accepted.reason(), sign, Integer::sum);
+          }
+        }
+      }
+      default -> {
+      }
+    }
+  }
+
+  private void countConflicts(List<ListenerStatusIr> listeners, int sign) {
     for (ListenerStatusIr listener : listeners) {
       ConditionIr conflicted = conflicted(listener);
       if (conflicted != null && conflicted.isTrue()) {
-        conflicts.merge(conflicted.reason(), 1, Integer::sum);
+        conflicts.merge(conflicted.reason(), sign, Integer::sum);
       }
     }
   }
