@@ -354,13 +354,18 @@ final class Run implements AutoCloseable {
   }
 
   /** Outcome of changes followed to the fleet. */
-  record Propagation(List<Long> latencies, List<Long> allNanos, int missed, int writes) {
+  record Propagation(List<Long> latencies, List<Long> allNanos, List<Long> firstNanos, int missed, int writes) {
     Stats stats() {
       return new Stats(latencies.stream().mapToLong(Long::longValue).toArray());
     }
 
     Stats allStats() {
       return new Stats(allNanos.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Per change, until the first proxy had it: Gantry's own path, before the fan-out to the rest. */
+    Stats firstStats() {
+      return new Stats(firstNanos.stream().mapToLong(Long::longValue).toArray());
     }
   }
 
@@ -374,6 +379,7 @@ final class Run implements AutoCloseable {
   Propagation propagate(Fleet fleet, String label, List<Change> changes) throws InterruptedException {
     List<Long> latencies = new ArrayList<>();
     List<Long> all = new ArrayList<>();
+    List<Long> first = new ArrayList<>();
     int missed = 0;
     try (Progress progress = progress(label, changes.size())) {
       for (Change change : changes) {
@@ -385,6 +391,7 @@ final class Run implements AutoCloseable {
         }
         fleet.forget(change.probe());
         latencies.addAll(change.probe().latencies());
+        change.probe().latencies().stream().mapToLong(Long::longValue).min().ifPresent(first::add);
         long allNanos = change.probe().allNanos();
         if (allNanos >= 0) {
           all.add(allNanos);
@@ -393,7 +400,7 @@ final class Run implements AutoCloseable {
         progress.advance(1);
       }
     }
-    return new Propagation(latencies, all, missed, changes.size());
+    return new Propagation(latencies, all, first, missed, changes.size());
   }
 
   /** Records propagation figures: raw, minus the debounce, and until the last proxy. */
@@ -403,6 +410,7 @@ final class Run implements AutoCloseable {
     result.put("propagation_ms", stats.summary());
     result.put("propagation_minus_debounce_ms", stats.minus(debounceNanos).summary());
     result.put("propagation_all_proxies_ms", propagation.allStats().summary());
+    result.put("propagation_first_proxy_ms", propagation.firstStats().summary());
     result.put("debounce_ms", settings().debounce().toMillis());
     result.put("writes", propagation.writes());
     result.put("missed", propagation.missed());

@@ -14,7 +14,6 @@ import dev.gantry.view.ClusterStore;
 import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
 import dev.gantry.view.StatusOnlyChanges;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +91,7 @@ final class ShardReconciler implements Runnable {
   private final TranslatorConfig config;
   private final EnvoyTranslator envoy;
   private final EnvoyValidator validator = new EnvoyValidator();
-  private final SimpleCache<String> cache;
+  private final GatewayXdsCache cache;
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
   private final Duration debounce;
@@ -106,7 +105,7 @@ final class ShardReconciler implements Runnable {
   private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
 
-  ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, SimpleCache<String> cache,
+  ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, GatewayXdsCache cache,
       ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
     this.config = config;
     this.envoy = envoy;

@@ -24,13 +24,15 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
+  private final GatewayXdsCache cache;
   private final Map<Long, String> gatewayByStream = new ConcurrentHashMap<>();
   /** Per stream and type: the nonce and version of the last response, to know what a NACK rejects. */
   private final Map<Long, Map<String, String[]>> lastResponse = new ConcurrentHashMap<>();
 
-  XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics) {
+  XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics, GatewayXdsCache cache) {
     this.ownership = ownership;
     this.metrics = metrics;
+    this.cache = cache;
   }
 
   int connectedProxies(String gateway) {
@@ -55,6 +57,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
     admit(streamId, request.getNode());
+    cache.requestArrived(streamId, request.getTypeUrl());
     if (request.hasErrorDetail()) {
       nack(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
           request.getErrorDetail().getMessage());
@@ -118,6 +121,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   }
 
   private void release(long streamId) {
+    cache.streamClosed(streamId);
     lastResponse.remove(streamId);
     String gateway = gatewayByStream.remove(streamId);
     if (gateway != null) {

@@ -10,7 +10,6 @@ import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
@@ -47,7 +46,7 @@ public final class XdsShard implements AutoCloseable {
   private final InformerFeed feed;
   private final ShardReconciler reconciler;
   private final XdsCallbacks callbacks;
-  private final SimpleCache<String> cache = new SimpleCache<>(new GatewayNodeGroup());
+  private final GatewayXdsCache cache = new GatewayXdsCache(new GatewayNodeGroup());
   private final String bindHost;
   private final int xdsPortSetting;
   private final int adminPortSetting;
@@ -80,11 +79,16 @@ public final class XdsShard implements AutoCloseable {
     this.adminPortSetting = adminPort;
     this.ownership = new ShardOwnership(settings.shardIndex(), settings.shardCount(), settings);
     this.metrics = metrics.forShard(settings.shardIndex());
-    this.callbacks = new XdsCallbacks(ownership, this.metrics);
+    this.callbacks = new XdsCallbacks(ownership, this.metrics, cache);
     EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
     this.reconciler = new ShardReconciler(settings.translatorConfig(), envoy, cache, ownership, this.metrics,
         settings.debounce(), settings.debounceMax());
     this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer);
+  }
+
+  /** The shard's xDS cache (for tests). */
+  GatewayXdsCache cache() {
+    return cache;
   }
 
   /** Starts serving at once; proxies that connect before the shard is ready are held until it is. */

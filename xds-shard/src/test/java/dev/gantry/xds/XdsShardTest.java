@@ -111,6 +111,41 @@ class XdsShardTest {
   }
 
   @Test
+  void deltaProxiesGetNewResourcesByNameAndLearnOfRemovedOnes() {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 1);
+    AdsClient proxy = client(shard, "a", "team-a/gw", AdsClient.Protocol.DELTA);
+    AdsClient other = client(shard, "b", "team-a/gw", AdsClient.Protocol.DELTA);
+    Eventually.await(TIMEOUT, "first configuration", () -> routePaths(proxy).contains("/r0")
+        && routePaths(other).contains("/r0"));
+
+    harness.apply(new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("team-a").endMetadata()
+        .withNewSpec().withGatewayClassName("gantry").addNewListener().withName("http").withPort(80)
+        .withProtocol("HTTP").endListener().addNewListener().withName("alt").withPort(8080).withProtocol("HTTP")
+        .endListener().endSpec().build());
+    Eventually.await(TIMEOUT, "the new listener and, subscribed by name, its route table", () ->
+        proxy.names(AdsClient.LISTENER).equals(Set.of("tcp-80", "tcp-8080"))
+        && proxy.names(AdsClient.ROUTE).equals(Set.of("http-80", "http-8080")),
+        () -> proxy.names().toString());
+
+    harness.apply(ShardHarness.route("team-a", "gw", "r0", "/edited"));
+    Eventually.await(TIMEOUT, "an edit after the new subscription", () -> routePaths(proxy).contains("/edited")
+        && routePaths(other).contains("/edited"));
+
+    harness.gatewayWithRoutes("team-a", "gw", 1);
+    Eventually.await(TIMEOUT, "the listener and route table removed", () ->
+        proxy.names(AdsClient.LISTENER).equals(Set.of("tcp-80")) && proxy.names(AdsClient.ROUTE).equals(
+            Set.of("http-80")) && other.names(AdsClient.ROUTE).equals(Set.of("http-80")),
+        () -> proxy.names().toString());
+    assertEquals(0, proxy.nacksSent());
+
+    proxy.close();
+    other.close();
+    Eventually.await(TIMEOUT, "closed streams leave no open watch", () -> shard.cache().openDeltaWatches() == 0,
+        () -> Integer.toString(shard.cache().openDeltaWatches()));
+  }
+
+  @Test
   void statusWritesCostTheShardNoTranslationAndNoPush() throws Exception {
     XdsShard shard = harness.startShard(0, 1, 0, Map.of());
     harness.gatewayWithRoutes("team-a", "gw", 3);
