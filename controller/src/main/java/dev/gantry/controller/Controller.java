@@ -120,6 +120,11 @@ public final class Controller implements AutoCloseable {
     return admin == null ? -1 : admin.port();
   }
 
+  /** Informer events the controller has not taken up yet (its own status writes coming back, say). */
+  public int pendingEvents() {
+    return reconciler.pendingWork();
+  }
+
   /** Objects still waiting for a status write. */
   public int pendingStatusWrites() {
     return writer.pending();

@@ -496,6 +496,11 @@ final class ControllerReconciler implements Runnable {
     }
   }
 
+  /** Informer events and other work queued and not yet taken up. */
+  int pendingWork() {
+    return queue.size();
+  }
+
   /** Number of objects with desired status, by kind (for tests and the debug endpoint). */
   Map<Kind<?>, Integer> desiredCounts() {
     Map<Kind<?>, Integer> counts = new HashMap<>();

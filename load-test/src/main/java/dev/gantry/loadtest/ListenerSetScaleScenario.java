@@ -62,8 +62,9 @@ final class ListenerSetScaleScenario implements Scenario {
       run.summary("remote shards: time to ready and heap are not measured (start the shards after the world exists"
           + " and watch /readyz; read heap from your cluster's metrics)");
     }
+    Fleet fleet = null;
     if (proxies > 0) {
-      Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
+      fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
       run.summary("time to first complete config: p50 %s ms, max %s ms over %d proxies, %s bytes each",
           new Stats(fleet.members().stream().mapToLong(m -> m.warmNanos - m.connectNanos).toArray()).summary()
               .get("p50"),
@@ -71,6 +72,19 @@ final class ListenerSetScaleScenario implements Scenario {
     }
     if (deployment.local() != null) {
       run.result.put("heap_after_gc_mib", HeapMeter.mib(HeapMeter.usedAfterGc()));
+      // A second reading of the shards' heap that nothing else in the JVM can blur: the fleet gone and the rest
+      // quiet, the heap with the shards running minus the heap once they are stopped.
+      if (fleet != null) {
+        fleet.close();
+      }
+      long running = HeapMeter.usedAfterGc();
+      for (int i = 0; i < shards; i++) {
+        deployment.local().stopShard(i);
+      }
+      long retained = running - HeapMeter.usedAfterGc();
+      run.result.put("shard_retained_mib", HeapMeter.mib(retained));
+      run.summary("heap the shard(s) held, read by stopping them: %.1f MiB (used heap after GC with the shards"
+          + " running minus without them)", HeapMeter.mib(retained));
     }
   }
 }

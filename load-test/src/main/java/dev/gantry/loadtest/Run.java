@@ -180,8 +180,9 @@ final class Run implements AutoCloseable {
         if (writes != last) {
           last = writes;
           quietSince = System.nanoTime();
-        } else if (local.controller().pendingStatusWrites() == 0
+        } else if (local.controller().pendingStatusWrites() == 0 && local.controller().pendingEvents() == 0
             && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(1500)) {
+          // The controller has also taken up its writes coming back: what it holds meanwhile is not the shard's.
           return writes;
         }
         Thread.sleep(200);
