@@ -26,6 +26,7 @@ public final class InformerFeed implements AutoCloseable {
   private final KubernetesClient client;
   private final List<Kind<?>> kinds;
   private final Consumer<Change> sink;
+  private final boolean dropGatewayApiStatus;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final CompletableFuture<Duration> synced = new CompletableFuture<>();
   private volatile long startedNanos;
@@ -36,9 +37,19 @@ public final class InformerFeed implements AutoCloseable {
    * @param sink receives every add, update and delete; must not block
    */
   public InformerFeed(KubernetesClient client, List<Kind<?>> kinds, Consumer<Change> sink) {
+    this(client, kinds, sink, false);
+  }
+
+  /**
+   * @param dropGatewayApiStatus whether the status of Gateway API objects is dropped before caching (for readers
+   *     that never compare or write it: translation reads no status of those kinds)
+   */
+  public InformerFeed(KubernetesClient client, List<Kind<?>> kinds, Consumer<Change> sink,
+      boolean dropGatewayApiStatus) {
     this.client = client;
     this.kinds = List.copyOf(kinds);
     this.sink = sink;
+    this.dropGatewayApiStatus = dropGatewayApiStatus;
   }
 
   /** Starts every informer; returns at once. {@link #synced()} completes when all have listed. */
@@ -64,7 +75,7 @@ public final class InformerFeed implements AutoCloseable {
     SharedIndexInformer<T> informer = kind.namespaced()
         ? resources.inAnyNamespace().runnableInformer(0)
         : resources.runnableInformer(0);
-    informer.itemStore(new StrippingItemStore<>());
+    informer.itemStore(new StrippingItemStore<>(dropGatewayApiStatus));
     informer.addEventHandler(new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T object) {
@@ -87,6 +98,21 @@ public final class InformerFeed implements AutoCloseable {
     });
     informers.add(informer);
     return informer.start().toCompletableFuture();
+  }
+
+  /**
+   * Every object the informers hold now. An informer counts as synced once its list is in its cache, but it hands
+   * the listed objects to event handlers later, on threads of its own; a reader that must start from the whole
+   * list takes it from here when {@link #synced()} completes (and then skips those objects as they arrive again).
+   */
+  public List<HasMetadata> cachedObjects() {
+    List<HasMetadata> all = new ArrayList<>();
+    for (SharedIndexInformer<?> informer : informers) {
+      for (Object object : informer.getStore().list()) {
+        all.add((HasMetadata) object);
+      }
+    }
+    return all;
   }
 
   /** Completes with the time the initial lists took, once every informer has synced. */

@@ -56,6 +56,20 @@ public final class ClusterStore implements ClusterView {
     return kind.map(k -> putAs(k, object)).orElse(null);
   }
 
+  /**
+   * Whether this store already holds exactly this version of the object (same kind, key and resourceVersion): an
+   * informer that delivers an object the store took from its cache at sync time delivers nothing new.
+   */
+  public boolean holds(HasMetadata object) {
+    Optional<Kind<?>> kind = Kinds.ofType(object.getClass());
+    if (kind.isEmpty() || object.getMetadata() == null || object.getMetadata().getResourceVersion() == null) {
+      return false;
+    }
+    HasMetadata held = byKey.get(kind.get()).get(ObjectKey.of(object));
+    return held != null && held.getMetadata() != null
+        && object.getMetadata().getResourceVersion().equals(held.getMetadata().getResourceVersion());
+  }
+
   /** Removes an object; returns the removed one, or null. */
   public HasMetadata remove(Kind<?> kind, ObjectKey key) {
     HasMetadata previous = objects.get(kind).remove(key);

@@ -92,7 +92,7 @@ public final class Controller implements AutoCloseable {
     thread.start();
     feed.synced().whenComplete((took, error) -> {
       if (error == null) {
-        reconciler.informersSynced();
+        reconciler.informersSynced(feed.cachedObjects());
       } else {
         LOG.error("controller informers failed to start", error);
       }

@@ -20,6 +20,7 @@ import dev.gantry.translate.StatusKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.InitialList;
 import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -59,8 +60,15 @@ final class ControllerReconciler implements Runnable {
     record Event(Change event, boolean statusOnly) implements Work {
     }
 
-    /** Every informer has listed. */
-    record Synced() implements Work {
+    /**
+     * Every informer has listed.
+     *
+     * @param listed what the informers held then, which their handlers may not have delivered yet
+     */
+    record Synced(List<HasMetadata> listed) implements Work {
+      public Synced {
+        listed = List.copyOf(listed);
+      }
     }
 
     /** This replica became the leader. */
@@ -93,6 +101,7 @@ final class ControllerReconciler implements Runnable {
   private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
   private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
   private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
+  private final InitialList initialList = new InitialList();
   /** Counts behind the gauges, kept as {@link #desired} changes. */
   private final Map<String, Integer> setStates = new HashMap<>(Map.of("attached", 0, "not_allowed", 0,
       "no_valid_listener", 0, "parent_not_accepted", 0));
@@ -127,8 +136,8 @@ final class ControllerReconciler implements Runnable {
     queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
   }
 
-  void informersSynced() {
-    queue.add(new Work.Synced());
+  void informersSynced(List<HasMetadata> listed) {
+    queue.add(new Work.Synced(listed));
   }
 
   void leading() {
@@ -191,6 +200,9 @@ final class ControllerReconciler implements Runnable {
       switch (work) {
         case Work.Event change -> {
           Change event = change.event();
+          if (!event.isDelete() && store.holds(event.current())) {
+            continue; // already taken from the informers' caches at sync
+          }
           if (!change.statusOnly()) {
             Set<ObjectKey> gatewaysTouched = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
                 event.previous(), event.current()));
@@ -206,12 +218,22 @@ final class ControllerReconciler implements Runnable {
             store.remove(event.kind(), event.key());
             writer.forget(key);
             tally(desired.remove(key), -1);
+            if (!synced) {
+              initialList.deleted(event.kind(), event.key());
+            }
           } else {
             store.put(event.current());
             writer.recheck(key);
           }
         }
-        case Work.Synced done -> becameSynced = true;
+        case Work.Synced done -> {
+          if (!synced) {
+            initialList.apply(store, done.listed(),
+                object -> writer.recheck(new StatusKey(Kinds.ofType(object.getClass()).orElseThrow(),
+                    ObjectKey.of(object))));
+          }
+          becameSynced = true;
+        }
         case Work.Leading lead -> becameLeader = true;
         case Work.Dirty revisit -> dirty.add(revisit.gateway());
         case Work.Stop stop -> {

@@ -13,7 +13,9 @@ import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
+import dev.gantry.view.InitialList;
 import dev.gantry.view.StatusOnlyChanges;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +55,15 @@ final class ShardReconciler implements Runnable {
     record Event(Change event, boolean statusOnly) implements Work {
     }
 
-    /** Every informer has listed. */
-    record Synced(Duration took) implements Work {
+    /**
+     * Every informer has listed.
+     *
+     * @param listed what the informers held then, which their handlers may not have delivered yet
+     */
+    record Synced(Duration took, List<HasMetadata> listed) implements Work {
+      public Synced {
+        listed = List.copyOf(listed);
+      }
     }
 
     /** Stop the thread. */
@@ -86,6 +95,7 @@ final class ShardReconciler implements Runnable {
   private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
   private final ClusterStore store = new ClusterStore();
   private final DependencyIndex dependencies = new DependencyIndex();
+  private final InitialList initialList = new InitialList();
   private final Map<ObjectKey, GatewayState> states = new HashMap<>();
   private final Map<ObjectKey, Published> published = new ConcurrentHashMap<>();
   private final TranslatorConfig config;
@@ -127,8 +137,8 @@ final class ShardReconciler implements Runnable {
     queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
   }
 
-  void informersSynced(Duration took) {
-    queue.add(new Work.Synced(took));
+  void informersSynced(Duration took, List<HasMetadata> listed) {
+    queue.add(new Work.Synced(took, listed));
   }
 
   void stop() {
@@ -182,8 +192,11 @@ final class ShardReconciler implements Runnable {
     for (Work work : batch) {
       switch (work) {
         case Work.Event change -> {
-          changes++;
           Change event = change.event();
+          if (!event.isDelete() && store.holds(event.current())) {
+            continue; // already taken from the informers' caches at sync
+          }
+          changes++;
           if (!change.statusOnly()) {
             Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
                 event.previous(), event.current()));
@@ -196,11 +209,21 @@ final class ShardReconciler implements Runnable {
           }
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());
+            if (!synced) {
+              initialList.deleted(event.kind(), event.key());
+            }
           } else {
             store.put(event.current());
           }
         }
         case Work.Synced done -> {
+          if (!synced) {
+            int taken = initialList.apply(store, done.listed(), object -> { });
+            if (taken > 0) {
+              LOG.info("shard {}: {} listed objects taken from the informers' caches ahead of their events",
+                  ownership.index(), taken);
+            }
+          }
           becameSynced = true;
           metrics.informerSync(done.took().toNanos() / 1e9);
         }

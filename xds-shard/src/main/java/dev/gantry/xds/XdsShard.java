@@ -83,7 +83,8 @@ public final class XdsShard implements AutoCloseable {
     EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
     this.reconciler = new ShardReconciler(settings.translatorConfig(), envoy, cache, ownership, this.metrics,
         settings.debounce(), settings.debounceMax());
-    this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer);
+    // The shard never reads or writes the status of Gateway API objects: it does not keep it.
+    this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer, true);
   }
 
   /** The shard's xDS cache (for tests). */
@@ -133,7 +134,7 @@ public final class XdsShard implements AutoCloseable {
       if (error != null) {
         LOG.error("shard {}: informers failed to start", ownership.index(), error);
       } else {
-        reconciler.informersSynced(took);
+        reconciler.informersSynced(took, feed.cachedObjects());
       }
     });
     feed.start();
