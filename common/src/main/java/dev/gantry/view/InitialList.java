@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Makes a reconciler's store start from the informers' whole initial list. An informer reports itself synced once
@@ -23,18 +23,28 @@ public final class InitialList {
   }
 
   private final Set<Key> deletedBeforeSync = new HashSet<>();
+  private boolean applied;
 
-  /** Records a delete applied before sync: the listed copy, taken a moment earlier, must not bring it back. */
+  /**
+   * Records a delete the reconciler applied: before sync, the listed copy (taken a moment earlier) must not bring
+   * it back; after, it does not matter.
+   */
   public void deleted(Kind<?> kind, ObjectKey key) {
-    deletedBeforeSync.add(new Key(kind, key));
+    if (!applied) {
+      deletedBeforeSync.add(new Key(kind, key));
+    }
   }
 
   /**
    * Puts into {@code store} every listed object whose key it does not hold yet and that was not deleted meanwhile
-   * (what the store holds came from later events, which are newer); hands each to {@code taken} and returns how
-   * many it put.
+   * (what the store holds came from later events, which are newer); hands the kind and key of each to
+   * {@code taken} and returns how many it put. Only the first call does anything.
    */
-  public int apply(ClusterStore store, List<HasMetadata> listed, Consumer<HasMetadata> taken) {
+  public int apply(ClusterStore store, List<HasMetadata> listed, BiConsumer<Kind<?>, ObjectKey> taken) {
+    if (applied) {
+      return 0;
+    }
+    applied = true;
     int put = 0;
     for (HasMetadata object : listed) {
       Optional<Kind<?>> kind = Kinds.ofType(object.getClass());
@@ -44,7 +54,7 @@ public final class InitialList {
       ObjectKey key = ObjectKey.of(object);
       if (store.get(kind.get(), key).isEmpty() && !deletedBeforeSync.contains(new Key(kind.get(), key))) {
         store.put(object);
-        taken.accept(object);
+        taken.accept(kind.get(), key);
         put++;
       }
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import java.util.ArrayList;
@@ -27,12 +26,12 @@ class InitialListTest {
     store.put(route("updated", "7")); // an event newer than the listed copy came first
     initial.deleted(Kinds.HTTP_ROUTE, ObjectKey.parse("team/gone")); // deleted after the list was read
 
-    List<HasMetadata> taken = new ArrayList<>();
+    List<ObjectKey> taken = new ArrayList<>();
     int put = initial.apply(store, List.of(route("undelivered", "3"), route("updated", "5"), route("gone", "4")),
-        taken::add);
+        (kind, key) -> taken.add(key));
 
     assertEquals(1, put);
-    assertEquals(List.of("undelivered"), taken.stream().map(o -> o.getMetadata().getName()).toList());
+    assertEquals(List.of("undelivered"), taken.stream().map(ObjectKey::name).toList());
     assertEquals("7", store.get(Kinds.HTTP_ROUTE, ObjectKey.parse("team/updated")).orElseThrow().getMetadata()
         .getResourceVersion());
     assertTrue(store.get(Kinds.HTTP_ROUTE, ObjectKey.parse("team/gone")).isEmpty());

@@ -218,20 +218,14 @@ final class ControllerReconciler implements Runnable {
             store.remove(event.kind(), event.key());
             writer.forget(key);
             tally(desired.remove(key), -1);
-            if (!synced) {
-              initialList.deleted(event.kind(), event.key());
-            }
+            initialList.deleted(event.kind(), event.key());
           } else {
             store.put(event.current());
             writer.recheck(key);
           }
         }
         case Work.Synced done -> {
-          if (!synced) {
-            initialList.apply(store, done.listed(),
-                object -> writer.recheck(new StatusKey(Kinds.ofType(object.getClass()).orElseThrow(),
-                    ObjectKey.of(object))));
-          }
+          initialList.apply(store, done.listed(), (kind, key) -> writer.recheck(new StatusKey(kind, key)));
           becameSynced = true;
         }
         case Work.Leading lead -> becameLeader = true;

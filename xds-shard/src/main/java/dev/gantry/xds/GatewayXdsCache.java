@@ -191,13 +191,6 @@ final class GatewayXdsCache implements ConfigWatcher {
     }
   }
 
-  /** Snapshots by Gateway, for tests. */
-  GatewaySnapshot getSnapshot(String group) {
-    synchronized (lock) {
-      return snapshots.get(group);
-    }
-  }
-
   /** Open delta watches, for tests. */
   int openDeltaWatches() {
     synchronized (lock) {

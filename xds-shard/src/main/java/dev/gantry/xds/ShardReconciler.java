@@ -209,20 +209,16 @@ final class ShardReconciler implements Runnable {
           }
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());
-            if (!synced) {
-              initialList.deleted(event.kind(), event.key());
-            }
+            initialList.deleted(event.kind(), event.key());
           } else {
             store.put(event.current());
           }
         }
         case Work.Synced done -> {
-          if (!synced) {
-            int taken = initialList.apply(store, done.listed(), object -> { });
-            if (taken > 0) {
-              LOG.info("shard {}: {} listed objects taken from the informers' caches ahead of their events",
-                  ownership.index(), taken);
-            }
+          int taken = initialList.apply(store, done.listed(), (kind, key) -> { });
+          if (taken > 0) {
+            LOG.info("shard {}: {} listed objects taken from the informers' caches ahead of their events",
+                ownership.index(), taken);
           }
           becameSynced = true;
           metrics.informerSync(done.took().toNanos() / 1e9);
