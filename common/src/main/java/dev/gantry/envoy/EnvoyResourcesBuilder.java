@@ -6,6 +6,7 @@ import dev.gantry.ir.GatewayIr;
 import dev.gantry.ir.PortIr;
 import dev.gantry.ir.RouteTableIr;
 import dev.gantry.ir.SecretIr;
+import dev.gantry.runtime.Parallel;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -83,13 +84,21 @@ public final class EnvoyResourcesBuilder {
         return built; // the same list instance: nothing of this type changed
       }
       IdentityHashMap<K, EnvoyResources.Versioned<T>> nextByPart = new IdentityHashMap<>(next.size() * 2);
+      List<K> missing = new ArrayList<>();
+      for (K part : next) {
+        if (!byPart.containsKey(part)) {
+          missing.add(part);
+        }
+      }
+      // After a cold start or a full translation that is every resource: build them side by side.
+      List<EnvoyResources.Versioned<T>> made = Parallel.map(missing, EnvoyTranslator.IN_PARALLEL, build);
+      for (int i = 0; i < missing.size(); i++) {
+        byPart.put(missing.get(i), made.get(i));
+      }
+      fresh.addAll(made);
       List<EnvoyResources.Versioned<T>> result = new ArrayList<>(next.size());
       for (K part : next) {
         EnvoyResources.Versioned<T> resource = byPart.get(part);
-        if (resource == null) {
-          resource = build.apply(part);
-          fresh.add(resource);
-        }
         nextByPart.put(part, resource);
         result.add(resource);
       }

@@ -18,6 +18,7 @@ import dev.gantry.ir.RouteTableIr;
 import dev.gantry.ir.SecretIr;
 import dev.gantry.ir.VirtualHostIr;
 import dev.gantry.ir.WeightedClusterIr;
+import dev.gantry.runtime.Parallel;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -112,6 +113,12 @@ public final class EnvoyTranslator {
     }
   };
 
+  /**
+   * Fewest resources of a type worth building on several threads (each is built, serialized and hashed: tens of
+   * microseconds).
+   */
+  public static final int IN_PARALLEL = 32;
+
   private final Memo memo;
 
   public EnvoyTranslator() {
@@ -123,27 +130,14 @@ public final class EnvoyTranslator {
   }
 
   public EnvoyResources translate(GatewayIr ir) {
-    List<EnvoyResources.Versioned<Listener>> listeners = new ArrayList<>();
-    List<EnvoyResources.Versioned<RouteConfiguration>> routes = new ArrayList<>();
-    for (PortIr port : ir.ports()) {
-      listeners.add(versionedListener(port));
-    }
-    for (RouteTableIr table : ir.routeTables()) {
-      routes.add(versionedRoutes(table));
-    }
-    List<EnvoyResources.Versioned<Cluster>> clusters = new ArrayList<>();
-    List<EnvoyResources.Versioned<ClusterLoadAssignment>> endpoints = new ArrayList<>();
-    for (ClusterIr cluster : ir.clusters()) {
-      clusters.add(versionedCluster(cluster));
-      if (cluster.discovery() == ClusterIr.Discovery.ENDPOINTS) {
-        endpoints.add(versionedEndpoints(cluster));
-      }
-    }
-    List<EnvoyResources.Versioned<Secret>> secrets = new ArrayList<>();
-    for (SecretIr secret : ir.secrets()) {
-      secrets.add(versionedSecret(secret));
-    }
-    return new EnvoyResources(listeners, routes, clusters, endpoints, secrets);
+    List<ClusterIr> withEndpoints = ir.clusters().stream()
+        .filter(cluster -> cluster.discovery() == ClusterIr.Discovery.ENDPOINTS).toList();
+    return new EnvoyResources(
+        Parallel.map(ir.ports(), IN_PARALLEL, this::versionedListener),
+        Parallel.map(ir.routeTables(), IN_PARALLEL, this::versionedRoutes),
+        Parallel.map(ir.clusters(), IN_PARALLEL, this::versionedCluster),
+        Parallel.map(withEndpoints, IN_PARALLEL, this::versionedEndpoints),
+        Parallel.map(ir.secrets(), IN_PARALLEL, this::versionedSecret));
   }
 
   public EnvoyResources.Versioned<Listener> versionedListener(PortIr port) {

@@ -49,9 +49,17 @@ final class BackendResolver {
   private final List<PolicyUse> policyUses = new ArrayList<>();
   private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
 
+  private final java.util.function.UnaryOperator<ClusterKey> canonical;
+
   BackendResolver(ClusterView view) {
+    this(view, java.util.function.UnaryOperator.identity());
+  }
+
+  /** @param canonical maps each cluster key to the one equal instance the caller keeps */
+  BackendResolver(ClusterView view, java.util.function.UnaryOperator<ClusterKey> canonical) {
     this.view = view;
     this.policies = new BackendTlsPolicies(view);
+    this.canonical = canonical;
   }
 
   /**
@@ -93,7 +101,7 @@ final class BackendResolver {
       }
     }
     boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
-    ClusterKey cluster = ClusterKey.of(serviceKey, ref.port(), http2 && !serviceIsH2c);
+    ClusterKey cluster = canonical.apply(ClusterKey.of(serviceKey, ref.port(), http2 && !serviceIsH2c));
     resolved.add(cluster);
     return new Backend.Resolved(cluster);
   }

@@ -10,6 +10,7 @@ import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.ProxyNames;
+import dev.gantry.runtime.Parallel;
 import dev.gantry.model.Routes;
 import dev.gantry.model.Routes.ParentKey;
 import dev.gantry.status.AddressIr;
@@ -49,6 +50,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -105,6 +107,9 @@ public final class GatewayTranslator {
 
   private static final List<Kind<?>> ROUTE_KINDS = Kinds.ROUTES;
 
+  /** A unit holds the routes of a listener or more: fewer of them are worth spreading than of routes. */
+  private static final int UNITS_IN_PARALLEL = 32;
+
   /** A translated route. */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
       List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
@@ -112,6 +117,28 @@ public final class GatewayTranslator {
   }
 
   private record Placed(ListenerState listener, Placement placement) {
+  }
+
+  /**
+   * One instance of each read and cluster key, shared by the routes of a full translation. Routes are translated
+   * side by side, each making its own equal copies; indexing tens of thousands of copies afterwards would compare
+   * their strings character by character, where one instance compares by identity.
+   */
+  private static final class Canonical {
+    private final java.util.concurrent.ConcurrentHashMap<Dependency, Dependency> reads =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<ClusterKey, ClusterKey> clusters =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    Dependency read(Dependency read) {
+      Dependency kept = reads.putIfAbsent(read, read);
+      return kept == null ? read : kept;
+    }
+
+    ClusterKey cluster(ClusterKey cluster) {
+      ClusterKey kept = clusters.putIfAbsent(cluster, cluster);
+      return kept == null ? cluster : kept;
+    }
   }
 
   private final TranslatorConfig config;
@@ -214,7 +241,8 @@ public final class GatewayTranslator {
     }
     // Routes naming this Gateway or one of its ListenerSets.
     Set<Dependency> membership = new HashSet<>();
-    Set<RouteId> ids = new HashSet<>();
+    // In parent order, so the routes of one listener are translated and placed one after another.
+    Set<RouteId> ids = new LinkedHashSet<>();
     for (Kind<?> kind : ROUTE_KINDS) {
       for (String parentKey : parentKeys) {
         membership.add(Dependency.index(Indexes.routesByParent(kind), parentKey));
@@ -227,13 +255,40 @@ public final class GatewayTranslator {
     membershipReads = Set.copyOf(membership);
     structuralReads.forEach(this::countRead);
     membershipReads.forEach(this::countRead);
-    for (RouteId id : ids) {
-      redoRoute(view, id, null);
+    // Routes translate independently of each other and tables independently of each other, so a cold start
+    // spreads both over the cores; what they feed into (placements, read indexes, cluster counts) is filled in
+    // afterwards on this thread, in a fixed order, so the result does not depend on the split.
+    List<RouteId> order = new ArrayList<>(ids);
+    RouteResult[] results = new RouteResult[order.size()];
+    Canonical canonical = new Canonical();
+    Parallel.forEachIndex(order.size(), i -> results[i] = translateFresh(view, order.get(i), canonical));
+    Map<ListenerState, List<Placement>> placedOn = new IdentityHashMap<>();
+    for (int i = 0; i < results.length; i++) {
+      if (results[i] != null) {
+        placeRoute(order.get(i), results[i], null, placedOn);
+      }
+    }
+    // Each listener's placements are put in precedence order apart from the others.
+    List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
+    List<TreeMap<PlacementKey, Placement>> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL, listener -> {
+      TreeMap<PlacementKey, Placement> onListener = new TreeMap<>();
+      for (Placement placement : placedOn.get(listener)) {
+        onListener.put(placement.order(), placement);
+      }
+      return onListener;
+    });
+    for (int i = 0; i < placedListeners.size(); i++) {
+      placements.put(placedListeners.get(i), ordered.get(i));
     }
     if (usable) {
       buildStructuralPorts();
-      for (String unit : new TreeSet<>(unitListeners.keySet())) {
-        rebuildUnit(view, unit);
+      List<String> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
+      UnitBuild[] built = new UnitBuild[units.size()];
+      Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> built[i] = buildUnit(units.get(i)));
+      for (UnitBuild unit : built) {
+        if (unit != null) {
+          installUnit(view, unit);
+        }
       }
     }
     return finish(before, true, ids);
@@ -567,28 +622,46 @@ public final class GatewayTranslator {
           }
         }
       }
+      // A read counts once however many routes make it: routesByRead already knows who does.
       for (Dependency read : previous.reads()) {
         Set<RouteId> readers = routesByRead.get(read);
         readers.remove(id);
         if (readers.isEmpty()) {
           routesByRead.remove(read);
+          uncountRead(read);
         }
-        uncountRead(read);
       }
     }
+    RouteResult result = translateFresh(view, id, null);
+    if (result != null) {
+      placeRoute(id, result, units, null);
+    }
+  }
+
+  /** The route's translation, or null when it is gone or no longer names this Gateway or its ListenerSets. */
+  private RouteResult translateFresh(ClusterView view, RouteId id, Canonical canonical) {
     HasMetadata route = view.get(id.kind(), id.key()).orElse(null);
     ParentKey[] parentsHere = route == null ? null : parentsHere(route);
-    if (parentsHere == null) {
-      return;
-    }
-    RouteResult result = translateRoute(view, id, route, parentsHere);
+    return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
+  }
+
+  /**
+   * Records a translated route: its placements, the reads it made and the clusters it names. A full translation
+   * passes {@code placedOn} to collect placements by listener and order them itself.
+   */
+  private void placeRoute(RouteId id, RouteResult result, Set<String> units,
+      Map<ListenerState, List<Placement>> placedOn) {
     routes.put(id, result);
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
     }
     for (Placed placed : result.placed()) {
-      placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
-          placed.placement());
+      if (placedOn != null) {
+        placedOn.computeIfAbsent(placed.listener(), k -> new ArrayList<>()).add(placed.placement());
+      } else {
+        placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
+            placed.placement());
+      }
       listenerStatus.remove(placed.listener());
       if (units != null) {
         String unit = unitOf.get(placed.listener());
@@ -598,8 +671,13 @@ public final class GatewayTranslator {
       }
     }
     for (Dependency read : result.reads()) {
-      routesByRead.computeIfAbsent(read, k -> new HashSet<>()).add(id);
-      countRead(read);
+      Set<RouteId> readers = routesByRead.get(read);
+      if (readers == null) {
+        readers = new HashSet<>();
+        routesByRead.put(read, readers);
+        countRead(read);
+      }
+      readers.add(id);
     }
     for (ClusterKey cluster : result.clusters()) {
       clusterKeys.put(cluster.name(), cluster);
@@ -629,9 +707,12 @@ public final class GatewayTranslator {
     return here;
   }
 
-  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere) {
-    RecordingView recording = new RecordingView(view);
-    BackendResolver backends = new BackendResolver(recording);
+  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere,
+      Canonical canonical) {
+    RecordingView recording = canonical == null ? new RecordingView(view)
+        : new RecordingView(view, canonical::read);
+    BackendResolver backends = canonical == null ? new BackendResolver(recording)
+        : new BackendResolver(recording, canonical::cluster);
     RouteRules rules = switch (route) {
       case HTTPRoute r -> new HttpRouteTranslator(backends).translate(r);
       case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);
@@ -695,40 +776,74 @@ public final class GatewayTranslator {
     return onListener == null ? List.of() : onListener.values();
   }
 
+  /**
+   * The content of one unit, computed from the placements without changing anything.
+   *
+   * @param unit the unit
+   * @param table its route table (a {@code table:} unit)
+   * @param socket its socket (a {@code port:} unit)
+   * @param port its port, null when it has no filter chain (a {@code port:} unit)
+   * @param used clusters it names
+   * @param secrets secrets its chains name (a {@code port:} unit)
+   */
+  private record UnitBuild(String unit, RouteTableIr table, String socket, PortIr port, Set<String> used,
+      Set<String> secrets) {
+  }
+
   private void rebuildUnit(ClusterView view, String unit) {
+    UnitBuild built = buildUnit(unit);
+    if (built != null) {
+      installUnit(view, built);
+    }
+  }
+
+  /** Reads shared state only, so units can be built side by side. */
+  private UnitBuild buildUnit(String unit) {
     List<ListenerState> members = unitListeners.get(unit);
     if (members == null) {
-      return;
+      return null;
     }
     Set<String> used = new HashSet<>();
-    Set<String> secrets = new TreeSet<>();
+    ListenerState first = members.getFirst();
     if (unit.startsWith("table:")) {
       String name = unit.substring("table:".length());
-      ListenerState first = members.getFirst();
       RouteTableIr table = first.mode == ListenerState.Mode.HTTPS
           ? RouteTables.httpsTable(first, placementsOf(first), used)
           : RouteTables.httpTable(name, members, this::placementsOf, used);
+      return new UnitBuild(unit, table, null, null, used, null);
+    }
+    String socket = unit.substring("port:".length());
+    Set<String> secrets = new TreeSet<>();
+    PortIr port;
+    if (first.portClass().equals("TLS")) {
+      List<ListenerState> tlsRouted = members.stream().filter(l -> l.mode != ListenerState.Mode.HTTPS).toList();
+      Set<String> claimed = new HashSet<>(httpsClaims.getOrDefault(socket, Set.of()));
+      List<FilterChainIr> routeChains = RouteTables.tlsRouteChains(tlsRouted, this::placementsOf, claimed, used,
+          secrets);
+      secrets.addAll(httpsSecrets(members));
+      PortIr tls = tlsPort(socket, members, routeChains);
+      port = tls.filterChains().isEmpty() ? null : tls;
+    } else {
+      FilterChainIr chain = RouteTables.l4Chain(first, placementsOf(first), used);
+      port = chain == null ? null : new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP
+          : PortIr.Transport.TCP, List.of(chain));
+    }
+    return new UnitBuild(unit, null, socket, port, used, secrets);
+  }
+
+  private void installUnit(ClusterView view, UnitBuild built) {
+    String unit = built.unit();
+    Set<String> used = built.used();
+    if (built.table() != null) {
+      RouteTableIr table = built.table();
+      String name = unit.substring("table:".length());
       if (!table.equals(tables.get(name))) {
         tables.put(name, table);
         tableList = null;
       }
     } else {
-      String socket = unit.substring("port:".length());
-      ListenerState first = members.getFirst();
-      if (first.portClass().equals("TLS")) {
-        List<ListenerState> tlsRouted = members.stream().filter(l -> l.mode != ListenerState.Mode.HTTPS).toList();
-        Set<String> claimed = new HashSet<>(httpsClaims.getOrDefault(socket, Set.of()));
-        List<FilterChainIr> routeChains = RouteTables.tlsRouteChains(tlsRouted, this::placementsOf, claimed, used,
-            secrets);
-        secrets.addAll(httpsSecrets(members));
-        PortIr port = tlsPort(socket, members, routeChains);
-        putPort(socket, port.filterChains().isEmpty() ? null : port);
-      } else {
-        FilterChainIr chain = RouteTables.l4Chain(first, placementsOf(first), used);
-        putPort(socket, chain == null ? null : new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP
-            : PortIr.Transport.TCP, List.of(chain)));
-      }
-      if (!secrets.equals(secretsByUnit.put(unit, secrets))) {
+      putPort(built.socket(), built.port());
+      if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
         secretList = null;
       }
     }

@@ -89,23 +89,23 @@ final class HttpRouteTranslator {
   }
 
   private RuleIr rule(int index, HTTPRouteRule rule, String namespace, RefsTracker refs) throws InvalidRoute {
-    String where = "rules[" + index + "]";
+    String where = Locations.rule(index);
     List<MatchIr> matches = new ArrayList<>();
     List<HTTPRouteMatch> specMatches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     for (int j = 0; j < specMatches.size(); j++) {
-      matches.add(match(where + ".matches[" + j + "]", specMatches.get(j) == null ? new HTTPRouteMatch()
+      matches.add(match(Locations.match(index, j), specMatches.get(j) == null ? new HTTPRouteMatch()
           : specMatches.get(j)));
     }
 
     HeaderEditsIr requestHeaders = HeaderEditsIr.NONE;
     HeaderEditsIr responseHeaders = HeaderEditsIr.NONE;
-    List<MirrorIr> mirrors = new ArrayList<>();
+    List<MirrorIr> mirrors = new ArrayList<>(0);
     CorsIr cors = null;
     HTTPRequestRedirectFilter redirect = null;
     HTTPURLRewriteFilter rewrite = null;
-    Set<String> seen = new HashSet<>();
     List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
+    Set<String> seen = filters.isEmpty() ? Set.of() : new HashSet<>();
     for (int f = 0; f < filters.size(); f++) {
       HTTPRouteFilter filter = filters.get(f);
       String at = where + ".filters[" + f + "]";
@@ -173,6 +173,12 @@ final class HttpRouteTranslator {
 
   static MatchIr match(String at, HTTPRouteMatch match) throws InvalidRoute {
     PathMatchIr path = path(at, match.getPath());
+    boolean anyHeaders = match.getHeaders() != null && !match.getHeaders().isEmpty();
+    boolean anyQueryParams = match.getQueryParams() != null && !match.getQueryParams().isEmpty();
+    String method = match.getMethod();
+    if (!anyHeaders && !anyQueryParams && method == null) {
+      return new MatchIr(path, List.of(), List.of(), null); // most matches: a path alone
+    }
     List<ValueMatchIr> headers = new ArrayList<>();
     Set<String> headerNames = new HashSet<>();
     for (HTTPHeaderMatch header : match.getHeaders() == null ? List.<HTTPHeaderMatch>of() : match.getHeaders()) {
@@ -196,7 +202,6 @@ final class HttpRouteTranslator {
       }
       queryParams.add(valueMatch(at + ".queryParams", query.getName(), query.getType(), query.getValue()));
     }
-    String method = match.getMethod();
     if (method != null && !METHODS.contains(method)) {
       throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ".method: '" + method + "' is not an HTTP method");
     }
@@ -377,16 +382,17 @@ final class HttpRouteTranslator {
     List<HTTPBackendRef> list = refs == null ? List.of() : refs;
     for (int b = 0; b < list.size(); b++) {
       HTTPBackendRef backendRef = list.get(b);
-      String at = where + ".backendRefs[" + b + "]";
       BackendRefIr ref = BackendRefIr.of(backendRef, namespace);
       if (ref.weight() < 0) {
-        throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, at + ": weight must not be negative");
+        throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, where + ".backendRefs[" + b
+            + "]: weight must not be negative");
       }
       HeaderEditsIr requestHeaders = HeaderEditsIr.NONE;
       HeaderEditsIr responseHeaders = HeaderEditsIr.NONE;
-      Set<String> seen = new HashSet<>();
-      for (HTTPRouteFilter filter : backendRef.getFilters() == null ? List.<HTTPRouteFilter>of()
-          : backendRef.getFilters()) {
+      List<HTTPRouteFilter> filters = backendRef.getFilters() == null ? List.of() : backendRef.getFilters();
+      String at = filters.isEmpty() ? null : where + ".backendRefs[" + b + "]";
+      Set<String> seen = filters.isEmpty() ? Set.of() : new HashSet<>();
+      for (HTTPRouteFilter filter : filters) {
         String type = filter.getType() == null ? "" : filter.getType();
         if (!seen.add(type)) {
           throw new InvalidRoute(Reasons.INCOMPATIBLE_FILTERS, at + ": filter " + type + " appears more than once");

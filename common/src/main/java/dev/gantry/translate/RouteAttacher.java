@@ -63,8 +63,8 @@ final class RouteAttacher {
   /** Attaches one parentRef; {@code view} answers namespace lookups for allowedRoutes selectors. */
   Outcome attach(ClusterView view, HasMetadata route, ParentReference ref, ParentKey parent) {
     List<ListenerState> owned = listenersByOwner.get(parent.indexKey());
-    String parentLabel = parent.kind() + " " + parent.key();
     if (owned == null) {
+      String parentLabel = parent.kind() + " " + parent.key();
       return new Outcome(List.of(), Reasons.NO_MATCHING_PARENT, parentLabel + " is not attached to its Gateway");
     }
     List<ListenerState> candidates = new ArrayList<>();
@@ -78,6 +78,7 @@ final class RouteAttacher {
       candidates.add(listener);
     }
     if (candidates.isEmpty()) {
+      String parentLabel = parent.kind() + " " + parent.key();
       String what = ref.getSectionName() != null && ref.getPort() != null
           ? "no listener named '" + ref.getSectionName() + "' on port " + ref.getPort()
           : ref.getSectionName() != null ? "no listener named '" + ref.getSectionName() + "'"
@@ -94,6 +95,7 @@ final class RouteAttacher {
       }
     }
     if (allowed.isEmpty()) {
+      String parentLabel = parent.kind() + " " + parent.key();
       return new Outcome(List.of(), Reasons.NOT_ALLOWED_BY_LISTENERS, notAllowedMessage(view, parentLabel,
           candidates, routeKind, routeNamespace));
     }
@@ -124,7 +126,7 @@ final class RouteAttacher {
     }
     if (attachments.isEmpty()) {
       return new Outcome(List.of(), Reasons.NO_MATCHING_LISTENER_HOSTNAME, "No hostname of the route matches a"
-          + " listener hostname of " + parentLabel);
+          + " listener hostname of " + parent.kind() + " " + parent.key());
     }
     return new Outcome(attachments, null, null);
   }

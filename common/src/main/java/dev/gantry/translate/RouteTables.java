@@ -18,7 +18,6 @@ import dev.gantry.translate.RouteRules.RuleIr;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -122,7 +121,7 @@ final class RouteTables {
     List<VirtualHostIr> virtualHosts = new ArrayList<>(byDomain.size());
     for (var entry : byDomain.entrySet()) {
       List<OrderedRoute> ordered = new ArrayList<>(entry.getValue().values());
-      ordered.sort(Comparator.comparing(OrderedRoute::order));
+      ordered.sort((a, b) -> a.order().compareTo(b.order()));
       List<RouteIr> routes = new ArrayList<>(ordered.size());
       for (OrderedRoute route : ordered) {
         routes.add(route.route());
@@ -210,7 +209,8 @@ final class RouteTables {
     RouteRules route = placement.route();
     ObjectKey key = ObjectKey.of(route.route());
     String kind = lowerKind(Routes.kindOf(route.route()));
-    String name = kind + "/" + key + "/rule/" + rule.index() + "/match/" + matchIndex;
+    String routeRef = kind + "/" + key;
+    String name = routeRef + "/rule/" + rule.index() + "/match/" + matchIndex;
     ActionIr action = switch (rule.action()) {
       case RuleAction.Forward forward -> {
         for (WeightedClusterIr backend : forward.backends()) {
@@ -227,7 +227,7 @@ final class RouteTables {
     rule.mirrors().forEach(mirror -> clusters.add(mirror.cluster()));
     RouteIr routeIr = new RouteIr(name, match, action, rule.requestHeaders(), rule.responseHeaders(), rule.mirrors(),
         rule.cors(), rule.timeouts(), rule.retry());
-    return new OrderedRoute(routeIr, OrderKey.of(match, placement.order().created(), kind + "/" + key,
+    return new OrderedRoute(routeIr, OrderKey.of(match, placement.order().created(), routeRef,
         rule.index(), matchIndex));
   }
 

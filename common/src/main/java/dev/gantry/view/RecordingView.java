@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** A view that remembers every read, so a translation's inputs are known without declaring them by hand. */
 public final class RecordingView implements ClusterView {
@@ -17,11 +18,21 @@ public final class RecordingView implements ClusterView {
   private static final int LINEAR = 8;
 
   private final ClusterView delegate;
+  private final UnaryOperator<Dependency> canonical;
   private final List<Dependency> reads = new ArrayList<>(4);
   private Set<Dependency> index;
 
   public RecordingView(ClusterView delegate) {
+    this(delegate, UnaryOperator.identity());
+  }
+
+  /**
+   * @param canonical maps each recorded read to the one instance of equal reads that the caller keeps (so the
+   *     read indexes built from many recordings compare reads by identity)
+   */
+  public RecordingView(ClusterView delegate, UnaryOperator<Dependency> canonical) {
     this.delegate = delegate;
+    this.canonical = canonical;
   }
 
   /** What was read so far, each read once, in the order first read. */
@@ -32,12 +43,12 @@ public final class RecordingView implements ClusterView {
   private void record(Dependency read) {
     if (index != null) {
       if (index.add(read)) {
-        reads.add(read);
+        reads.add(canonical.apply(read));
       }
       return;
     }
     if (!reads.contains(read)) {
-      reads.add(read);
+      reads.add(canonical.apply(read));
       if (reads.size() > LINEAR) {
         index = new HashSet<>(reads);
       }
