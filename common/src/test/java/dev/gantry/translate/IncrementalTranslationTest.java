@@ -9,6 +9,7 @@ import dev.gantry.envoy.EnvoyTranslator;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.runtime.Parallel;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -87,7 +88,66 @@ class IncrementalTranslationTest {
     assertTrue(partial > 40, "only " + partial + " of 150 updates were incremental");
   }
 
+  /**
+   * A world large enough that a full translation spreads its routes, route tables and Envoy resources over
+   * threads gives what the same world built change by change on one thread gives.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12})
+  void aTranslationSpreadOverThreadsMatchesOneBuiltChangeByChange(long seed) {
+    random = new Random(seed);
+    TranslatorConfig config = TranslatorConfig.defaults();
+    for (HasMetadata object : baseWorld()) {
+      store.put(object);
+    }
+    var gateway = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) gateway();
+    gateway.getSpec().getAllowedListeners().getNamespaces().setFrom("All");
+    store.put(gateway);
+    GatewayTranslator incremental = new GatewayTranslator(config, GATEWAY);
+    incremental.translate(store);
+    List<HasMetadata> added = new ArrayList<>();
+    for (int i = 10; i < 10 + 2 * EnvoyTranslator.IN_PARALLEL; i++) {
+      added.add(httpsListenerSet(i));
+    }
+    for (int i = 30; i < 30 + 3 * Parallel.THRESHOLD; i++) {
+      added.add(route(i));
+    }
+    for (int from = 0; from < added.size(); from += 8) {
+      List<Change> batch = new ArrayList<>();
+      for (HasMetadata object : added.subList(from, Math.min(from + 8, added.size()))) {
+        Kind<?> kind = Kinds.ofType(object.getClass()).orElseThrow();
+        HasMetadata previous = store.get(kind, ObjectKey.of(object)).orElse(null);
+        store.put(object);
+        batch.add(new Change(kind, ObjectKey.of(object), previous, object));
+      }
+      incremental.update(store, batch);
+    }
+    GatewayTranslator fresh = new GatewayTranslator(config, GATEWAY);
+    fresh.translate(store);
+    long routes = fresh.snapshot().routeParents().stream().map(GatewayTranslation.RouteParent::route).distinct()
+        .count();
+    assertTrue(routes >= Parallel.THRESHOLD, "only " + routes + " routes: the translation stayed on one thread");
+    assertTrue(fresh.ir().routeTables().size() >= EnvoyTranslator.IN_PARALLEL,
+        "only " + fresh.ir().routeTables().size() + " route tables");
+    assertEquals(incremental.snapshot(), fresh.snapshot());
+    assertEquals(incremental.reads(), fresh.reads());
+    EnvoyResources oneByOne = new EnvoyResourcesBuilder(new EnvoyTranslator()).build(incremental.ir());
+    EnvoyResources spread = new EnvoyTranslator().translate(fresh.ir());
+    assertEquals(oneByOne.all(), spread.all());
+    assertEquals(oneByOne.version(), spread.version());
+  }
+
   // ---- the world ---------------------------------------------------------------------------------------------
+
+  /** A ListenerSet with one HTTPS listener for a hostname of its own. */
+  private HasMetadata httpsListenerSet(int i) {
+    return new ListenerSetBuilder().withNewMetadata().withName("ls-" + i).withNamespace(NAMESPACES[1 + i % 3])
+        .withCreationTimestamp(ts()).endMetadata().withNewSpec().withNewParentRef().withName(GATEWAY.name())
+        .withNamespace(GATEWAY.namespace()).endParentRef()
+        .addNewListener().withName("l0").withPort(443).withProtocol("HTTPS").withHostname("s" + i + ".example.com")
+        .withNewTls().withMode("Terminate").addNewCertificateRef().withName("cert").endCertificateRef().endTls()
+        .endListener().endSpec().build();
+  }
 
   private List<HasMetadata> baseWorld() {
     List<HasMetadata> objects = new ArrayList<>();
