@@ -49,12 +49,21 @@ public final class EnvoyResourcesBuilder {
   }
 
   public EnvoyResources build(GatewayIr ir) {
-    for (Part<?, ?> part : List.of(listeners, routes, clusters, endpoints, secrets)) {
+    List<Part<?, ?>> all = List.of(listeners, routes, clusters, endpoints, secrets);
+    for (Part<?, ?> part : all) {
       part.fresh.clear();
     }
     List<ClusterIr> withEndpoints = ir.clusters() == clusters.parts ? endpoints.parts : edsClusters(ir.clusters());
-    return new EnvoyResources(listeners.build(ir.ports()), routes.build(ir.routeTables()),
-        clusters.build(ir.clusters()), endpoints.build(withEndpoints), secrets.build(ir.secrets()));
+    // After a cold start or a full translation that is every resource: built side by side, listeners first.
+    List<Runnable> work = new ArrayList<>();
+    listeners.plan(ir.ports(), work);
+    routes.plan(ir.routeTables(), work);
+    clusters.plan(ir.clusters(), work);
+    endpoints.plan(withEndpoints, work);
+    secrets.plan(ir.secrets(), work);
+    Parallel.forEachIndex(work.size(), EnvoyTranslator.IN_PARALLEL, i -> work.get(i).run());
+    return new EnvoyResources(listeners.finish(), routes.finish(), clusters.finish(), endpoints.finish(),
+        secrets.finish());
   }
 
   private static List<ClusterIr> edsClusters(List<ClusterIr> all) {
@@ -74,28 +83,45 @@ public final class EnvoyResourcesBuilder {
     private List<EnvoyResources.Versioned<T>> built = List.of();
     private IdentityHashMap<K, EnvoyResources.Versioned<T>> byPart = new IdentityHashMap<>();
     private final List<EnvoyResources.Versioned<T>> fresh = new ArrayList<>();
+    // The build under way: the parts asked for, those not built before, and what they were built into.
+    private List<K> next = List.of();
+    private List<K> missing = List.of();
+    private Object[] made = new Object[0];
 
     Part(Function<K, EnvoyResources.Versioned<T>> build) {
       this.build = build;
     }
 
-    List<EnvoyResources.Versioned<T>> build(List<K> next) {
+    /** Adds to {@code work} the building of each IR part not built before. */
+    void plan(List<K> wanted, List<Runnable> work) {
+      next = wanted;
+      missing = new ArrayList<>();
+      if (wanted != parts) {
+        for (K part : wanted) {
+          if (!byPart.containsKey(part)) {
+            missing.add(part);
+          }
+        }
+      }
+      made = new Object[missing.size()];
+      for (int i = 0; i < missing.size(); i++) {
+        int slot = i;
+        work.add(() -> made[slot] = build.apply(missing.get(slot)));
+      }
+    }
+
+    /** The resources of the planned parts, once the work is done. */
+    @SuppressWarnings("unchecked")
+    List<EnvoyResources.Versioned<T>> finish() {
       if (next == parts) {
         return built; // the same list instance: nothing of this type changed
       }
-      IdentityHashMap<K, EnvoyResources.Versioned<T>> nextByPart = new IdentityHashMap<>(next.size() * 2);
-      List<K> missing = new ArrayList<>();
-      for (K part : next) {
-        if (!byPart.containsKey(part)) {
-          missing.add(part);
-        }
-      }
-      // After a cold start or a full translation that is every resource: build them side by side.
-      List<EnvoyResources.Versioned<T>> made = Parallel.map(missing, EnvoyTranslator.IN_PARALLEL, build);
       for (int i = 0; i < missing.size(); i++) {
-        byPart.put(missing.get(i), made.get(i));
+        EnvoyResources.Versioned<T> resource = (EnvoyResources.Versioned<T>) made[i];
+        byPart.put(missing.get(i), resource);
+        fresh.add(resource);
       }
-      fresh.addAll(made);
+      IdentityHashMap<K, EnvoyResources.Versioned<T>> nextByPart = new IdentityHashMap<>(next.size() * 2);
       List<EnvoyResources.Versioned<T>> result = new ArrayList<>(next.size());
       for (K part : next) {
         EnvoyResources.Versioned<T> resource = byPart.get(part);
@@ -105,6 +131,8 @@ public final class EnvoyResourcesBuilder {
       parts = next;
       built = List.copyOf(result);
       byPart = nextByPart;
+      missing = List.of();
+      made = new Object[0];
       return built;
     }
   }

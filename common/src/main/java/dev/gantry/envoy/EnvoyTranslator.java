@@ -76,6 +76,7 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Locale;
 
 /**
@@ -132,12 +133,31 @@ public final class EnvoyTranslator {
   public EnvoyResources translate(GatewayIr ir) {
     List<ClusterIr> withEndpoints = ir.clusters().stream()
         .filter(cluster -> cluster.discovery() == ClusterIr.Discovery.ENDPOINTS).toList();
-    return new EnvoyResources(
-        Parallel.map(ir.ports(), IN_PARALLEL, this::versionedListener),
-        Parallel.map(ir.routeTables(), IN_PARALLEL, this::versionedRoutes),
-        Parallel.map(ir.clusters(), IN_PARALLEL, this::versionedCluster),
-        Parallel.map(withEndpoints, IN_PARALLEL, this::versionedEndpoints),
-        Parallel.map(ir.secrets(), IN_PARALLEL, this::versionedSecret));
+    // One list of work, listeners first: a port with thousands of filter chains is the largest resource, and
+    // starting on it first leaves the route tables to the other cores meanwhile.
+    List<Supplier<EnvoyResources.Versioned<?>>> work = new ArrayList<>();
+    ir.ports().forEach(port -> work.add(() -> versionedListener(port)));
+    ir.routeTables().forEach(table -> work.add(() -> versionedRoutes(table)));
+    ir.clusters().forEach(cluster -> work.add(() -> versionedCluster(cluster)));
+    withEndpoints.forEach(cluster -> work.add(() -> versionedEndpoints(cluster)));
+    ir.secrets().forEach(secret -> work.add(() -> versionedSecret(secret)));
+    List<EnvoyResources.Versioned<?>> built = Parallel.map(work, IN_PARALLEL, Supplier::get);
+    int listeners = ir.ports().size();
+    int routes = listeners + ir.routeTables().size();
+    int clusters = routes + ir.clusters().size();
+    int endpoints = clusters + withEndpoints.size();
+    return new EnvoyResources(slice(built, 0, listeners), slice(built, listeners, routes),
+        slice(built, routes, clusters), slice(built, clusters, endpoints), slice(built, endpoints, built.size()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Message> List<EnvoyResources.Versioned<T>> slice(List<EnvoyResources.Versioned<?>> all,
+      int from, int to) {
+    List<EnvoyResources.Versioned<T>> part = new ArrayList<>(to - from);
+    for (EnvoyResources.Versioned<?> resource : all.subList(from, to)) {
+      part.add((EnvoyResources.Versioned<T>) resource);
+    }
+    return part;
   }
 
   public EnvoyResources.Versioned<Listener> versionedListener(PortIr port) {

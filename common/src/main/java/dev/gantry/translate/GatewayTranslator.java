@@ -50,13 +50,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The translation of one Gateway, kept up to date in place.
@@ -97,7 +97,8 @@ public final class GatewayTranslator {
    *
    * @param ours whether the Gateway exists and is of a class Gantry serves
    * @param full whether everything was recomputed
-   * @param changedRoutes routes whose status or placement may have changed
+   * @param changedRoutes routes whose status or placement may have changed (after an update; a full translation
+   *     may have changed any, and leaves this empty)
    * @param readsAdded reads the translation makes now and did not before
    * @param readsRemoved reads the translation no longer makes
    */
@@ -119,16 +120,40 @@ public final class GatewayTranslator {
   private record Placed(ListenerState listener, Placement placement) {
   }
 
+  /** A route found through the index of routes by parent. */
+  private record Found(RouteId id, HasMetadata object) {
+  }
+
+  /** Neighbouring routes translated by one thread, in a full translation. */
+  private static final int ROUTES_PER_CHUNK = 256;
+
+  /** What the routes of one chunk feed into, gathered by listener and by read. */
+  private static final class RouteChunk {
+    final Map<ListenerState, List<Placement>> placed = new IdentityHashMap<>();
+    final Map<Dependency, List<RouteId>> readers = new HashMap<>();
+    final List<RouteId> withPolicies = new ArrayList<>(0);
+
+    void add(RouteId id, RouteResult result) {
+      for (Placed on : result.placed()) {
+        placed.computeIfAbsent(on.listener(), k -> new ArrayList<>()).add(on.placement());
+      }
+      for (Dependency read : result.reads()) {
+        readers.computeIfAbsent(read, k -> new ArrayList<>()).add(id);
+      }
+      if (!result.policyUses().isEmpty()) {
+        withPolicies.add(id);
+      }
+    }
+  }
+
   /**
    * One instance of each read and cluster key, shared by the routes of a full translation. Routes are translated
    * side by side, each making its own equal copies; indexing tens of thousands of copies afterwards would compare
    * their strings character by character, where one instance compares by identity.
    */
   private static final class Canonical {
-    private final java.util.concurrent.ConcurrentHashMap<Dependency, Dependency> reads =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<ClusterKey, ClusterKey> clusters =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Dependency, Dependency> reads = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ClusterKey, ClusterKey> clusters = new ConcurrentHashMap<>();
 
     Dependency read(Dependency read) {
       Dependency kept = reads.putIfAbsent(read, read);
@@ -170,7 +195,7 @@ public final class GatewayTranslator {
   private Map<String, Set<String>> httpsClaims = new HashMap<>();
 
   // --- routes ---
-  private final Map<RouteId, RouteResult> routes = new HashMap<>();
+  private Map<RouteId, RouteResult> routes = new HashMap<>();
   /** Route ids in order, for status listings; null until sorted after a full translation. */
   private ArrayList<RouteId> orderedRoutes;
   /**
@@ -179,7 +204,7 @@ public final class GatewayTranslator {
    */
   private final Set<RouteId> orderPending = new HashSet<>();
   private final Set<RouteId> routesWithPolicies = new TreeSet<>();
-  private final Map<Dependency, Set<RouteId>> routesByRead = new HashMap<>();
+  private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
   private final Map<ListenerState, TreeMap<PlacementKey, Placement>> placements = new IdentityHashMap<>();
 
   // --- assembly ---
@@ -230,6 +255,7 @@ public final class GatewayTranslator {
   // Full translation
 
   /** Translates from scratch. */
+  @SuppressWarnings("unchecked") // an array of lists
   public Outcome translate(ClusterView view) {
     Set<Dependency> before = new HashSet<>(readCounts.keySet());
     clear();
@@ -239,41 +265,82 @@ public final class GatewayTranslator {
       structuralReads.forEach(this::countRead);
       return finish(before, true, Set.of());
     }
-    // Routes naming this Gateway or one of its ListenerSets.
-    Set<Dependency> membership = new HashSet<>();
-    // In parent order, so the routes of one listener are translated and placed one after another.
-    Set<RouteId> ids = new LinkedHashSet<>();
+    // Routes naming this Gateway or one of its ListenerSets, gathered parent by parent (tens of thousands of
+    // index lookups at scale, so side by side), in parent order: the routes of one listener are translated and
+    // placed one after another.
+    List<Dependency> membership = new ArrayList<>();
+    List<Kind<?>> kindOf = new ArrayList<>();
     for (Kind<?> kind : ROUTE_KINDS) {
       for (String parentKey : parentKeys) {
         membership.add(Dependency.index(Indexes.routesByParent(kind), parentKey));
-        for (HasMetadata route : view.byIndex(Indexes.routesByParent(kind), parentKey)) {
-          ids.add(new RouteId(kind, ObjectKey.of(route)));
-        }
+        kindOf.add(kind);
       }
+    }
+    List<Found>[] byParent = new List[membership.size()];
+    Parallel.forEachIndex(membership.size(), i -> {
+      Kind<?> kind = kindOf.get(i);
+      List<Found> here = new ArrayList<>();
+      for (HasMetadata route : view.byIndex(Indexes.routesByParent(kind), membership.get(i).key())) {
+        here.add(new Found(new RouteId(kind, ObjectKey.of(route)), route));
+      }
+      byParent[i] = here;
+    });
+    List<Found> found = new ArrayList<>();
+    for (List<Found> here : byParent) {
+      found.addAll(here);
     }
     structuralReads = Set.copyOf(structural.reads());
     membershipReads = Set.copyOf(membership);
     structuralReads.forEach(this::countRead);
     membershipReads.forEach(this::countRead);
     // Routes translate independently of each other and tables independently of each other, so a cold start
-    // spreads both over the cores; what they feed into (placements, read indexes, cluster counts) is filled in
-    // afterwards on this thread, in a fixed order, so the result does not depend on the split.
-    List<RouteId> order = new ArrayList<>(ids);
-    RouteResult[] results = new RouteResult[order.size()];
+    // spreads both over the cores. Routes go in chunks of neighbours; each chunk gathers its placements and reads
+    // by listener and by read, and the gatherings are merged per listener and per read, again side by side.
+    // None of it depends on the order chunks finish in: placements are ordered by precedence, reads are sets.
     Canonical canonical = new Canonical();
-    Parallel.forEachIndex(order.size(), i -> results[i] = translateFresh(view, order.get(i), canonical));
-    Map<ListenerState, List<Placement>> placedOn = new IdentityHashMap<>();
-    for (int i = 0; i < results.length; i++) {
-      if (results[i] != null) {
-        placeRoute(order.get(i), results[i], null, placedOn);
+    routes = new ConcurrentHashMap<>(Math.max(16, found.size()));
+    int chunkCount = (found.size() + ROUTES_PER_CHUNK - 1) / ROUTES_PER_CHUNK;
+    RouteChunk[] chunks = new RouteChunk[chunkCount];
+    Parallel.forEachIndex(chunkCount, found.size() < Parallel.THRESHOLD ? Integer.MAX_VALUE : 2, c -> {
+      RouteChunk chunk = new RouteChunk();
+      for (int i = c * ROUTES_PER_CHUNK; i < Math.min(found.size(), (c + 1) * ROUTES_PER_CHUNK); i++) {
+        Found route = found.get(i);
+        RouteResult result = translateFresh(view, route.id(), route.object(), canonical);
+        // A route naming several of these parents is found once per parent: the first to finish places it.
+        if (result != null && routes.putIfAbsent(route.id(), result) == null) {
+          chunk.add(route.id(), result);
+        }
+      }
+      chunks[c] = chunk;
+    });
+    Map<Dependency, List<List<RouteId>>> readersByRead = new HashMap<>();
+    Map<ListenerState, List<List<Placement>>> placedOn = new IdentityHashMap<>();
+    for (RouteChunk chunk : chunks) {
+      chunk.readers.forEach((read, ids) -> readersByRead.computeIfAbsent(read, k -> new ArrayList<>()).add(ids));
+      chunk.placed.forEach((listener, on) -> placedOn.computeIfAbsent(listener, k -> new ArrayList<>()).add(on));
+      for (RouteId id : chunk.withPolicies) {
+        routesWithPolicies.add(id);
       }
     }
+    for (ClusterKey cluster : canonical.clusters.values()) {
+      clusterKeys.put(cluster.name(), cluster);
+    }
+    List<Dependency> reads = new ArrayList<>(readersByRead.keySet());
+    Parallel.forEachIndex(reads.size(), UNITS_IN_PARALLEL, r -> {
+      List<List<RouteId>> lists = readersByRead.get(reads.get(r));
+      Set<RouteId> readers = HashSet.newHashSet(lists.stream().mapToInt(List::size).sum());
+      lists.forEach(readers::addAll);
+      routesByRead.put(reads.get(r), readers);
+    });
+    reads.forEach(this::countRead);
     // Each listener's placements are put in precedence order apart from the others.
     List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
     List<TreeMap<PlacementKey, Placement>> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL, listener -> {
       TreeMap<PlacementKey, Placement> onListener = new TreeMap<>();
-      for (Placement placement : placedOn.get(listener)) {
-        onListener.put(placement.order(), placement);
+      for (List<Placement> on : placedOn.get(listener)) {
+        for (Placement placement : on) {
+          onListener.put(placement.order(), placement);
+        }
       }
       return onListener;
     });
@@ -291,7 +358,7 @@ public final class GatewayTranslator {
         }
       }
     }
-    return finish(before, true, ids);
+    return finish(before, true, Set.of());
   }
 
   private void clear() {
@@ -632,36 +699,27 @@ public final class GatewayTranslator {
         }
       }
     }
-    RouteResult result = translateFresh(view, id, null);
+    RouteResult result = translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), null);
     if (result != null) {
-      placeRoute(id, result, units, null);
+      placeRoute(id, result, units);
     }
   }
 
-  /** The route's translation, or null when it is gone or no longer names this Gateway or its ListenerSets. */
-  private RouteResult translateFresh(ClusterView view, RouteId id, Canonical canonical) {
-    HasMetadata route = view.get(id.kind(), id.key()).orElse(null);
+  /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
+  private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, Canonical canonical) {
     ParentKey[] parentsHere = route == null ? null : parentsHere(route);
     return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
   }
 
-  /**
-   * Records a translated route: its placements, the reads it made and the clusters it names. A full translation
-   * passes {@code placedOn} to collect placements by listener and order them itself.
-   */
-  private void placeRoute(RouteId id, RouteResult result, Set<String> units,
-      Map<ListenerState, List<Placement>> placedOn) {
+  /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
+  private void placeRoute(RouteId id, RouteResult result, Set<String> units) {
     routes.put(id, result);
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
     }
     for (Placed placed : result.placed()) {
-      if (placedOn != null) {
-        placedOn.computeIfAbsent(placed.listener(), k -> new ArrayList<>()).add(placed.placement());
-      } else {
-        placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
-            placed.placement());
-      }
+      placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
+          placed.placement());
       listenerStatus.remove(placed.listener());
       if (units != null) {
         String unit = unitOf.get(placed.listener());
