@@ -12,11 +12,27 @@ import java.util.HexFormat;
 /** SHA-256 over deterministic bytes, rendered as 16 hex characters: the version of xDS resources. */
 public final class ContentHash {
 
+  /**
+   * Looking a digest up by name goes through the security providers each time; every resource of every
+   * translation is hashed, so digests are cloned from one looked up once.
+   */
+  private static final MessageDigest PROTOTYPE = lookUp();
+
   private final MessageDigest digest;
 
   public ContentHash() {
+    MessageDigest copy;
     try {
-      digest = MessageDigest.getInstance("SHA-256");
+      copy = (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      copy = lookUp();
+    }
+    digest = copy;
+  }
+
+  private static MessageDigest lookUp() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by the Java platform", e);
     }

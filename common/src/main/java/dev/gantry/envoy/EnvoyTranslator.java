@@ -75,9 +75,10 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Turns a Gateway's {@link GatewayIr} into Envoy v3 resources: one Listener per port, one RouteConfiguration
@@ -184,7 +185,7 @@ public final class EnvoyTranslator {
   public static <T extends Message> EnvoyResources.Versioned<T> versioned(String name, T message) {
     byte[] bytes = ContentHash.deterministicBytes(message);
     long hash = new ContentHash().add(bytes).value();
-    return new EnvoyResources.Versioned<>(name, message, String.format("%016x", hash), hash, bytes.length);
+    return new EnvoyResources.Versioned<>(name, message, HexFormat.of().toHexDigits(hash), hash, bytes.length);
   }
 
   // ---- Listeners -------------------------------------------------------------------------------------------

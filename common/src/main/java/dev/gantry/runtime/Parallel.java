@@ -3,9 +3,11 @@ package dev.gantry.runtime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * Runs the independent steps of one translation (routes, route tables, Envoy resources) on the common fork-join
@@ -18,6 +20,9 @@ public final class Parallel {
   /** Fewest steps worth spreading; a Gateway with a handful of routes translates on its own thread. */
   public static final int THRESHOLD = 256;
 
+  /** Batches each thread takes on average: enough for the threads to finish together. */
+  private static final int BATCHES_PER_THREAD = 16;
+
   private Parallel() {
   }
 
@@ -26,14 +31,52 @@ public final class Parallel {
     forEachIndex(count, THRESHOLD, step);
   }
 
-  /** As {@link #forEachIndex(int, IntConsumer)}, spreading from {@code threshold} steps on. */
+  /**
+   * As {@link #forEachIndex(int, IntConsumer)}, spreading from {@code threshold} steps on. Threads take small
+   * batches of consecutive indexes from a shared counter until none are left, so one slow step (a listener with
+   * thousands of filter chains) does not leave the other threads idle, as a fixed split would. The caller works
+   * too: when the pool is busy elsewhere, it does everything itself.
+   */
   public static void forEachIndex(int count, int threshold, IntConsumer step) {
-    if (count < threshold) {
+    int helpers = Math.min(ForkJoinPool.getCommonPoolParallelism(), Runtime.getRuntime().availableProcessors() - 1);
+    if (count < threshold || helpers < 1) {
       for (int i = 0; i < count; i++) {
         step.accept(i);
       }
-    } else {
-      IntStream.range(0, count).parallel().forEach(step);
+      return;
+    }
+    int batch = Math.max(1, count / ((helpers + 1) * BATCHES_PER_THREAD));
+    AtomicInteger next = new AtomicInteger();
+    Runnable work = () -> {
+      for (int from = next.getAndAdd(batch); from < count; from = next.getAndAdd(batch)) {
+        int to = Math.min(count, from + batch);
+        for (int i = from; i < to; i++) {
+          step.accept(i);
+        }
+      }
+    };
+    List<ForkJoinTask<?>> forked = new ArrayList<>(helpers);
+    for (int h = 0; h < helpers; h++) {
+      forked.add(ForkJoinTask.adapt(work).fork());
+    }
+    RuntimeException failure = null;
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      failure = e;
+      next.set(count); // the others stop at their next batch
+    }
+    for (ForkJoinTask<?> task : forked) {
+      try {
+        task.join();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 

@@ -49,17 +49,17 @@ final class BackendResolver {
   private final List<PolicyUse> policyUses = new ArrayList<>();
   private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
 
-  private final java.util.function.UnaryOperator<ClusterKey> canonical;
+  private final ClusterKey.Factory clusterKeys;
 
   BackendResolver(ClusterView view) {
-    this(view, java.util.function.UnaryOperator.identity());
+    this(view, ClusterKey::of);
   }
 
-  /** @param canonical maps each cluster key to the one equal instance the caller keeps */
-  BackendResolver(ClusterView view, java.util.function.UnaryOperator<ClusterKey> canonical) {
+  /** @param clusterKeys makes the keys of resolved clusters */
+  BackendResolver(ClusterView view, ClusterKey.Factory clusterKeys) {
     this.view = view;
     this.policies = new BackendTlsPolicies(view);
-    this.canonical = canonical;
+    this.clusterKeys = clusterKeys;
   }
 
   /**
@@ -101,7 +101,7 @@ final class BackendResolver {
       }
     }
     boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
-    ClusterKey cluster = canonical.apply(ClusterKey.of(serviceKey, ref.port(), http2 && !serviceIsH2c));
+    ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), http2 && !serviceIsH2c);
     resolved.add(cluster);
     return new Backend.Resolved(cluster);
   }

@@ -12,6 +12,12 @@ import dev.gantry.model.ObjectKey;
  */
 record ClusterKey(ObjectKey service, int port, boolean forceHttp2, String name) {
 
+  /** Makes cluster keys; a translation may hand out one instance per cluster instead of one per reference. */
+  @FunctionalInterface
+  interface Factory {
+    ClusterKey of(ObjectKey service, int port, boolean forceHttp2);
+  }
+
   static ClusterKey of(ObjectKey service, int port, boolean forceHttp2) {
     return new ClusterKey(service, port, forceHttp2, "svc/" + service + "/" + port + (forceHttp2 ? "/h2" : ""));
   }

@@ -120,10 +120,6 @@ public final class GatewayTranslator {
   private record Placed(ListenerState listener, Placement placement) {
   }
 
-  /** A route found through the index of routes by parent. */
-  private record Found(RouteId id, HasMetadata object) {
-  }
-
   /** Neighbouring routes translated by one thread, in a full translation. */
   private static final int ROUTES_PER_CHUNK = 256;
 
@@ -153,16 +149,20 @@ public final class GatewayTranslator {
    */
   private static final class Canonical {
     private final ConcurrentHashMap<Dependency, Dependency> reads = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ClusterKey, ClusterKey> clusters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ClusterSpec, ClusterKey> clusters = new ConcurrentHashMap<>();
+
+    private record ClusterSpec(ObjectKey service, int port, boolean forceHttp2) {
+    }
 
     Dependency read(Dependency read) {
       Dependency kept = reads.putIfAbsent(read, read);
       return kept == null ? read : kept;
     }
 
-    ClusterKey cluster(ClusterKey cluster) {
-      ClusterKey kept = clusters.putIfAbsent(cluster, cluster);
-      return kept == null ? cluster : kept;
+    ClusterKey cluster(ObjectKey service, int port, boolean forceHttp2) {
+      ClusterSpec spec = new ClusterSpec(service, port, forceHttp2);
+      ClusterKey kept = clusters.get(spec);
+      return kept != null ? kept : clusters.computeIfAbsent(spec, s -> ClusterKey.of(service, port, forceHttp2));
     }
   }
 
@@ -255,7 +255,6 @@ public final class GatewayTranslator {
   // Full translation
 
   /** Translates from scratch. */
-  @SuppressWarnings("unchecked") // an array of lists
   public Outcome translate(ClusterView view) {
     Set<Dependency> before = new HashSet<>(readCounts.keySet());
     clear();
@@ -265,10 +264,31 @@ public final class GatewayTranslator {
       structuralReads.forEach(this::countRead);
       return finish(before, true, Set.of());
     }
-    // Routes naming this Gateway or one of its ListenerSets, gathered parent by parent (tens of thousands of
-    // index lookups at scale, so side by side), in parent order: the routes of one listener are translated and
-    // placed one after another.
     List<Dependency> membership = new ArrayList<>();
+    List<RouteId> found = findRoutes(view, membership);
+    structuralReads = Set.copyOf(structural.reads());
+    membershipReads = Set.copyOf(membership);
+    structuralReads.forEach(this::countRead);
+    membershipReads.forEach(this::countRead);
+    // Routes translate independently of each other and tables independently of each other, so a cold start
+    // spreads both over the cores. None of it depends on the order the pieces finish in: placements are
+    // ordered by precedence, reads are sets.
+    RouteChunk[] chunks = translateRoutes(view, found);
+    indexRoutes(chunks);
+    if (usable) {
+      buildStructuralPorts();
+      buildAllUnits(view);
+    }
+    return finish(before, true, Set.of());
+  }
+
+  /**
+   * Routes naming this Gateway or one of its ListenerSets, in parent order (the routes of one listener one after
+   * another), gathered parent by parent side by side: tens of thousands of index lookups at scale. Adds the
+   * index reads to {@code membership}.
+   */
+  @SuppressWarnings("unchecked") // an array of lists
+  private List<RouteId> findRoutes(ClusterView view, List<Dependency> membership) {
     List<Kind<?>> kindOf = new ArrayList<>();
     for (Kind<?> kind : ROUTE_KINDS) {
       for (String parentKey : parentKeys) {
@@ -276,27 +296,28 @@ public final class GatewayTranslator {
         kindOf.add(kind);
       }
     }
-    List<Found>[] byParent = new List[membership.size()];
+    List<RouteId>[] byParent = new List[membership.size()];
     Parallel.forEachIndex(membership.size(), i -> {
       Kind<?> kind = kindOf.get(i);
-      List<Found> here = new ArrayList<>();
-      for (HasMetadata route : view.byIndex(Indexes.routesByParent(kind), membership.get(i).key())) {
-        here.add(new Found(new RouteId(kind, ObjectKey.of(route)), route));
+      List<RouteId> here = new ArrayList<>();
+      // Keys only: the routes themselves are read once, when translated.
+      for (ObjectKey route : view.keysByIndex(Indexes.routesByParent(kind), membership.get(i).key())) {
+        here.add(new RouteId(kind, route));
       }
       byParent[i] = here;
     });
-    List<Found> found = new ArrayList<>();
-    for (List<Found> here : byParent) {
+    List<RouteId> found = new ArrayList<>();
+    for (List<RouteId> here : byParent) {
       found.addAll(here);
     }
-    structuralReads = Set.copyOf(structural.reads());
-    membershipReads = Set.copyOf(membership);
-    structuralReads.forEach(this::countRead);
-    membershipReads.forEach(this::countRead);
-    // Routes translate independently of each other and tables independently of each other, so a cold start
-    // spreads both over the cores. Routes go in chunks of neighbours; each chunk gathers its placements and reads
-    // by listener and by read, and the gatherings are merged per listener and per read, again side by side.
-    // None of it depends on the order chunks finish in: placements are ordered by precedence, reads are sets.
+    return found;
+  }
+
+  /**
+   * Translates routes in chunks of neighbours, side by side; each chunk gathers its placements and reads by
+   * listener and by read. Every route is kept in {@link #routes}.
+   */
+  private RouteChunk[] translateRoutes(ClusterView view, List<RouteId> found) {
     Canonical canonical = new Canonical();
     routes = new ConcurrentHashMap<>(Math.max(16, found.size()));
     int chunkCount = (found.size() + ROUTES_PER_CHUNK - 1) / ROUTES_PER_CHUNK;
@@ -304,26 +325,29 @@ public final class GatewayTranslator {
     Parallel.forEachIndex(chunkCount, found.size() < Parallel.THRESHOLD ? Integer.MAX_VALUE : 2, c -> {
       RouteChunk chunk = new RouteChunk();
       for (int i = c * ROUTES_PER_CHUNK; i < Math.min(found.size(), (c + 1) * ROUTES_PER_CHUNK); i++) {
-        Found route = found.get(i);
-        RouteResult result = translateFresh(view, route.id(), route.object(), canonical);
+        RouteId id = found.get(i);
+        RouteResult result = translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), canonical);
         // A route naming several of these parents is found once per parent: the first to finish places it.
-        if (result != null && routes.putIfAbsent(route.id(), result) == null) {
-          chunk.add(route.id(), result);
+        if (result != null && routes.putIfAbsent(id, result) == null) {
+          chunk.add(id, result);
         }
       }
       chunks[c] = chunk;
     });
+    for (ClusterKey cluster : canonical.clusters.values()) {
+      clusterKeys.put(cluster.name(), cluster);
+    }
+    return chunks;
+  }
+
+  /** Merges what the chunks gathered per read and per listener, each read and listener apart from the others. */
+  private void indexRoutes(RouteChunk[] chunks) {
     Map<Dependency, List<List<RouteId>>> readersByRead = new HashMap<>();
     Map<ListenerState, List<List<Placement>>> placedOn = new IdentityHashMap<>();
     for (RouteChunk chunk : chunks) {
       chunk.readers.forEach((read, ids) -> readersByRead.computeIfAbsent(read, k -> new ArrayList<>()).add(ids));
       chunk.placed.forEach((listener, on) -> placedOn.computeIfAbsent(listener, k -> new ArrayList<>()).add(on));
-      for (RouteId id : chunk.withPolicies) {
-        routesWithPolicies.add(id);
-      }
-    }
-    for (ClusterKey cluster : canonical.clusters.values()) {
-      clusterKeys.put(cluster.name(), cluster);
+      routesWithPolicies.addAll(chunk.withPolicies);
     }
     List<Dependency> reads = new ArrayList<>(readersByRead.keySet());
     Parallel.forEachIndex(reads.size(), UNITS_IN_PARALLEL, r -> {
@@ -333,7 +357,7 @@ public final class GatewayTranslator {
       routesByRead.put(reads.get(r), readers);
     });
     reads.forEach(this::countRead);
-    // Each listener's placements are put in precedence order apart from the others.
+    // Each listener's placements are put in precedence order.
     List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
     List<TreeMap<PlacementKey, Placement>> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL, listener -> {
       TreeMap<PlacementKey, Placement> onListener = new TreeMap<>();
@@ -347,18 +371,37 @@ public final class GatewayTranslator {
     for (int i = 0; i < placedListeners.size(); i++) {
       placements.put(placedListeners.get(i), ordered.get(i));
     }
-    if (usable) {
-      buildStructuralPorts();
-      List<String> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
-      UnitBuild[] built = new UnitBuild[units.size()];
-      Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> built[i] = buildUnit(units.get(i)));
-      for (UnitBuild unit : built) {
-        if (unit != null) {
-          installUnit(view, unit);
-        }
+  }
+
+  /**
+   * Builds every unit side by side, then the clusters they use: every cluster is new, so the units count their
+   * uses as they are built, and each cluster is built once.
+   */
+  private void buildAllUnits(ClusterView view) {
+    List<String> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
+    UnitBuild[] built = new UnitBuild[units.size()];
+    ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
+    Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> {
+      UnitBuild unit = buildUnit(units.get(i));
+      if (unit != null) {
+        unit.used().forEach(cluster -> uses.merge(cluster, 1, Integer::sum));
+      }
+      built[i] = unit;
+    });
+    for (UnitBuild unit : built) {
+      if (unit != null) {
+        installUnitContent(unit);
+        clustersByUnit.put(unit.unit(), unit.used());
       }
     }
-    return finish(before, true, Set.of());
+    clusterRefs.putAll(uses);
+    List<String> names = new ArrayList<>(uses.keySet());
+    ClusterBuild[] clustersBuilt = new ClusterBuild[names.size()];
+    Parallel.forEachIndex(names.size(), UNITS_IN_PARALLEL,
+        i -> clustersBuilt[i] = computeCluster(view, names.get(i)));
+    for (int i = 0; i < names.size(); i++) {
+      installCluster(names.get(i), clustersBuilt[i]);
+    }
   }
 
   private void clear() {
@@ -512,12 +555,14 @@ public final class GatewayTranslator {
   }
 
   private static String socket(ListenerState listener) {
-    return String.format(Locale.ROOT, "%05d/%s", listener.port, listener.isUdp() ? "udp" : "tcp");
+    // "%05d/%s" written out: asked for per listener, thousands of them.
+    String port = Integer.toString(listener.port);
+    return "00000".substring(Math.min(5, port.length())) + port + (listener.isUdp() ? "/udp" : "/tcp");
   }
 
   /**
-   * Ports whose filter chains do not depend on routes (plain HTTP, and the HTTPS chains of TLS ports), and the
-   * units whose content does: a route table per HTTP port and per HTTPS listener, the chains of TLS, TCP and UDP
+   * Ports whose filter chains do not depend on routes (plain HTTP), and the units whose content does: a route
+   * table per HTTP port and per HTTPS listener, the chains of TLS (with the HTTPS chains of the port), TCP and UDP
    * listeners per port.
    */
   private void buildStructuralPorts() {
@@ -557,10 +602,6 @@ public final class GatewayTranslator {
           String unit = "port:" + entry.getKey();
           unitListeners.put(unit, onSocket);
           tlsRouted.forEach(l -> unitOf.put(l, unit));
-          if (tlsRouted.isEmpty()) {
-            ports.put(entry.getKey(), tlsPort(entry.getKey(), onSocket, List.of()));
-            secretsByUnit.put(unit, httpsSecrets(onSocket));
-          }
         }
         default -> {
           String unit = "port:" + entry.getKey();
@@ -890,21 +931,9 @@ public final class GatewayTranslator {
   }
 
   private void installUnit(ClusterView view, UnitBuild built) {
+    installUnitContent(built);
     String unit = built.unit();
     Set<String> used = built.used();
-    if (built.table() != null) {
-      RouteTableIr table = built.table();
-      String name = unit.substring("table:".length());
-      if (!table.equals(tables.get(name))) {
-        tables.put(name, table);
-        tableList = null;
-      }
-    } else {
-      putPort(built.socket(), built.port());
-      if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
-        secretList = null;
-      }
-    }
     Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
     clustersByUnit.put(unit, used);
     for (String cluster : used) {
@@ -916,6 +945,24 @@ public final class GatewayTranslator {
       if (!used.contains(cluster) && clusterRefs.merge(cluster, -1, Integer::sum) == 0) {
         clusterRefs.remove(cluster);
         dropCluster(cluster);
+      }
+    }
+  }
+
+  /** Puts a unit's table or port (and the port's secrets) in place. */
+  private void installUnitContent(UnitBuild built) {
+    String unit = built.unit();
+    if (built.table() != null) {
+      RouteTableIr table = built.table();
+      String name = unit.substring("table:".length());
+      if (!table.equals(tables.get(name))) {
+        tables.put(name, table);
+        tableList = null;
+      }
+    } else {
+      putPort(built.socket(), built.port());
+      if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
+        secretList = null;
       }
     }
   }
@@ -932,13 +979,29 @@ public final class GatewayTranslator {
     }
   }
 
+  /**
+   * A cluster built from the view, with what building it read (null built: it cannot be built, e.g. its Service is
+   * gone).
+   */
+  private record ClusterBuild(ClusterBuilder.Built built, Set<Dependency> reads) {
+  }
+
   private void buildCluster(ClusterView view, String name) {
+    installCluster(name, computeCluster(view, name));
+  }
+
+  /** Reads shared state only, so clusters can be built side by side. */
+  private ClusterBuild computeCluster(ClusterView view, String name) {
+    RecordingView recording = new RecordingView(view);
+    ClusterBuilder.Built built = ClusterBuilder.build(recording, clusterKeys.get(name));
+    return new ClusterBuild(built, Set.copyOf(recording.reads()));
+  }
+
+  private void installCluster(String name, ClusterBuild build) {
     ClusterBuilder.Built before = clusters.get(name);
     dropCluster(name);
-    ClusterKey clusterKey = clusterKeys.get(name);
-    RecordingView recording = new RecordingView(view);
-    ClusterBuilder.Built built = ClusterBuilder.build(recording, clusterKey);
-    Set<Dependency> reads = Set.copyOf(recording.reads());
+    ClusterBuilder.Built built = build.built();
+    Set<Dependency> reads = build.reads();
     clusterReads.put(name, reads);
     for (Dependency read : reads) {
       clustersByRead.computeIfAbsent(read, k -> new HashSet<>()).add(name);

@@ -137,6 +137,12 @@ public final class ClusterStore implements ClusterView {
   }
 
   @Override
+  public <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
+    NavigableSet<ObjectKey> keys = indexes.get(index).get(key);
+    return keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  @Override
   public <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key) {
     NavigableSet<ObjectKey> keys = indexes.get(index).get(key);
     if (keys == null) {

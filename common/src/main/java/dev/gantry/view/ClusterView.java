@@ -25,4 +25,9 @@ public interface ClusterView {
 
   /** Objects filed under {@code key} in {@code index}, ordered by object key. */
   <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key);
+
+  /** The keys of {@link #byIndex}'s objects, in key order, without reading the objects themselves. */
+  default <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
+    return byIndex(index, key).stream().map(ObjectKey::of).sorted().toList();
+  }
 }

@@ -74,6 +74,12 @@ public final class RecordingView implements ClusterView {
   }
 
   @Override
+  public <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
+    record(Dependency.index(index, key));
+    return delegate.keysByIndex(index, key);
+  }
+
+  @Override
   public <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key) {
     record(Dependency.index(index, key));
     return delegate.byIndex(index, key);
