@@ -1,6 +1,7 @@
 package dev.gantry.envoy;
 
 import dev.gantry.ir.GatewayIr;
+import dev.gantry.runtime.Parallel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -40,10 +41,13 @@ public final class CheckedEnvoyResources {
 
   public Result build(GatewayIr ir) {
     EnvoyResources built = builder.build(ir);
-    for (EnvoyResources.Versioned<?> resource : builder.lastBuilt()) {
-      List<EnvoyValidator.Violation> violations = validator.validate(resource.resource());
-      if (!violations.isEmpty()) {
-        rejected.put(resource, violations);
+    // After a cold start every resource is new: they are checked side by side (the validator is thread-safe).
+    List<EnvoyResources.Versioned<?>> fresh = builder.lastBuilt();
+    List<List<EnvoyValidator.Violation>> found = Parallel.map(fresh, EnvoyTranslator.IN_PARALLEL,
+        resource -> validator.validate(resource.resource()));
+    for (int i = 0; i < fresh.size(); i++) {
+      if (!found.get(i).isEmpty()) {
+        rejected.put(fresh.get(i), found.get(i));
       }
     }
     if (rejected.isEmpty()) {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
@@ -47,36 +47,50 @@ public final class Parallel {
     }
     int batch = Math.max(1, count / ((helpers + 1) * BATCHES_PER_THREAD));
     AtomicInteger next = new AtomicInteger();
+    // Helpers that started and may hold a batch; the caller waits for those alone, never for a helper still
+    // queued behind other work in the pool (which, when it runs, finds nothing left).
+    AtomicInteger running = new AtomicInteger();
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
     Runnable work = () -> {
-      for (int from = next.getAndAdd(batch); from < count; from = next.getAndAdd(batch)) {
-        int to = Math.min(count, from + batch);
-        for (int i = from; i < to; i++) {
-          step.accept(i);
+      try {
+        for (int from = next.getAndAdd(batch); from < count; from = next.getAndAdd(batch)) {
+          int to = Math.min(count, from + batch);
+          for (int i = from; i < to; i++) {
+            step.accept(i);
+          }
         }
+      } catch (RuntimeException | Error e) {
+        failure.compareAndSet(null, e instanceof RuntimeException r ? r : new IllegalStateException(e));
+        next.set(count); // the others stop at their next batch
       }
     };
-    List<ForkJoinTask<?>> forked = new ArrayList<>(helpers);
     for (int h = 0; h < helpers; h++) {
-      forked.add(ForkJoinTask.adapt(work).fork());
+      ForkJoinPool.commonPool().execute(() -> {
+        running.incrementAndGet();
+        try {
+          work.run();
+        } finally {
+          if (running.decrementAndGet() == 0) {
+            synchronized (running) {
+              running.notifyAll();
+            }
+          }
+        }
+      });
     }
-    RuntimeException failure = null;
-    try {
-      work.run();
-    } catch (RuntimeException e) {
-      failure = e;
-      next.set(count); // the others stop at their next batch
-    }
-    for (ForkJoinTask<?> task : forked) {
-      try {
-        task.join();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
+    work.run();
+    synchronized (running) {
+      while (running.get() > 0) {
+        try {
+          running.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for translation steps", e);
         }
       }
     }
-    if (failure != null) {
-      throw failure;
+    if (failure.get() != null) {
+      throw failure.get();
     }
   }
 
