@@ -64,8 +64,7 @@ final class RouteAttacher {
   Outcome attach(ClusterView view, HasMetadata route, ParentReference ref, ParentKey parent) {
     List<ListenerState> owned = listenersByOwner.get(parent.indexKey());
     if (owned == null) {
-      String parentLabel = parent.kind() + " " + parent.key();
-      return new Outcome(List.of(), Reasons.NO_MATCHING_PARENT, parentLabel + " is not attached to its Gateway");
+      return new Outcome(List.of(), Reasons.NO_MATCHING_PARENT, label(parent) + " is not attached to its Gateway");
     }
     List<ListenerState> candidates = new ArrayList<>();
     for (ListenerState listener : owned) {
@@ -78,12 +77,11 @@ final class RouteAttacher {
       candidates.add(listener);
     }
     if (candidates.isEmpty()) {
-      String parentLabel = parent.kind() + " " + parent.key();
       String what = ref.getSectionName() != null && ref.getPort() != null
           ? "no listener named '" + ref.getSectionName() + "' on port " + ref.getPort()
           : ref.getSectionName() != null ? "no listener named '" + ref.getSectionName() + "'"
           : ref.getPort() != null ? "no listener on port " + ref.getPort() : "no listeners";
-      return new Outcome(List.of(), Reasons.NO_MATCHING_PARENT, parentLabel + " has " + what);
+      return new Outcome(List.of(), Reasons.NO_MATCHING_PARENT, label(parent) + " has " + what);
     }
     RouteGroupKindIr routeKind = new RouteGroupKindIr(Kinds.GATEWAY_GROUP, Routes.kindOf(route).kind());
     String routeNamespace = Metadata.namespace(route);
@@ -95,8 +93,7 @@ final class RouteAttacher {
       }
     }
     if (allowed.isEmpty()) {
-      String parentLabel = parent.kind() + " " + parent.key();
-      return new Outcome(List.of(), Reasons.NOT_ALLOWED_BY_LISTENERS, notAllowedMessage(view, parentLabel,
+      return new Outcome(List.of(), Reasons.NOT_ALLOWED_BY_LISTENERS, notAllowedMessage(view, label(parent),
           candidates, routeKind, routeNamespace));
     }
     boolean hasHostnames = route instanceof HTTPRoute || route instanceof GRPCRoute || route instanceof TLSRoute;
@@ -126,9 +123,14 @@ final class RouteAttacher {
     }
     if (attachments.isEmpty()) {
       return new Outcome(List.of(), Reasons.NO_MATCHING_LISTENER_HOSTNAME, "No hostname of the route matches a"
-          + " listener hostname of " + parent.kind() + " " + parent.key());
+          + " listener hostname of " + label(parent));
     }
     return new Outcome(attachments, null, null);
+  }
+
+  /** The parent as messages name it, {@code Kind namespace/name}; made only for a message (every route asks). */
+  private static String label(ParentKey parent) {
+    return parent.kind() + " " + parent.key();
   }
 
   /** Says why no candidate listener takes the route, naming the first obstacle met, most basic first. */
