@@ -68,7 +68,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * goes through a {@link RecordingView}, so what depends on what is recorded, not declared. Both paths give the
  * same result; a property test holds them to it.
  *
- * <p>Not thread-safe: one translation thread owns it.
+ * <p>Not thread-safe: one translation thread owns it. A full translation of a large Gateway spreads its routes,
+ * route tables and clusters over the common fork-join pool ({@link Parallel}) and returns when all are done; an
+ * update stays on the calling thread.
  */
 public final class GatewayTranslator {
 
