@@ -10,9 +10,9 @@ import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.ProxyNames;
-import dev.gantry.runtime.Parallel;
 import dev.gantry.model.Routes;
 import dev.gantry.model.Routes.ParentKey;
+import dev.gantry.runtime.Parallel;
 import dev.gantry.status.AddressIr;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
@@ -51,7 +51,6 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -113,6 +112,9 @@ public final class GatewayTranslator {
   /** A unit holds the routes of a listener or more: fewer of them are worth spreading than of routes. */
   private static final int UNITS_IN_PARALLEL = 32;
 
+  /** Neighbouring routes translated by one thread, in a full translation. */
+  private static final int ROUTES_PER_CHUNK = 256;
+
   /** A translated route. */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
       List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
@@ -121,9 +123,6 @@ public final class GatewayTranslator {
 
   private record Placed(ListenerState listener, Placement placement) {
   }
-
-  /** Neighbouring routes translated by one thread, in a full translation. */
-  private static final int ROUTES_PER_CHUNK = 256;
 
   /** What the routes of one chunk feed into, gathered by listener and by read. */
   private static final class RouteChunk {
