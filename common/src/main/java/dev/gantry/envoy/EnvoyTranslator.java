@@ -99,7 +99,8 @@ public final class EnvoyTranslator {
 
   /**
    * Remembers built resources by the IR they were built from. Building is a pure function of the IR, so a memo
-   * changes only how often the work is done, never the result.
+   * changes only how often the work is done, never the result. Called from several threads at once while a large
+   * Gateway is built, so it must be thread-safe.
    */
   public interface Memo {
     <T extends Message> EnvoyResources.Versioned<T> get(String type, Object ir,
@@ -116,7 +117,7 @@ public final class EnvoyTranslator {
   };
 
   /**
-   * Fewest resources of a type worth building on several threads (each is built, serialized and hashed: tens of
+   * Fewest resources worth building on several threads (each is built, serialized and hashed: tens of
    * microseconds).
    */
   public static final int IN_PARALLEL = 32;
