@@ -49,11 +49,11 @@ public final class EnvoyResourcesBuilder {
   }
 
   public EnvoyResources build(GatewayIr ir) {
-    List<Part<?, ?>> all = List.of(listeners, routes, clusters, endpoints, secrets);
-    for (Part<?, ?> part : all) {
+    for (Part<?, ?> part : List.of(listeners, routes, clusters, endpoints, secrets)) {
       part.fresh.clear();
     }
-    List<ClusterIr> withEndpoints = ir.clusters() == clusters.parts ? endpoints.parts : edsClusters(ir.clusters());
+    List<ClusterIr> withEndpoints = ir.clusters() == clusters.parts ? endpoints.parts
+        : EnvoyTranslator.edsClusters(ir.clusters());
     // After a cold start or a full translation that is every resource: built side by side, listeners first.
     List<Runnable> work = new ArrayList<>();
     listeners.plan(ir.ports(), work);
@@ -64,16 +64,6 @@ public final class EnvoyResourcesBuilder {
     Parallel.forEachIndex(work.size(), EnvoyTranslator.IN_PARALLEL, i -> work.get(i).run());
     return new EnvoyResources(listeners.finish(), routes.finish(), clusters.finish(), endpoints.finish(),
         secrets.finish());
-  }
-
-  private static List<ClusterIr> edsClusters(List<ClusterIr> all) {
-    List<ClusterIr> withEndpoints = new ArrayList<>(all.size());
-    for (ClusterIr cluster : all) {
-      if (cluster.discovery() == ClusterIr.Discovery.ENDPOINTS) {
-        withEndpoints.add(cluster);
-      }
-    }
-    return List.copyOf(withEndpoints);
   }
 
   /** One resource type: the IR list last seen, and what each IR instance was built into. */

@@ -133,8 +133,7 @@ public final class EnvoyTranslator {
   }
 
   public EnvoyResources translate(GatewayIr ir) {
-    List<ClusterIr> withEndpoints = ir.clusters().stream()
-        .filter(cluster -> cluster.discovery() == ClusterIr.Discovery.ENDPOINTS).toList();
+    List<ClusterIr> withEndpoints = edsClusters(ir.clusters());
     // One list of work, listeners first: a port with thousands of filter chains is the largest resource, and
     // starting on it first leaves the route tables to the other cores meanwhile.
     List<Supplier<EnvoyResources.Versioned<?>>> work = new ArrayList<>();
@@ -150,6 +149,17 @@ public final class EnvoyTranslator {
     int endpoints = clusters + withEndpoints.size();
     return new EnvoyResources(slice(built, 0, listeners), slice(built, listeners, routes),
         slice(built, routes, clusters), slice(built, clusters, endpoints), slice(built, endpoints, built.size()));
+  }
+
+  /** The clusters whose endpoints come by EDS, in order. */
+  static List<ClusterIr> edsClusters(List<ClusterIr> all) {
+    List<ClusterIr> withEndpoints = new ArrayList<>(all.size());
+    for (ClusterIr cluster : all) {
+      if (cluster.discovery() == ClusterIr.Discovery.ENDPOINTS) {
+        withEndpoints.add(cluster);
+      }
+    }
+    return List.copyOf(withEndpoints);
   }
 
   @SuppressWarnings("unchecked")

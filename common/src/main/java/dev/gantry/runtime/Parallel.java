@@ -107,6 +107,6 @@ public final class Parallel {
     forEachIndex(inputs.size(), threshold, i -> out[i] = function.apply(inputs.get(i)));
     @SuppressWarnings("unchecked")
     List<O> list = (List<O>) Arrays.asList(out);
-    return new ArrayList<>(list);
+    return list;
   }
 }

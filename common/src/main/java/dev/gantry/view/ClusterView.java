@@ -28,6 +28,6 @@ public interface ClusterView {
 
   /** The keys of {@link #byIndex}'s objects, in key order, without reading the objects themselves. */
   default <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
-    return byIndex(index, key).stream().map(ObjectKey::of).sorted().toList();
+    return byIndex(index, key).stream().map(ObjectKey::of).toList();
   }
 }

@@ -357,16 +357,20 @@ final class Run implements AutoCloseable {
   /** Outcome of changes followed to the fleet. */
   record Propagation(List<Long> latencies, List<Long> allNanos, List<Long> firstNanos, int missed, int writes) {
     Stats stats() {
-      return new Stats(latencies.stream().mapToLong(Long::longValue).toArray());
+      return of(latencies);
     }
 
     Stats allStats() {
-      return new Stats(allNanos.stream().mapToLong(Long::longValue).toArray());
+      return of(allNanos);
     }
 
     /** Per change, until the first proxy had it: Gantry's own path, before the fan-out to the rest. */
     Stats firstStats() {
-      return new Stats(firstNanos.stream().mapToLong(Long::longValue).toArray());
+      return of(firstNanos);
+    }
+
+    private static Stats of(List<Long> nanos) {
+      return new Stats(nanos.stream().mapToLong(Long::longValue).toArray());
     }
   }
 
