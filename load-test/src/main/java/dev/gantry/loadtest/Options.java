@@ -18,6 +18,8 @@ import java.util.Map;
  * @param proxies simulated proxies, or null for the scenario's default
  * @param protocol xDS variant of the fleet
  * @param writes changes to measure (route-propagation, fan-out), or null for the default
+ * @param warmup changes made and followed before the measured ones (route-propagation, fan-out), or null for the
+ *     default
  * @param routes routes to attach (attach-routes), or null for the default
  * @param duration churn duration, or null for the default
  * @param shardCounts shard counts to compare (shard-scaling)
@@ -32,9 +34,9 @@ import java.util.Map;
  * @param verbose Gantry's own INFO logs
  */
 record Options(String scenario, double scale, Integer shards, Path out, Integer proxies, AdsClient.Protocol protocol,
-    Integer writes, Integer routes, Duration duration, List<Integer> shardCounts, List<String> remoteShards,
-    boolean controller, boolean settle, Boolean progress, Map<String, String> settings, int nackProxies,
-    Duration timeout, boolean cleanup, boolean verbose) {
+    Integer writes, Integer warmup, Integer routes, Duration duration, List<Integer> shardCounts,
+    List<String> remoteShards, boolean controller, boolean settle, Boolean progress, Map<String, String> settings,
+    int nackProxies, Duration timeout, boolean cleanup, boolean verbose) {
 
   static final Path DEFAULT_OUT = Path.of("load-test-results");
 
@@ -80,6 +82,8 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
         --protocol P         sotw or delta xDS for the fleet (default delta)
         --writes N           changes to measure (route-propagation: 100 x scale, at least 10; fan-out: 10;
                              shard-scaling: 200 x scale route edits, at least 20)
+        --warmup N           changes made and followed before the measured ones, so the measured ones run on
+                             compiled code (route-propagation and fan-out; default 30)
         --routes N           routes to attach (attach-routes: 1000 x scale)
         --duration D         churn duration (default 60s x scale, at least 10s), e.g. 30s, 2m
         --nack-proxies N     proxies that NACK every response carrying "load-test-nack" (churn writes some)
@@ -106,6 +110,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
     Integer proxies = null;
     AdsClient.Protocol protocol = AdsClient.Protocol.DELTA;
     Integer writes = null;
+    Integer warmup = null;
     Integer routes = null;
     Duration duration = null;
     List<Integer> shardCounts = List.of(1, 2, 4);
@@ -152,6 +157,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
               default -> throw new IllegalArgumentException("--protocol must be sotw or delta, got '" + value + "'");
             };
             case "--writes" -> writes = count(flag, value, 1, 1_000_000);
+            case "--warmup" -> warmup = count(flag, value, 0, 1_000_000);
             case "--routes" -> routes = count(flag, value, 1, 1_000_000);
             case "--duration" -> duration = duration(flag, value);
             case "--timeout" -> timeout = duration(flag, value);
@@ -172,8 +178,8 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
     if (scenario == null) {
       throw new IllegalArgumentException("--scenario is required (see --list)");
     }
-    return new Options(scenario, scale, shards, out, proxies, protocol, writes, routes, duration, shardCounts, remote,
-        controller, settle, progress, settings, nack, timeout, cleanup, verbose);
+    return new Options(scenario, scale, shards, out, proxies, protocol, writes, warmup, routes, duration, shardCounts,
+        remote, controller, settle, progress, settings, nack, timeout, cleanup, verbose);
   }
 
   private static double positiveDecimal(String flag, String value) {

@@ -15,6 +15,10 @@ import java.util.Set;
  * another ListenerSet, and each is timed from the write to the xDS response carrying it at every proxy of its
  * Gateway. Scenario 4, {@code fan-out}: 1,000 proxies of one Gateway on one shard and a small world (100
  * ListenerSets); each change is timed until it reached all of them.
+ *
+ * <p>Both first make and follow a few changes of the same kind that are not measured (30 by default): the
+ * measured ones then run on compiled code, as a control plane does after its first minutes, instead of timing the
+ * JIT compiler working through every code path a change takes in Gantry, the in-memory API and the fleet.
  */
 final class PropagationScenario implements Scenario {
 
@@ -32,6 +36,7 @@ final class PropagationScenario implements Scenario {
     int proxies = options.proxies() != null ? options.proxies() : Options.scaled(1000, options.scale(), 1);
     int writes = options.writes() != null ? options.writes()
         : fanOut ? 10 : Options.scaled(100, options.scale(), 10);
+    int warmup = options.warmup() != null ? options.warmup() : 30;
     int shards = options.shards() == null ? 1 : options.shards();
     run.recordWorld(world);
     Deployment deployment = run.deploy();
@@ -45,9 +50,10 @@ final class PropagationScenario implements Scenario {
     Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
 
     String runId = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    List<Run.Change> warmups = new ArrayList<>();
     List<Run.Change> changes = new ArrayList<>();
     int sets = world.listenerSets();
-    for (int k = 0; k < writes; k++) {
+    for (int k = 0; k < warmup + writes; k++) {
       // Spread over the ListenerSets: each write lands in another route table.
       int index = (int) ((long) k * 7919 % sets);
       int n = index / world.setsPerNamespace();
@@ -58,8 +64,14 @@ final class PropagationScenario implements Scenario {
       ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(n, s));
       Probe probe = new Probe("route-add", AdsClient.ROUTE, ScaleWorld.routeTable(ScaleWorld.hostname(n, s, 0)), path,
           true, fleet.membersOf(Set.of(gateway)));
-      changes.add(new Run.Change(probe, () -> deployment.client().resource(route).create()));
+      (k < warmup ? warmups : changes).add(new Run.Change(probe, () -> deployment.client().resource(route).create()));
     }
+    if (warmup > 0) {
+      try (Run.Phase p = run.phase("warm up: " + warmup + " routes, not measured")) {
+        run.propagate(fleet, "warm-up routes", warmups);
+      }
+    }
+    run.result.put("warmup_writes", warmup);
     long[][] before = fleet.counters();
     int logBefore = deployment.local() == null ? 0 : deployment.local().requestLog().size();
     CpuMeter.Sample cpu0 = CpuMeter.sample();

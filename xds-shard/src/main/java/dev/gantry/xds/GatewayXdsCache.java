@@ -1,5 +1,6 @@
 package dev.gantry.xds;
 
+import dev.gantry.runtime.Parallel;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shard's xDS cache: one snapshot per Gateway. State-of-the-world watches are java-control-plane's
@@ -38,6 +41,10 @@ final class GatewayXdsCache implements ConfigWatcher {
 
   /** The stream whose request the current thread handles; set by the callbacks just before the watch is opened. */
   static final ThreadLocal<Long> STREAM = new ThreadLocal<>();
+
+  /** Fewest streams to answer whose sending is spread over threads. */
+  private static final int SPREAD_FROM = 64;
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayXdsCache.class);
 
   private final NodeGroup<String> groups;
   private final SimpleCache<String> stateOfTheWorld;
@@ -145,11 +152,17 @@ final class GatewayXdsCache implements ConfigWatcher {
   }
 
   /**
-   * Publishes a Gateway's snapshot and answers the open watches of the types whose content changed, in the order
-   * Envoy needs (clusters before endpoints, listeners before routes).
+   * Publishes a Gateway's snapshot and answers the open watches of the types whose content changed, each stream in
+   * the order Envoy needs (clusters before endpoints, listeners before routes).
+   *
+   * <p>The answers are worked out under the lock and sent after it, spread over threads when there are many: with a
+   * thousand proxies on a Gateway, sending is most of a push, and ACKs (which take the lock to open their next
+   * watch) must not wait for the whole fan-out. A stream whose watch is answered here has it retired first; should
+   * it open another watch before the answer goes out, that cancels this one and the late answer is dropped.
    */
   void setSnapshot(String group, GatewaySnapshot snapshot) {
     stateOfTheWorld.setSnapshot(group, snapshot);
+    Map<Long, List<Answer>> answers = new LinkedHashMap<>();
     synchronized (lock) {
       GatewaySnapshot previous = snapshots.put(group, snapshot);
       Map<ResourceType, Map<Long, DeltaWatch>> byType = open.get(group);
@@ -183,12 +196,26 @@ final class GatewayXdsCache implements ConfigWatcher {
           if (watch.version().equals(version)) {
             continue;
           }
-          if (respond(watch, changed(watch, changedNow), heldAndGone(watch, removedNow), version)) {
+          Map<String, VersionedResource<?>> changed = changed(watch, changedNow);
+          List<String> removed = heldAndGone(watch, removedNow);
+          if (!changed.isEmpty() || !removed.isEmpty()) {
             retire(entry.getKey(), type);
+            answers.computeIfAbsent(entry.getKey(), k -> new ArrayList<>(1))
+                .add(new Answer(watch, DeltaResponse.create(watch.request(), changed, removed, version)));
           }
         }
       }
     }
+    List<List<Answer>> perStream = new ArrayList<>(answers.values());
+    Parallel.forEachIndex(perStream.size(), SPREAD_FROM, i -> {
+      for (Answer answer : perStream.get(i)) {
+        send(answer.watch(), answer.response());
+      }
+    });
+  }
+
+  /** A response worked out for a watch, to be sent once the lock is released. */
+  private record Answer(DeltaWatch watch, DeltaResponse response) {
   }
 
   /** Open delta watches, for tests. */
@@ -241,12 +268,19 @@ final class GatewayXdsCache implements ConfigWatcher {
     if (changed.isEmpty() && removed.isEmpty()) {
       return false;
     }
-    try {
-      watch.respond(DeltaResponse.create(watch.request(), changed, removed, version));
-    } catch (WatchCancelledException e) {
-      // The stream went away meanwhile: nothing to answer.
-    }
+    send(watch, DeltaResponse.create(watch.request(), changed, removed, version));
     return true;
+  }
+
+  private static void send(DeltaWatch watch, DeltaResponse response) {
+    try {
+      watch.respond(response);
+    } catch (WatchCancelledException e) {
+      // The stream went away, or opened a newer watch, meanwhile: nothing to answer here.
+    } catch (RuntimeException e) {
+      // One broken stream must not keep the answers from the others.
+      LOG.warn("sending a {} response failed: {}", response.request().getTypeUrl(), e.toString());
+    }
   }
 
   /** Drops a stream's open watch of a type from the index (caller holds the lock). */

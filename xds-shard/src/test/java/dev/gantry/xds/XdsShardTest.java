@@ -111,6 +111,38 @@ class XdsShardTest {
   }
 
   @Test
+  void aPushToManyProxiesOfOneGatewayIsSpreadOverThreadsAndReachesEachOnce() {
+    // Enough proxies that the shard sends from several threads.
+    int proxies = 150;
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("team-a", "gw", 2);
+    List<AdsClient> fleet = new ArrayList<>();
+    for (int i = 0; i < proxies; i++) {
+      fleet.add(client(shard, "p-" + i, "team-a/gw", AdsClient.Protocol.DELTA));
+    }
+    Eventually.await(TIMEOUT, "every proxy configured", () -> fleet.stream().allMatch(p -> routePaths(p)
+        .contains("/r1")));
+    long[] before = new long[proxies];
+    before[0] = settledResponses(fleet.get(0));
+    for (int i = 0; i < proxies; i++) {
+      before[i] = fleet.get(i).responses();
+    }
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/edited"));
+    Eventually.await(TIMEOUT, "the edit at every proxy", () -> fleet.stream().allMatch(p -> routePaths(p)
+        .contains("/edited")));
+    settledResponses(fleet.get(proxies - 1));
+    for (int i = 0; i < proxies; i++) {
+      assertEquals(before[i] + 1, fleet.get(i).responses(), "proxy " + i + " got the route table once");
+      assertEquals(0, fleet.get(i).nacksSent());
+    }
+    // Every ACK opened the proxy's next watch: the next edit reaches them all again.
+    Eventually.await(TIMEOUT, "watches open again", () -> shard.cache().openDeltaWatches() >= proxies);
+    harness.apply(ShardHarness.route("team-a", "gw", "r1", "/edited-again"));
+    Eventually.await(TIMEOUT, "the second edit at every proxy", () -> fleet.stream().allMatch(p -> routePaths(p)
+        .contains("/edited-again")));
+  }
+
+  @Test
   void deltaProxiesGetNewResourcesByNameAndLearnOfRemovedOnes() {
     XdsShard shard = harness.startShard(0, 1, 0, Map.of());
     harness.gatewayWithRoutes("team-a", "gw", 1);

@@ -137,7 +137,10 @@ public final class AdsClient implements AutoCloseable {
   }
 
   private static ManagedChannel channel(String host, int port) {
-    return NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(64 * 1024 * 1024).build();
+    // Responses are handled where they are read, as Envoy's main thread does: no hand-off to another thread per
+    // message, which for a fleet of simulated proxies in one process costs more than handling the message.
+    return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
+        .maxInboundMessageSize(64 * 1024 * 1024).build();
   }
 
   /**
