@@ -52,6 +52,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -73,23 +74,49 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayTranslator {
 
-  /** A route of any kind. */
-  public record RouteId(Kind<?> kind, ObjectKey key) implements Comparable<RouteId> {
-    // Written out: routes are hashed into read indexes tens of thousands of times per translation.
+  /**
+   * A route of any kind. A value class rather than a record so that its hash is kept: routes are hashed into read
+   * indexes tens of thousands of times per translation, and the key each one points to lies elsewhere in memory.
+   */
+  public static final class RouteId implements Comparable<RouteId> {
+    private final Kind<?> kind;
+    private final ObjectKey key;
+    private final int hash;
+
+    public RouteId(Kind<?> kind, ObjectKey key) {
+      this.kind = Objects.requireNonNull(kind, "kind");
+      this.key = Objects.requireNonNull(key, "key");
+      this.hash = key.hashCode() * 31 + kind.hashCode();
+    }
+
+    public Kind<?> kind() {
+      return kind;
+    }
+
+    public ObjectKey key() {
+      return key;
+    }
+
     @Override
     public boolean equals(Object other) {
-      return this == other || other instanceof RouteId r && key.equals(r.key) && kind.equals(r.kind);
+      return this == other || other instanceof RouteId r && hash == r.hash && key.equals(r.key)
+          && kind.equals(r.kind);
     }
 
     @Override
     public int hashCode() {
-      return key.hashCode() * 31 + kind.hashCode();
+      return hash;
     }
 
     @Override
     public int compareTo(RouteId other) {
       int byKind = kind.kind().compareTo(other.kind.kind());
       return byKind != 0 ? byKind : key.compareTo(other.key);
+    }
+
+    @Override
+    public String toString() {
+      return "RouteId[kind=" + kind + ", key=" + key + "]";
     }
   }
 
@@ -115,6 +142,12 @@ public final class GatewayTranslator {
   /** Neighbouring routes translated by one thread, in a full translation. */
   private static final int ROUTES_PER_CHUNK = 256;
 
+  /**
+   * Each chunk keeps its reads apart by hash in this many groups, so that the reads of all chunks are merged group
+   * by group, side by side (a power of two).
+   */
+  private static final int READ_GROUPS = 16;
+
   /** A translated route. */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
       List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
@@ -127,20 +160,33 @@ public final class GatewayTranslator {
   /** What the routes of one chunk feed into, gathered by listener and by read. */
   private static final class RouteChunk {
     final Map<ListenerState, List<Placement>> placed = new IdentityHashMap<>();
-    final Map<Dependency, List<RouteId>> readers = new HashMap<>();
+    /** The routes that made each read, by {@link #readGroup}. */
+    @SuppressWarnings("unchecked") // an array of maps
+    final Map<Dependency, List<RouteId>>[] readers = new Map[READ_GROUPS];
     final List<RouteId> withPolicies = new ArrayList<>(0);
+
+    RouteChunk() {
+      for (int g = 0; g < READ_GROUPS; g++) {
+        readers[g] = new HashMap<>();
+      }
+    }
 
     void add(RouteId id, RouteResult result) {
       for (Placed on : result.placed()) {
         placed.computeIfAbsent(on.listener(), k -> new ArrayList<>()).add(on.placement());
       }
       for (Dependency read : result.reads()) {
-        readers.computeIfAbsent(read, k -> new ArrayList<>()).add(id);
+        readers[readGroup(read)].computeIfAbsent(read, k -> new ArrayList<>()).add(id);
       }
       if (!result.policyUses().isEmpty()) {
         withPolicies.add(id);
       }
     }
+  }
+
+  private static int readGroup(Dependency read) {
+    int h = read.hashCode();
+    return (h ^ (h >>> 16)) & (READ_GROUPS - 1);
   }
 
   /**
@@ -223,6 +269,8 @@ public final class GatewayTranslator {
   private final Map<Dependency, Integer> readCounts = new HashMap<>();
   private final Set<Dependency> added = new HashSet<>();
   private final Set<Dependency> removed = new HashSet<>();
+  /** Off during a full translation, whose outcome compares the reads before and after instead. */
+  private boolean trackingReads = true;
 
   // --- derived, built on demand ---
   private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
@@ -257,6 +305,15 @@ public final class GatewayTranslator {
 
   /** Translates from scratch. */
   public Outcome translate(ClusterView view) {
+    trackingReads = false;
+    try {
+      return translateAll(view);
+    } finally {
+      trackingReads = true;
+    }
+  }
+
+  private Outcome translateAll(ClusterView view) {
     Set<Dependency> before = new HashSet<>(readCounts.keySet());
     clear();
     RecordingView structural = new RecordingView(view);
@@ -343,21 +400,35 @@ public final class GatewayTranslator {
 
   /** Merges what the chunks gathered per read and per listener, each read and listener apart from the others. */
   private void indexRoutes(RouteChunk[] chunks) {
-    Map<Dependency, List<List<RouteId>>> readersByRead = new HashMap<>();
     Map<ListenerState, List<List<Placement>>> placedOn = new IdentityHashMap<>();
     for (RouteChunk chunk : chunks) {
-      chunk.readers.forEach((read, ids) -> readersByRead.computeIfAbsent(read, k -> new ArrayList<>()).add(ids));
       chunk.placed.forEach((listener, on) -> placedOn.computeIfAbsent(listener, k -> new ArrayList<>()).add(on));
       routesWithPolicies.addAll(chunk.withPolicies);
     }
-    List<Dependency> reads = new ArrayList<>(readersByRead.keySet());
-    Parallel.forEachIndex(reads.size(), UNITS_IN_PARALLEL, r -> {
-      List<List<RouteId>> lists = readersByRead.get(reads.get(r));
-      Set<RouteId> readers = HashSet.newHashSet(lists.stream().mapToInt(List::size).sum());
-      lists.forEach(readers::addAll);
-      routesByRead.put(reads.get(r), readers);
+    @SuppressWarnings("unchecked") // an array of lists
+    List<Dependency>[] readsByGroup = new List[READ_GROUPS];
+    Parallel.forEachIndex(READ_GROUPS, chunks.length > 1 ? 2 : Integer.MAX_VALUE, g -> {
+      Map<Dependency, List<List<RouteId>>> readersByRead = new HashMap<>();
+      for (RouteChunk chunk : chunks) {
+        chunk.readers[g].forEach((read, ids) -> readersByRead.computeIfAbsent(read, k -> new ArrayList<>(2))
+            .add(ids));
+      }
+      List<Dependency> reads = new ArrayList<>(readersByRead.size());
+      readersByRead.forEach((read, lists) -> {
+        int size = 0;
+        for (List<RouteId> ids : lists) {
+          size += ids.size();
+        }
+        Set<RouteId> readers = HashSet.newHashSet(size);
+        lists.forEach(readers::addAll);
+        routesByRead.put(read, readers);
+        reads.add(read);
+      });
+      readsByGroup[g] = reads;
     });
-    reads.forEach(this::countRead);
+    for (List<Dependency> reads : readsByGroup) {
+      reads.forEach(this::countRead);
+    }
     // Each listener's placements are put in precedence order.
     List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
     List<TreeMap<PlacementKey, Placement>> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL, listener -> {
@@ -1037,7 +1108,7 @@ public final class GatewayTranslator {
   }
 
   private void countRead(Dependency read) {
-    if (readCounts.merge(read, 1, Integer::sum) == 1 && !removed.remove(read)) {
+    if (readCounts.merge(read, 1, Integer::sum) == 1 && trackingReads && !removed.remove(read)) {
       added.add(read);
     }
   }
@@ -1049,7 +1120,7 @@ public final class GatewayTranslator {
     }
     if (count == 1) {
       readCounts.remove(read);
-      if (!added.remove(read)) {
+      if (trackingReads && !added.remove(read)) {
         removed.add(read);
       }
     } else {

@@ -1,7 +1,6 @@
 package dev.gantry.translate;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Hostname rules of the Gateway API: validation, wildcard matching and listener/route intersection.
@@ -11,7 +10,6 @@ import java.util.regex.Pattern;
  */
 public final class Hostnames {
 
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   public static final int MAX_LENGTH = 253;
 
   private Hostnames() {
@@ -35,19 +33,55 @@ public final class Hostnames {
     if (isIpAddress(rest)) {
       return "hostname '" + hostname + "' is an IP address; a DNS name is required";
     }
-    for (String label : rest.split("\\.", -1)) {
-      if (label.length() > 63) {
+    // Label by label, without a regex or split: every listener and route hostname of a Gateway passes here.
+    int start = 0;
+    while (true) {
+      int end = rest.indexOf('.', start);
+      if (end < 0) {
+        end = rest.length();
+      }
+      if (end - start > 63) {
         return "hostname '" + hostname + "' has a label longer than 63 characters";
       }
-      if (!LABEL.matcher(label).matches()) {
+      if (!isLabel(rest, start, end)) {
         return "hostname '" + hostname + "' is not a valid lowercase RFC 1123 DNS name";
       }
+      if (end == rest.length()) {
+        return null;
+      }
+      start = end + 1;
     }
-    return null;
   }
 
+  /** {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?} over {@code text[start, end)}. */
+  private static boolean isLabel(String text, int start, int end) {
+    if (start == end || text.charAt(start) == '-' || text.charAt(end - 1) == '-') {
+      return false;
+    }
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Only digits and dots (an IPv4 address, or a name that could be mistaken for one), or any colon (IPv6). */
   static boolean isIpAddress(String text) {
-    return text.matches("[0-9.]+") || text.contains(":");
+    if (text.indexOf(':') >= 0) {
+      return true;
+    }
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!(c == '.' || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static boolean isWildcard(String hostname) {

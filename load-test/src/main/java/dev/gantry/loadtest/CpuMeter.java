@@ -17,8 +17,10 @@ import java.util.regex.Pattern;
  * {@code xds-shard-<i>-kube-*} (its informer callbacks, named by the load test), {@code controller-*} and
  * {@code status-writer-*}. What no thread name tells apart:
  * {@code kube_io} (Vert.x event loops: the in-memory API server and every Kubernetes client's HTTP),
- * {@code fleet} (gRPC threads not named by a shard: the simulated proxies), and {@code unattributed} (process
- * CPU no live Java thread accounts for: GC, JIT, threads that ended between two samples).
+ * {@code fleet} (gRPC threads not named by a shard: the simulated proxies), {@code common_pool} (the common
+ * fork-join pool, where large translations and fan-outs are spread; shared by every component), and
+ * {@code unattributed} (process CPU no live Java thread accounts for: GC, JIT, threads that ended between two
+ * samples).
  */
 final class CpuMeter {
 
@@ -80,6 +82,9 @@ final class CpuMeter {
     if (thread.startsWith("grpc-") || thread.startsWith("fleet-")) {
       return "fleet";
     }
+    if (thread.startsWith("ForkJoinPool.commonPool-worker-")) {
+      return "common_pool";
+    }
     return "other_threads";
   }
 
@@ -115,7 +120,8 @@ final class CpuMeter {
         result.put(shard + "." + kind, round(parts.getOrDefault(shard + "." + kind, 0.0)));
       }
     });
-    for (String component : new String[] {"controller", "fleet", "kube_io", "load_test", "other_threads"}) {
+    for (String component : new String[] {"controller", "fleet", "kube_io", "common_pool", "load_test",
+        "other_threads"}) {
       result.put(component, round(parts.getOrDefault(component, 0.0)));
     }
     result.put("unattributed", round(Math.max(0, process - attributed / 1e9)));

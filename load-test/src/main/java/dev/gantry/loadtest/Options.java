@@ -23,6 +23,7 @@ import java.util.Map;
  * @param routes routes to attach (attach-routes), or null for the default
  * @param duration churn duration, or null for the default
  * @param shardCounts shard counts to compare (shard-scaling)
+ * @param gateways Gateways the world is spread over (shard-scaling), or null for the default
  * @param remoteShards shard addresses when Gantry runs elsewhere (empty: in-process)
  * @param controller whether to run the controller in-process
  * @param settle whether to wait for the controller to finish writing status before measuring
@@ -35,7 +36,7 @@ import java.util.Map;
  */
 record Options(String scenario, double scale, Integer shards, Path out, Integer proxies, AdsClient.Protocol protocol,
     Integer writes, Integer warmup, Integer routes, Duration duration, List<Integer> shardCounts,
-    List<String> remoteShards, boolean controller, boolean settle, Boolean progress, Map<String, String> settings,
+    Integer gateways, List<String> remoteShards, boolean controller, boolean settle, Boolean progress, Map<String, String> settings,
     int nackProxies, Duration timeout, boolean cleanup, boolean verbose) {
 
   static final Path DEFAULT_OUT = Path.of("load-test-results");
@@ -67,7 +68,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
         route-propagation  add 100 routes one at a time to the listenerset-scale world, 1,000 proxies connected:
                            write -> xDS response at every proxy (p50/p90/p99), raw and minus the debounce
         fan-out            1,000 proxies of one Gateway on one shard; time until a push reaches all of them
-        shard-scaling      40 Gateways sharing the listenerset-scale world on 1, 2 and 4 shards: per-shard
+        shard-scaling      250 Gateways sharing the listenerset-scale world on 1, 2 and 4 shards: per-shard
                            translation CPU and heap as ratios to one shard
         shard-restart      restart every shard with the fleet connected: no proxy ever holds fewer resources;
                            time to reconverge
@@ -77,11 +78,13 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
         --scale F            fraction of the scenario's objects (default 1)
         --shards N           xds-shards in the process (default 1; shard-restart 2; shard-scaling: --shard-counts)
         --shard-counts L     shard counts compared by shard-scaling (default 1,2,4)
+        --gateways N         Gateways shard-scaling spreads the world over (default 250)
         --proxies N          simulated proxies (default 1,000 x scale for route-propagation, fan-out, shard-restart
-                             and churn; 10 for listenerset-scale, 1 for attach-routes, 40 for shard-scaling)
+                             and churn; 10 for listenerset-scale, 1 for attach-routes, one per Gateway for
+                             shard-scaling)
         --protocol P         sotw or delta xDS for the fleet (default delta)
         --writes N           changes to measure (route-propagation: 100 x scale, at least 10; fan-out: 10;
-                             shard-scaling: 200 x scale route edits, at least 20)
+                             shard-scaling: 400 x scale route edits, at least 20)
         --warmup N           changes made and followed before the measured ones, so the measured ones run on
                              compiled code (route-propagation and fan-out; default 30)
         --routes N           routes to attach (attach-routes: 1000 x scale)
@@ -114,6 +117,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
     Integer routes = null;
     Duration duration = null;
     List<Integer> shardCounts = List.of(1, 2, 4);
+    Integer gateways = null;
     List<String> remote = new ArrayList<>();
     boolean controller = true;
     boolean settle = true;
@@ -149,6 +153,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
               }
               shardCounts = counts;
             }
+            case "--gateways" -> gateways = count(flag, value, 1, 100_000);
             case "--out" -> out = Path.of(value);
             case "--proxies" -> proxies = count(flag, value, 0, 1_000_000);
             case "--protocol" -> protocol = switch (value.toLowerCase(java.util.Locale.ROOT)) {
@@ -179,7 +184,7 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
       throw new IllegalArgumentException("--scenario is required (see --list)");
     }
     return new Options(scenario, scale, shards, out, proxies, protocol, writes, warmup, routes, duration, shardCounts,
-        remote, controller, settle, progress, settings, nack, timeout, cleanup, verbose);
+        gateways, remote, controller, settle, progress, settings, nack, timeout, cleanup, verbose);
   }
 
   private static double positiveDecimal(String flag, String value) {

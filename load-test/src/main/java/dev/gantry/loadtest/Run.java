@@ -265,8 +265,11 @@ final class Run implements AutoCloseable {
     }
   }
 
-  /** Result of starting shards one after another. */
   /**
+   * Result of starting shards one after another.
+   *
+   * @param translationCpuSeconds CPU of the shard's translation threads, plus that of the common fork-join pool
+   *     while the shard started (a large Gateway's translation is spread over the pool, and the shard starts alone)
    * @param translateSeconds time the shard spent in translate() of its owned Gateways (its
    *     {@code gantry_shard_translation_seconds} metric), unlike its translation thread's CPU without applying the
    *     informer events of the whole world to its store
@@ -306,8 +309,9 @@ final class Run implements AutoCloseable {
         } catch (java.io.IOException e) {
           info("could not read shard " + i + "'s metrics: " + e.getMessage());
         }
-        starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i),
-            CpuMeter.seconds(cpu, "shard-" + i + ".translation"), after - before, translate));
+        double pool = CpuMeter.seconds(cpu, "common_pool");
+        starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i) + pool,
+            CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, after - before, translate));
       }
     }
     return starts;
