@@ -269,13 +269,16 @@ final class Run implements AutoCloseable {
    * Result of starting shards one after another.
    *
    * @param translationCpuSeconds CPU of the shard's translation threads, plus that of the common fork-join pool
-   *     while the shard started (a large Gateway's translation is spread over the pool, and the shard starts alone)
+   *     while the shard started (a large Gateway's translation is spread over the pool, and the shard starts alone);
+   *     the threads also apply the informers' events of the whole world to the shard's store
+   * @param translateCpuSeconds CPU spent translating the owned Gateways alone: the shard's
+   *     {@code gantry_shard_translation_cpu_seconds} plus the common pool's CPU while it started
    * @param translateSeconds time the shard spent in translate() of its owned Gateways (its
    *     {@code gantry_shard_translation_seconds} metric), unlike its translation thread's CPU without applying the
    *     informer events of the whole world to its store
    */
-  record ShardStart(int index, long readyNanos, double cpuSeconds, double translationCpuSeconds, long heapBytes,
-      double translateSeconds) {
+  record ShardStart(int index, long readyNanos, double cpuSeconds, double translationCpuSeconds,
+      double translateCpuSeconds, long heapBytes, double translateSeconds) {
   }
 
   /**
@@ -303,15 +306,18 @@ final class Run implements AutoCloseable {
         long after = measureHeap ? HeapMeter.usedAfterGc() : 0;
         Map<String, Object> cpu = CpuMeter.between(cpu0, cpu1);
         double translate = Double.NaN;
+        double translateCpu = Double.NaN;
         try {
-          translate = Http.metric(Http.get(local.shard(i).adminUrl() + "/metrics"),
-              "gantry_shard_translation_seconds_sum");
+          String metrics = Http.get(local.shard(i).adminUrl() + "/metrics");
+          translate = Http.metric(metrics, "gantry_shard_translation_seconds_sum");
+          translateCpu = Http.metric(metrics, "gantry_shard_translation_cpu_seconds_total");
         } catch (java.io.IOException e) {
           info("could not read shard " + i + "'s metrics: " + e.getMessage());
         }
         double pool = CpuMeter.seconds(cpu, "common_pool");
         starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i) + pool,
-            CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, after - before, translate));
+            CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, translateCpu + pool, after - before,
+            translate));
       }
     }
     return starts;

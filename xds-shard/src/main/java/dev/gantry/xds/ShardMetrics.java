@@ -23,6 +23,7 @@ public final class ShardMetrics {
   final Counter refusedStreams;
   final Counter heldTimeouts;
   final Histogram translationSeconds;
+  final Counter translationCpuSeconds;
   final Histogram debounceBatchSize;
   final Counter snapshotsPublished;
   final Counter translationErrors;
@@ -56,6 +57,10 @@ public final class ShardMetrics {
         .help("Time to translate one Gateway and build its Envoy resources").unit(Unit.SECONDS)
         .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
         .labelNames("shard").register(registry);
+    translationCpuSeconds = Counter.builder().name("gantry_shard_translation_cpu_seconds")
+        .help("CPU time of the threads that translated Gateways and built their Envoy resources, while they did;"
+            + " work a large Gateway spreads over the common fork-join pool is not included")
+        .unit(Unit.SECONDS).labelNames("shard").register(registry);
     debounceBatchSize = Histogram.builder().name("gantry_shard_debounce_batch_size")
         .help("Changes handled together after one debounce")
         .classicUpperBounds(1, 2, 5, 10, 50, 100, 500, 1000, 10000).labelNames("shard").register(registry);
@@ -119,8 +124,11 @@ public final class ShardMetrics {
       all.heldTimeouts.labelValues(shard).inc();
     }
 
-    void translated(double seconds) {
+    void translated(double seconds, double cpuSeconds) {
       all.translationSeconds.labelValues(shard).observe(seconds);
+      if (cpuSeconds >= 0) {
+        all.translationCpuSeconds.labelValues(shard).inc(cpuSeconds);
+      }
     }
 
     void batch(int changes) {

@@ -17,6 +17,8 @@ import dev.gantry.view.InitialList;
 import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -307,20 +309,33 @@ final class ShardReconciler implements Runnable {
    * @param failure what translation threw, or null
    */
   private record Computed(ObjectKey gateway, GatewayState state, GatewayTranslator.Outcome outcome,
-      CheckedEnvoyResources.Result checked, RuntimeException failure, long nanos) {
+      CheckedEnvoyResources.Result checked, RuntimeException failure, long nanos, long cpuNanos) {
+  }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** CPU time of the current thread, or -1 where the JVM does not measure it. */
+  private static long threadCpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
   }
 
   /** Translates one Gateway; touches nothing but its own state, so several can run at once. */
   private Computed compute(ObjectKey gateway, GatewayState state, List<Change> changes) {
     long start = System.nanoTime();
+    long cpuStart = threadCpuNanos();
     try {
       GatewayTranslator.Outcome outcome = changes == null ? state.translator.translate(store)
           : state.translator.update(store, changes);
       CheckedEnvoyResources.Result checked = outcome.ours() ? state.resources.build(state.translator.ir()) : null;
-      return new Computed(gateway, state, outcome, checked, null, System.nanoTime() - start);
+      return new Computed(gateway, state, outcome, checked, null, System.nanoTime() - start,
+          cpuSince(cpuStart));
     } catch (RuntimeException e) {
-      return new Computed(gateway, state, null, null, e, System.nanoTime() - start);
+      return new Computed(gateway, state, null, null, e, System.nanoTime() - start, cpuSince(cpuStart));
     }
+  }
+
+  private static long cpuSince(long cpuStart) {
+    return cpuStart < 0 ? -1 : threadCpuNanos() - cpuStart;
   }
 
   /** Records a Gateway's translation and publishes its snapshot when its content changed. */
@@ -350,7 +365,7 @@ final class ShardReconciler implements Runnable {
       state.violations = checked.violations();
     }
     dependencies.update(gateway, outcome.readsAdded(), outcome.readsRemoved());
-    metrics.translated(computed.nanos() / 1e9);
+    metrics.translated(computed.nanos() / 1e9, computed.cpuNanos() < 0 ? -1 : computed.cpuNanos() / 1e9);
     if (!outcome.ours()) {
       if (published.remove(gateway) != null) {
         // Deleted, or no longer of Gantry's class: its proxies are told to drop everything.
