@@ -36,8 +36,8 @@ import java.util.Map;
  */
 record Options(String scenario, double scale, Integer shards, Path out, Integer proxies, AdsClient.Protocol protocol,
     Integer writes, Integer warmup, Integer routes, Duration duration, List<Integer> shardCounts,
-    Integer gateways, List<String> remoteShards, boolean controller, boolean settle, Boolean progress, Map<String, String> settings,
-    int nackProxies, Duration timeout, boolean cleanup, boolean verbose) {
+    Integer gateways, List<String> remoteShards, boolean controller, boolean settle, Boolean progress,
+    Map<String, String> settings, int nackProxies, Duration timeout, boolean cleanup, boolean verbose) {
 
   static final Path DEFAULT_OUT = Path.of("load-test-results");
 

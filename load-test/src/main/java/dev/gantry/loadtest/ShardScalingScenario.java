@@ -107,7 +107,7 @@ final class ShardScalingScenario implements Scenario {
         entry.put("time_to_ready_ms", Stats.ms(start.readyNanos() / 1e6));
         entry.put("cold_translation_cpu_seconds", start.translationCpuSeconds());
         entry.put("cold_translate_cpu_seconds", round3(start.translateCpuSeconds()));
-        entry.put("cold_translate_seconds", Math.round(start.translateSeconds() * 1000.0) / 1000.0);
+        entry.put("cold_translate_seconds", round3(start.translateSeconds()));
         entry.put("cold_cpu_seconds", start.cpuSeconds());
         entry.put("edit_translation_cpu_seconds", churn);
         entry.put("edit_cpu_seconds", CpuMeter.seconds(churnCpu, "shard-" + start.index()));
@@ -123,7 +123,7 @@ final class ShardScalingScenario implements Scenario {
       round.put("per_shard", perShard);
       round.put("max_time_to_ready_ms", Stats.ms(maxReady / 1e6));
       round.put("max_cold_translation_cpu_seconds", maxCold);
-      round.put("max_cold_translate_seconds", Math.round(maxTranslate * 1000.0) / 1000.0);
+      round.put("max_cold_translate_seconds", round3(maxTranslate));
       round.put("max_cold_translate_cpu_seconds", round3(maxTranslateCpu));
       round.put("max_edit_translation_cpu_seconds", maxChurn);
       // The floor of the edit CPU ratio: the share of the edits that landed on the busiest shard.
@@ -136,11 +136,10 @@ final class ShardScalingScenario implements Scenario {
         baseline = round;
       }
       if (baseline != null) {
-        round.put("cold_translation_cpu_ratio", ratio(maxCold, (double) baseline.get("max_cold_translation_cpu_seconds")));
-        round.put("cold_translate_ratio", ratio(maxTranslate, (double) baseline.get("max_cold_translate_seconds")));
-        round.put("cold_translate_cpu_ratio", ratio(maxTranslateCpu,
-            (double) baseline.get("max_cold_translate_cpu_seconds")));
-        round.put("edit_translation_cpu_ratio", ratio(maxChurn, (double) baseline.get("max_edit_translation_cpu_seconds")));
+        round.put("cold_translation_cpu_ratio", ratio(maxCold, baseline, "max_cold_translation_cpu_seconds"));
+        round.put("cold_translate_ratio", ratio(maxTranslate, baseline, "max_cold_translate_seconds"));
+        round.put("cold_translate_cpu_ratio", ratio(maxTranslateCpu, baseline, "max_cold_translate_cpu_seconds"));
+        round.put("edit_translation_cpu_ratio", ratio(maxChurn, baseline, "max_edit_translation_cpu_seconds"));
         round.put("heap_ratio", ratio(maxHeap, (double) baseline.get("max_shard_heap_mib") * 1024 * 1024));
       }
       rounds.add(round);
@@ -198,6 +197,11 @@ final class ShardScalingScenario implements Scenario {
   }
 
   private static Double ratio(double value, double base) {
-    return base <= 0 ? null : Math.round(value / base * 1000.0) / 1000.0;
+    return base <= 0 ? null : round3(value / base);
+  }
+
+  /** {@code value} over the baseline round's figure {@code key}. */
+  private static Double ratio(double value, Map<String, Object> baseline, String key) {
+    return ratio(value, ((Number) baseline.get(key)).doubleValue());
   }
 }
