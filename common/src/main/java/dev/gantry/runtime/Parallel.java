@@ -1,10 +1,13 @@
 package dev.gantry.runtime;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -23,7 +26,25 @@ public final class Parallel {
   /** Batches each thread takes on average: enough for the threads to finish together. */
   private static final int BATCHES_PER_THREAD = 16;
 
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+  /** Per calling thread: CPU nanoseconds pool threads spent on the steps of its calls, theirs included. */
+  private static final ThreadLocal<long[]> HELPER_CPU = ThreadLocal.withInitial(() -> new long[1]);
+
   private Parallel() {
+  }
+
+  /**
+   * CPU time, in nanoseconds, that pool threads have spent so far on steps of calls made from the current thread
+   * (and on calls those steps made in turn). With the current thread's own CPU time, it is what a computation
+   * that spreads its steps cost: the shard reports translation CPU from the two.
+   */
+  public static long helperCpuNanos() {
+    return HELPER_CPU.get()[0];
+  }
+
+  private static long ownAndHelperCpuNanos() {
+    return CPU_TIME ? THREADS.getCurrentThreadCpuTime() + HELPER_CPU.get()[0] : 0;
   }
 
   /** Calls {@code step} for each index in {@code [0, count)}, in no particular order and possibly concurrently. */
@@ -51,6 +72,7 @@ public final class Parallel {
     // queued behind other work in the pool (which, when it runs, finds nothing left).
     AtomicInteger running = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    AtomicLong helperCpu = new AtomicLong();
     Runnable work = () -> {
       try {
         for (int from = next.getAndAdd(batch); from < count; from = next.getAndAdd(batch)) {
@@ -67,9 +89,12 @@ public final class Parallel {
     for (int h = 0; h < helpers; h++) {
       ForkJoinPool.commonPool().execute(() -> {
         running.incrementAndGet();
+        long cpuStart = ownAndHelperCpuNanos();
         try {
           work.run();
         } finally {
+          // Added before the caller can see this helper finish, so the caller's total includes it.
+          helperCpu.addAndGet(ownAndHelperCpuNanos() - cpuStart);
           if (running.decrementAndGet() == 0) {
             synchronized (running) {
               running.notifyAll();
@@ -89,6 +114,7 @@ public final class Parallel {
         }
       }
     }
+    HELPER_CPU.get()[0] += helperCpu.get();
     if (failure.get() != null) {
       throw failure.get();
     }

@@ -2,17 +2,23 @@ package dev.gantry.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   @Test
   void everyIndexRunsOnce() {
@@ -66,6 +72,30 @@ class ParallelTest {
       }
     } finally {
       release.countDown();
+    }
+  }
+
+  @Test
+  void theCpuOfPoolThreadsThatHelpedIsCountedForTheCaller() {
+    Thread caller = Thread.currentThread();
+    AtomicBoolean helped = new AtomicBoolean();
+    long before = Parallel.helperCpuNanos();
+    Parallel.forEachIndex(2_000, 1, i -> {
+      if (Thread.currentThread() != caller) {
+        helped.set(true);
+      }
+      // Busy for 20 microseconds of this thread's CPU, however the thread is scheduled.
+      long until = THREADS.getCurrentThreadCpuTime() + 20_000;
+      while (THREADS.getCurrentThreadCpuTime() < until) {
+        Thread.onSpinWait();
+      }
+    });
+    long helpers = Parallel.helperCpuNanos() - before;
+    if (helped.get()) {
+      // A helper that ran a step used at least its 20 microseconds of CPU.
+      assertTrue(helpers >= 20_000, "helpers' CPU " + helpers + " ns");
+    } else {
+      assertEquals(0, helpers);
     }
   }
 }

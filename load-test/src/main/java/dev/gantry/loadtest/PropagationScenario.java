@@ -73,6 +73,7 @@ final class PropagationScenario implements Scenario {
     }
     run.result.put("warmup_writes", warmup);
     long[][] before = fleet.counters();
+    double[] publishBefore = changeToPublish(deployment);
     int logBefore = deployment.local() == null ? 0 : deployment.local().requestLog().size();
     CpuMeter.Sample cpu0 = CpuMeter.sample();
     Run.Propagation propagation;
@@ -81,7 +82,14 @@ final class PropagationScenario implements Scenario {
     }
     CpuMeter.Sample cpu1 = CpuMeter.sample();
     long[][] after = fleet.counters();
+    double[] publishAfter = changeToPublish(deployment);
     run.recordPropagation(propagation, before, after, fleet);
+    double published = publishAfter[1] - publishBefore[1];
+    Double publishMs = published > 0 ? Math.round((publishAfter[0] - publishBefore[0]) / published * 1e4) / 10.0
+        : null;
+    // The shard's own part: from the change reaching its informer to the snapshot handed to the xDS cache and
+    // its answers sent, debounce included (a mean from gantry_shard_change_to_publish_seconds).
+    run.result.put("shard_change_to_publish_ms_mean", publishMs);
     run.result.put("cpu_seconds", CpuMeter.between(cpu0, cpu1));
     run.result.put("responses_by_type", fleet.responsesByType());
     if (deployment.local() != null) {
@@ -115,6 +123,10 @@ final class PropagationScenario implements Scenario {
           Stats.ms(stats.percentileMs(50)), Stats.ms(stats.percentileMs(90)), Stats.ms(stats.percentileMs(99)),
           run.settings().debounce().toMillis(), Stats.ms(net.percentileMs(50)), Stats.ms(net.percentileMs(99)));
       var first = propagation.firstStats().minus(run.settings().debounce().toNanos());
+      if (publishMs != null) {
+        run.summary("  inside the shard, from the change reaching its informer until its answers were sent: mean %.1f ms"
+            + " (%.1f ms beyond the debounce)", publishMs, publishMs - run.settings().debounce().toMillis());
+      }
       var all = propagation.allStats();
       run.summary("  of which the first proxy had it after p50 %s ms, p99 %s ms beyond the debounce; every proxy after"
           + " p50 %s ms, p99 %s ms raw", Stats.ms(first.percentileMs(50)), Stats.ms(first.percentileMs(99)),
@@ -125,5 +137,25 @@ final class PropagationScenario implements Scenario {
     if (propagation.missed() > 0) {
       run.summary("WARNING: %d proxy deliveries never arrived within %s", propagation.missed(), options.timeout());
     }
+  }
+
+  /** Sum and count of {@code gantry_shard_change_to_publish_seconds} over every shard. */
+  private static double[] changeToPublish(Deployment deployment) throws InterruptedException {
+    double sum = 0;
+    double count = 0;
+    for (int i = 0; i < deployment.shardCount(); i++) {
+      try {
+        String metrics = Http.get(deployment.shard(i).adminUrl() + "/metrics");
+        double s = Http.metric(metrics, "gantry_shard_change_to_publish_seconds_sum");
+        double c = Http.metric(metrics, "gantry_shard_change_to_publish_seconds_count");
+        if (!Double.isNaN(s) && !Double.isNaN(c)) {
+          sum += s;
+          count += c;
+        }
+      } catch (java.io.IOException e) {
+        // A shard whose metrics cannot be read adds nothing; the figure is then left out or partial.
+      }
+    }
+    return new double[] {sum, count};
   }
 }

@@ -271,14 +271,15 @@ final class Run implements AutoCloseable {
    * @param translationCpuSeconds CPU of the shard's translation threads, plus that of the common fork-join pool
    *     while the shard started (a large Gateway's translation is spread over the pool, and the shard starts alone);
    *     the threads also apply the informers' events of the whole world to the shard's store
-   * @param translateCpuSeconds CPU spent translating the owned Gateways alone: the shard's
-   *     {@code gantry_shard_translation_cpu_seconds} plus the common pool's CPU while it started
+   * @param translateCpuSeconds CPU spent translating the owned Gateways alone, pool threads that helped included:
+   *     the shard's {@code gantry_shard_translation_cpu_seconds}
    * @param translateSeconds time the shard spent in translate() of its owned Gateways (its
    *     {@code gantry_shard_translation_seconds} metric), unlike its translation thread's CPU without applying the
    *     informer events of the whole world to its store
+   * @param cpuByComponent every component's CPU while the shard started ({@link CpuMeter#between})
    */
   record ShardStart(int index, long readyNanos, double cpuSeconds, double translationCpuSeconds,
-      double translateCpuSeconds, long heapBytes, double translateSeconds) {
+      double translateCpuSeconds, long heapBytes, double translateSeconds, Map<String, Object> cpuByComponent) {
   }
 
   /**
@@ -314,10 +315,12 @@ final class Run implements AutoCloseable {
         } catch (java.io.IOException e) {
           info("could not read shard " + i + "'s metrics: " + e.getMessage());
         }
+        // The pool's CPU in this window may be any component's; the shard's metric counts the pool threads
+        // that helped its own translations, and so stands alone.
         double pool = CpuMeter.seconds(cpu, "common_pool");
         starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i) + pool,
-            CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, translateCpu + pool, after - before,
-            translate));
+            CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, translateCpu, after - before,
+            translate, cpu));
       }
     }
     return starts;

@@ -109,6 +109,8 @@ final class ShardScalingScenario implements Scenario {
         entry.put("cold_translate_cpu_seconds", round3(start.translateCpuSeconds()));
         entry.put("cold_translate_seconds", round3(start.translateSeconds()));
         entry.put("cold_cpu_seconds", start.cpuSeconds());
+        // Every component's CPU while this shard started: what else in the process ran meanwhile.
+        entry.put("cold_cpu_by_component", start.cpuByComponent());
         entry.put("edit_translation_cpu_seconds", churn);
         entry.put("edit_cpu_seconds", CpuMeter.seconds(churnCpu, "shard-" + start.index()));
         entry.put("heap_mib", HeapMeter.mib(start.heapBytes()));

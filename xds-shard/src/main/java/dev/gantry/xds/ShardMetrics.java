@@ -25,6 +25,7 @@ public final class ShardMetrics {
   final Histogram translationSeconds;
   final Counter translationCpuSeconds;
   final Histogram debounceBatchSize;
+  final Histogram changeToPublishSeconds;
   final Counter snapshotsPublished;
   final Counter translationErrors;
   final Gauge ownedGateways;
@@ -58,12 +59,18 @@ public final class ShardMetrics {
         .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
         .labelNames("shard").register(registry);
     translationCpuSeconds = Counter.builder().name("gantry_shard_translation_cpu_seconds")
-        .help("CPU time of the threads that translated Gateways and built their Envoy resources, while they did;"
-            + " work a large Gateway spreads over the common fork-join pool is not included")
+        .help("CPU time of the threads that translated Gateways and built their Envoy resources, while they did,"
+            + " the pool threads that a large Gateway's translation spreads its steps over included")
         .unit(Unit.SECONDS).labelNames("shard").register(registry);
     debounceBatchSize = Histogram.builder().name("gantry_shard_debounce_batch_size")
         .help("Changes handled together after one debounce")
         .classicUpperBounds(1, 2, 5, 10, 50, 100, 500, 1000, 10000).labelNames("shard").register(registry);
+    changeToPublishSeconds = Histogram.builder().name("gantry_shard_change_to_publish_seconds")
+        .help("From the first change of a debounced batch reaching the shard until the snapshots it changed were"
+            + " handed to the xDS cache and their answers sent; includes the debounce")
+        .unit(Unit.SECONDS)
+        .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.055, 0.06, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5)
+        .labelNames("shard").register(registry);
     snapshotsPublished = Counter.builder().name("gantry_shard_snapshots_published")
         .help("Gateway snapshots set because their content changed").labelNames("shard").register(registry);
     translationErrors = Counter.builder().name("gantry_shard_translation_errors")
@@ -137,6 +144,10 @@ public final class ShardMetrics {
 
     void published() {
       all.snapshotsPublished.labelValues(shard).inc();
+    }
+
+    void changePublished(double seconds) {
+      all.changeToPublishSeconds.labelValues(shard).observe(seconds);
     }
 
     void translationError() {

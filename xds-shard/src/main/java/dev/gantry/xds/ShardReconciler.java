@@ -7,6 +7,7 @@ import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.runtime.Debounce;
+import dev.gantry.runtime.Parallel;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.Change;
@@ -53,8 +54,9 @@ final class ShardReconciler implements Runnable {
      * An informer event.
      *
      * @param statusOnly whether only the status of a Gateway API object changed (nothing to translate)
+     * @param arrivedNanos {@link System#nanoTime()} when the informer handed it over
      */
-    record Event(Change event, boolean statusOnly) implements Work {
+    record Event(Change event, boolean statusOnly, long arrivedNanos) implements Work {
     }
 
     /**
@@ -116,6 +118,8 @@ final class ShardReconciler implements Runnable {
   private final ExecutorService helpers;
   private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
+  /** Snapshots handed to the xDS cache; read and written on the reconciler thread only. */
+  private long publishedCount;
 
   ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, GatewayXdsCache cache,
       ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
@@ -136,7 +140,7 @@ final class ShardReconciler implements Runnable {
 
   /** Called from informer threads: never blocks. */
   void offer(Change event) {
-    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
+    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event), System.nanoTime()));
   }
 
   void informersSynced(Duration took, List<HasMetadata> listed) {
@@ -191,6 +195,7 @@ final class ShardReconciler implements Runnable {
     Map<ObjectKey, List<Change>> byGateway = new TreeMap<>();
     boolean becameSynced = false;
     int changes = 0;
+    long firstArrival = Long.MAX_VALUE;
     for (Work work : batch) {
       switch (work) {
         case Work.Event change -> {
@@ -200,6 +205,7 @@ final class ShardReconciler implements Runnable {
           }
           changes++;
           if (!change.statusOnly()) {
+            firstArrival = Math.min(firstArrival, change.arrivedNanos());
             Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
                 event.previous(), event.current()));
             if (event.kind().equals(Kinds.GATEWAY)) {
@@ -241,7 +247,11 @@ final class ShardReconciler implements Runnable {
       return;
     }
     byGateway.keySet().removeIf(gateway -> !ownership.owns(gateway));
+    long publishedBefore = publishedCount;
     translate(byGateway);
+    if (publishedCount > publishedBefore && firstArrival != Long.MAX_VALUE) {
+      metrics.changePublished((System.nanoTime() - firstArrival) / 1e9);
+    }
     metrics.owned(published.size());
   }
 
@@ -315,8 +325,10 @@ final class ShardReconciler implements Runnable {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /** CPU time of the current thread, or -1 where the JVM does not measure it. */
+  /** CPU of the current thread, and of the pool threads that helped its spread-out steps. */
   private static long threadCpuNanos() {
-    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    return THREADS.isCurrentThreadCpuTimeSupported()
+        ? THREADS.getCurrentThreadCpuTime() + Parallel.helperCpuNanos() : -1;
   }
 
   /** Translates one Gateway; touches nothing but its own state, so several can run at once. */
@@ -386,6 +398,7 @@ final class ShardReconciler implements Runnable {
     }
     published.put(gateway, new Published(version, resources));
     cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
+    publishedCount++;
     metrics.published();
   }
 }

@@ -267,9 +267,16 @@ public final class AdsClient implements AutoCloseable {
           request.addResourceNamesSubscribe(name);
         }
       }
+      Map<String, Any> held = resources.get(type);
       for (String name : old) {
         if (!names.contains(name)) {
           request.addResourceNamesUnsubscribe(name);
+          // Like Envoy, a client drops what it unsubscribes from: the server stops tracking it and may well
+          // never say it was removed (a removal it had on its way is dropped when this request arrives first).
+          if (held != null) {
+            held.remove(name);
+          }
+          heldVersions.remove(type + "\u0000" + name);
         }
       }
       if (before != null && request.getResourceNamesSubscribeCount() == 0
