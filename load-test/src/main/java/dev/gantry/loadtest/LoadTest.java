@@ -163,6 +163,8 @@ public final class LoadTest {
     machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     machine.put("heap_max_mib", HeapMeter.mib(HeapMeter.maxHeapBytes()));
     machine.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
+    // Options such as compact object headers change heap and speed: a result says which ones it ran with.
+    machine.put("jvm_options", ManagementFactory.getRuntimeMXBean().getInputArguments());
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
         + System.getProperty("os.arch"));
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {

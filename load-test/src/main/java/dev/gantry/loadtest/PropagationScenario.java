@@ -73,7 +73,7 @@ final class PropagationScenario implements Scenario {
     }
     run.result.put("warmup_writes", warmup);
     long[][] before = fleet.counters();
-    double[] publishBefore = changeToPublish(deployment);
+    double[][] shardBefore = shardTimings(deployment);
     int logBefore = deployment.local() == null ? 0 : deployment.local().requestLog().size();
     CpuMeter.Sample cpu0 = CpuMeter.sample();
     Run.Propagation propagation;
@@ -82,14 +82,14 @@ final class PropagationScenario implements Scenario {
     }
     CpuMeter.Sample cpu1 = CpuMeter.sample();
     long[][] after = fleet.counters();
-    double[] publishAfter = changeToPublish(deployment);
+    double[][] shardAfter = shardTimings(deployment);
     run.recordPropagation(propagation, before, after, fleet);
-    double published = publishAfter[1] - publishBefore[1];
-    Double publishMs = published > 0 ? Math.round((publishAfter[0] - publishBefore[0]) / published * 1e4) / 10.0
-        : null;
-    // The shard's own part: from the change reaching its informer to the snapshot handed to the xDS cache and
-    // its answers sent, debounce included (a mean from gantry_shard_change_to_publish_seconds).
-    run.result.put("shard_change_to_publish_ms_mean", publishMs);
+    // The shard's own part, from its metrics: the change reaching its informer until the new snapshot is handed
+    // to the xDS cache (debounce included), then sending the answers to every proxy waiting for one.
+    Double snapshotMs = meanMs(shardBefore[0], shardAfter[0]);
+    Double fanOutMs = meanMs(shardBefore[1], shardAfter[1]);
+    run.result.put("shard_change_to_snapshot_ms_mean", snapshotMs);
+    run.result.put("shard_fanout_ms_mean", fanOutMs);
     run.result.put("cpu_seconds", CpuMeter.between(cpu0, cpu1));
     run.result.put("responses_by_type", fleet.responsesByType());
     if (deployment.local() != null) {
@@ -123,9 +123,10 @@ final class PropagationScenario implements Scenario {
           Stats.ms(stats.percentileMs(50)), Stats.ms(stats.percentileMs(90)), Stats.ms(stats.percentileMs(99)),
           run.settings().debounce().toMillis(), Stats.ms(net.percentileMs(50)), Stats.ms(net.percentileMs(99)));
       var first = propagation.firstStats().minus(run.settings().debounce().toNanos());
-      if (publishMs != null) {
-        run.summary("  inside the shard, from the change reaching its informer until its answers were sent: mean %.1f ms"
-            + " (%.1f ms beyond the debounce)", publishMs, publishMs - run.settings().debounce().toMillis());
+      if (snapshotMs != null && fanOutMs != null) {
+        run.summary("  inside the shard: the change reaching its informer until the snapshot is handed to the xDS"
+            + " cache mean %.1f ms (%.1f ms beyond the debounce), then sending every answer mean %.1f ms", snapshotMs,
+            snapshotMs - run.settings().debounce().toMillis(), fanOutMs);
       }
       var all = propagation.allStats();
       run.summary("  of which the first proxy had it after p50 %s ms, p99 %s ms beyond the debounce; every proxy after"
@@ -139,23 +140,34 @@ final class PropagationScenario implements Scenario {
     }
   }
 
-  /** Sum and count of {@code gantry_shard_change_to_publish_seconds} over every shard. */
-  private static double[] changeToPublish(Deployment deployment) throws InterruptedException {
-    double sum = 0;
-    double count = 0;
+  /**
+   * Sum and count, over every shard, of {@code gantry_shard_change_to_snapshot_seconds} and of
+   * {@code gantry_xds_fanout_seconds}.
+   */
+  private static double[][] shardTimings(Deployment deployment) throws InterruptedException {
+    double[][] timings = new double[2][2];
+    String[] names = {"gantry_shard_change_to_snapshot_seconds", "gantry_xds_fanout_seconds"};
     for (int i = 0; i < deployment.shardCount(); i++) {
       try {
         String metrics = Http.get(deployment.shard(i).adminUrl() + "/metrics");
-        double s = Http.metric(metrics, "gantry_shard_change_to_publish_seconds_sum");
-        double c = Http.metric(metrics, "gantry_shard_change_to_publish_seconds_count");
-        if (!Double.isNaN(s) && !Double.isNaN(c)) {
-          sum += s;
-          count += c;
+        for (int m = 0; m < names.length; m++) {
+          double sum = Http.metric(metrics, names[m] + "_sum");
+          double count = Http.metric(metrics, names[m] + "_count");
+          if (!Double.isNaN(sum) && !Double.isNaN(count)) {
+            timings[m][0] += sum;
+            timings[m][1] += count;
+          }
         }
       } catch (java.io.IOException e) {
-        // A shard whose metrics cannot be read adds nothing; the figure is then left out or partial.
+        // A shard whose metrics cannot be read adds nothing.
       }
     }
-    return new double[] {sum, count};
+    return timings;
+  }
+
+  /** The mean in milliseconds between two readings of a histogram's sum and count, or null without samples. */
+  private static Double meanMs(double[] before, double[] after) {
+    double count = after[1] - before[1];
+    return count > 0 ? Math.round((after[0] - before[0]) / count * 1e4) / 10.0 : null;
   }
 }

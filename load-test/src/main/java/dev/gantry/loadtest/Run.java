@@ -276,10 +276,13 @@ final class Run implements AutoCloseable {
    * @param translateSeconds time the shard spent in translate() of its owned Gateways (its
    *     {@code gantry_shard_translation_seconds} metric), unlike its translation thread's CPU without applying the
    *     informer events of the whole world to its store
+   * @param translations Gateway translations the shard made until it was ready (its owned Gateways, plus any
+   *     made again for changes that arrived meanwhile)
    * @param cpuByComponent every component's CPU while the shard started ({@link CpuMeter#between})
    */
   record ShardStart(int index, long readyNanos, double cpuSeconds, double translationCpuSeconds,
-      double translateCpuSeconds, long heapBytes, double translateSeconds, Map<String, Object> cpuByComponent) {
+      double translateCpuSeconds, long heapBytes, double translateSeconds, double translations,
+      Map<String, Object> cpuByComponent) {
   }
 
   /**
@@ -308,10 +311,12 @@ final class Run implements AutoCloseable {
         Map<String, Object> cpu = CpuMeter.between(cpu0, cpu1);
         double translate = Double.NaN;
         double translateCpu = Double.NaN;
+        double translations = Double.NaN;
         try {
           String metrics = Http.get(local.shard(i).adminUrl() + "/metrics");
           translate = Http.metric(metrics, "gantry_shard_translation_seconds_sum");
           translateCpu = Http.metric(metrics, "gantry_shard_translation_cpu_seconds_total");
+          translations = Http.metric(metrics, "gantry_shard_translation_seconds_count");
         } catch (java.io.IOException e) {
           info("could not read shard " + i + "'s metrics: " + e.getMessage());
         }
@@ -320,7 +325,7 @@ final class Run implements AutoCloseable {
         double pool = CpuMeter.seconds(cpu, "common_pool");
         starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i) + pool,
             CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, translateCpu, after - before,
-            translate, cpu));
+            translate, translations, cpu));
       }
     }
     return starts;

@@ -108,6 +108,7 @@ final class ShardScalingScenario implements Scenario {
         entry.put("cold_translation_cpu_seconds", start.translationCpuSeconds());
         entry.put("cold_translate_cpu_seconds", round3(start.translateCpuSeconds()));
         entry.put("cold_translate_seconds", round3(start.translateSeconds()));
+        entry.put("cold_translations", start.translations());
         entry.put("cold_cpu_seconds", start.cpuSeconds());
         // Every component's CPU while this shard started: what else in the process ran meanwhile.
         entry.put("cold_cpu_by_component", start.cpuByComponent());

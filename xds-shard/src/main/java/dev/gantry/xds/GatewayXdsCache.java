@@ -159,15 +159,17 @@ final class GatewayXdsCache implements ConfigWatcher {
    * thousand proxies on a Gateway, sending is most of a push, and ACKs (which take the lock to open their next
    * watch) must not wait for the whole fan-out. A stream whose watch is answered here has it retired first; should
    * it open another watch before the answer goes out, that cancels this one and the late answer is dropped.
+   *
+   * @return the delta streams answered
    */
-  void setSnapshot(String group, GatewaySnapshot snapshot) {
+  int setSnapshot(String group, GatewaySnapshot snapshot) {
     stateOfTheWorld.setSnapshot(group, snapshot);
     Map<Long, List<Answer>> answers = new LinkedHashMap<>();
     synchronized (lock) {
       GatewaySnapshot previous = snapshots.put(group, snapshot);
       Map<ResourceType, Map<Long, DeltaWatch>> byType = open.get(group);
       if (byType == null) {
-        return;
+        return 0;
       }
       for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
         Map<Long, DeltaWatch> watches = byType.get(type);
@@ -212,6 +214,7 @@ final class GatewayXdsCache implements ConfigWatcher {
         send(answer.watch(), answer.response());
       }
     });
+    return perStream.size();
   }
 
   /** A response worked out for a watch, to be sent once the lock is released. */

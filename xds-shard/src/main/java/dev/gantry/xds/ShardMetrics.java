@@ -25,7 +25,8 @@ public final class ShardMetrics {
   final Histogram translationSeconds;
   final Counter translationCpuSeconds;
   final Histogram debounceBatchSize;
-  final Histogram changeToPublishSeconds;
+  final Histogram changeToSnapshotSeconds;
+  final Histogram fanOutSeconds;
   final Counter snapshotsPublished;
   final Counter translationErrors;
   final Gauge ownedGateways;
@@ -65,11 +66,17 @@ public final class ShardMetrics {
     debounceBatchSize = Histogram.builder().name("gantry_shard_debounce_batch_size")
         .help("Changes handled together after one debounce")
         .classicUpperBounds(1, 2, 5, 10, 50, 100, 500, 1000, 10000).labelNames("shard").register(registry);
-    changeToPublishSeconds = Histogram.builder().name("gantry_shard_change_to_publish_seconds")
-        .help("From the first change of a debounced batch reaching the shard until the snapshots it changed were"
-            + " handed to the xDS cache and their answers sent; includes the debounce")
+    changeToSnapshotSeconds = Histogram.builder().name("gantry_shard_change_to_snapshot_seconds")
+        .help("From the first change of a debounced batch reaching the shard until the first snapshot it changed"
+            + " was handed to the xDS cache (debounce, translation, validation)")
         .unit(Unit.SECONDS)
         .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.055, 0.06, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5)
+        .labelNames("shard").register(registry);
+    fanOutSeconds = Histogram.builder().name("gantry_xds_fanout_seconds")
+        .help("Time to send a new snapshot's answers to the proxies of its Gateway waiting for one (recorded"
+            + " when delta streams were answered)")
+        .unit(Unit.SECONDS)
+        .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
         .labelNames("shard").register(registry);
     snapshotsPublished = Counter.builder().name("gantry_shard_snapshots_published")
         .help("Gateway snapshots set because their content changed").labelNames("shard").register(registry);
@@ -146,8 +153,12 @@ public final class ShardMetrics {
       all.snapshotsPublished.labelValues(shard).inc();
     }
 
-    void changePublished(double seconds) {
-      all.changeToPublishSeconds.labelValues(shard).observe(seconds);
+    void changeToSnapshot(double seconds) {
+      all.changeToSnapshotSeconds.labelValues(shard).observe(seconds);
+    }
+
+    void fanOut(double seconds) {
+      all.fanOutSeconds.labelValues(shard).observe(seconds);
     }
 
     void translationError() {

@@ -118,8 +118,11 @@ final class ShardReconciler implements Runnable {
   private final ExecutorService helpers;
   private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
-  /** Snapshots handed to the xDS cache; read and written on the reconciler thread only. */
-  private long publishedCount;
+  /**
+   * When the first change of the batch being handled reached the shard, until its first snapshot is handed to the
+   * xDS cache; reconciler thread only.
+   */
+  private long batchArrival = Long.MAX_VALUE;
 
   ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, GatewayXdsCache cache,
       ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
@@ -247,11 +250,9 @@ final class ShardReconciler implements Runnable {
       return;
     }
     byGateway.keySet().removeIf(gateway -> !ownership.owns(gateway));
-    long publishedBefore = publishedCount;
+    batchArrival = firstArrival;
     translate(byGateway);
-    if (publishedCount > publishedBefore && firstArrival != Long.MAX_VALUE) {
-      metrics.changePublished((System.nanoTime() - firstArrival) / 1e9);
-    }
+    batchArrival = Long.MAX_VALUE;
     metrics.owned(published.size());
   }
 
@@ -397,8 +398,15 @@ final class ShardReconciler implements Runnable {
       return;
     }
     published.put(gateway, new Published(version, resources));
-    cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
-    publishedCount++;
+    long handOver = System.nanoTime();
+    if (batchArrival != Long.MAX_VALUE) {
+      metrics.changeToSnapshot((handOver - batchArrival) / 1e9);
+      batchArrival = Long.MAX_VALUE;
+    }
+    int answered = cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
+    if (answered > 0) {
+      metrics.fanOut((System.nanoTime() - handOver) / 1e9);
+    }
     metrics.published();
   }
 }

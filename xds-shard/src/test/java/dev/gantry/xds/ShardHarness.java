@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,9 @@ import java.util.Map;
 final class ShardHarness implements AutoCloseable {
 
   final InMemoryKubernetesApi api;
+  /** The shards' debounce in tests: short, so tests run fast. */
+  static final Duration DEBOUNCE = Duration.ofMillis(5);
+
   final KubernetesClient client;
   private final List<AutoCloseable> running = new ArrayList<>();
   final PrometheusRegistry registry = new PrometheusRegistry();
@@ -38,7 +42,7 @@ final class ShardHarness implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("GANTRY_SHARD_INDEX", Integer.toString(index));
     env.put("GANTRY_SHARD_COUNT", Integer.toString(count));
-    env.put("GANTRY_DEBOUNCE", "5ms");
+    env.put("GANTRY_DEBOUNCE", DEBOUNCE.toMillis() + "ms");
     env.put("GANTRY_DEBOUNCE_MAX", "50ms");
     overrides.forEach((k, v) -> env.put(GantrySettings.PREFIX + k, v));
     return GantrySettings.fromEnvironment(env);

@@ -185,6 +185,8 @@ class XdsShardTest {
     Eventually.await(TIMEOUT, "configured", () -> routePaths(a).contains("/r2"));
     long responses = settledResponses(a);
     double translations = translations(shard);
+    double snapshots = metric(shard, "gantry_shard_change_to_snapshot_seconds_count");
+    double fanOuts = metric(shard, "gantry_xds_fanout_seconds_count");
     // What the controller does all day: status written back to routes and to the Gateway.
     for (int i = 0; i < 5; i++) {
       HTTPRoute route = harness.client.resources(HTTPRoute.class).inNamespace("team-a").withName("r" + (i % 3)).get();
@@ -203,16 +205,36 @@ class XdsShardTest {
     sleep(500);
     assertEquals(translations, translations(shard), "no retranslation for status-only updates");
     assertEquals(responses, a.responses(), "no push for status-only updates");
-    // A real edit still goes through.
+    assertEquals(snapshots, metric(shard, "gantry_shard_change_to_snapshot_seconds_count"));
+    // A real edit still goes through, and the shard times it: to the snapshot, then to the proxy waiting for it.
+    double snapshotSeconds = metric(shard, "gantry_shard_change_to_snapshot_seconds_sum");
     harness.apply(ShardHarness.route("team-a", "gw", "r1", "/edited"));
     Eventually.await(TIMEOUT, "the edit at the proxy", () -> routePaths(a).contains("/edited"));
     assertTrue(translations(shard) > translations);
+    assertEquals(snapshots + 1, metric(shard, "gantry_shard_change_to_snapshot_seconds_count"));
+    assertTrue(metric(shard, "gantry_shard_change_to_snapshot_seconds_sum") - snapshotSeconds
+        >= ShardHarness.DEBOUNCE.toNanos() / 1e9, "the time to the snapshot includes the debounce");
+    // Recorded once every answer is sent, which may be after the proxy has read its own.
+    Eventually.await(TIMEOUT, "the fan-out timed", () -> metricOrNaN(shard, "gantry_xds_fanout_seconds_count")
+        == fanOuts + 1);
   }
 
   private static double translations(XdsShard shard) throws Exception {
+    return metric(shard, "gantry_shard_translation_seconds_count");
+  }
+
+  private static double metricOrNaN(XdsShard shard, String name) {
+    try {
+      return metric(shard, name);
+    } catch (Exception e) {
+      return Double.NaN;
+    }
+  }
+
+  private static double metric(XdsShard shard, String name) throws Exception {
     String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
         + shard.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    return metrics.lines().filter(l -> l.startsWith("gantry_shard_translation_seconds_count{shard=\"0\"}"))
+    return metrics.lines().filter(l -> l.startsWith(name + "{shard=\"0\"}"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
