@@ -266,7 +266,8 @@ public final class GatewayTranslator {
   private final Map<Dependency, Set<String>> clustersByRead = new HashMap<>();
 
   // --- reads (counted: several parts may read the same object) ---
-  private final Map<Dependency, Integer> readCounts = new HashMap<>();
+  /** Replaced, not cleared, by a full translation, which compares the reads it made with the ones before. */
+  private Map<Dependency, Integer> readCounts = new HashMap<>();
   private final Set<Dependency> added = new HashSet<>();
   private final Set<Dependency> removed = new HashSet<>();
   /** Off during a full translation, whose outcome compares the reads before and after instead. */
@@ -314,8 +315,10 @@ public final class GatewayTranslator {
   }
 
   private Outcome translateAll(ClusterView view) {
-    Set<Dependency> before = new HashSet<>(readCounts.keySet());
+    // The previous counts are the reads before; the new ones go to a map of their own (no copy of either).
+    Set<Dependency> before = readCounts.keySet();
     clear();
+    readCounts = HashMap.newHashMap(before.size());
     RecordingView structural = new RecordingView(view);
     if (!structural(structural)) {
       structuralReads = Set.copyOf(structural.reads());
@@ -512,7 +515,6 @@ public final class GatewayTranslator {
     clusters.clear();
     clusterReads.clear();
     clustersByRead.clear();
-    readCounts.clear();
     listenerStatus.clear();
     portList = null;
     tableList = null;
@@ -525,10 +527,20 @@ public final class GatewayTranslator {
     Set<Dependency> readsAdded;
     Set<Dependency> readsRemoved;
     if (full) {
-      readsAdded = new HashSet<>(readCounts.keySet());
-      readsAdded.removeAll(before);
-      readsRemoved = new HashSet<>(before);
-      readsRemoved.removeAll(readCounts.keySet());
+      // Looked up rather than copied and removed: a retranslation of tens of thousands of reads mostly finds the
+      // same ones again.
+      readsAdded = new HashSet<>();
+      for (Dependency read : readCounts.keySet()) {
+        if (!before.contains(read)) {
+          readsAdded.add(read);
+        }
+      }
+      readsRemoved = new HashSet<>();
+      for (Dependency read : before) {
+        if (!readCounts.containsKey(read)) {
+          readsRemoved.add(read);
+        }
+      }
     } else {
       readsAdded = new HashSet<>(added);
       readsRemoved = new HashSet<>(removed);
