@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.kube.InMemoryKubernetesApi;
 import dev.gantry.runtime.AdminServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -46,7 +47,7 @@ class StandaloneBadInputTest {
 
   @Test
   void aBusyPortFailsWithAMessageNamingIt() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = takenPortWithAFreeNext()) {
       int port = taken.getLocalPort();
       assertThrows(InMemoryKubernetesApi.PortInUseException.class,
           () -> Standalone.start(new Standalone.Options(port, 0, 0, null, 1), Map.of()));
@@ -76,5 +77,24 @@ class StandaloneBadInputTest {
     assertEquals(2, Main.standalone(new String[] {"--api-port", "seventy"}));
     assertEquals(2, Main.standalone(new String[] {"--shards", "0"}));
     assertEquals(2, Main.standalone(new String[] {"--bogus", "1"}));
+  }
+
+  /**
+   * A port held open whose next port is free: shard 0's admin binds the admin port + 1 first, and the test means
+   * the admin port itself to be the one in use.
+   */
+  private static ServerSocket takenPortWithAFreeNext() throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      try {
+        new ServerSocket(taken.getLocalPort() + 1, 1, InetAddress.getLoopbackAddress()).close();
+        return taken;
+      } catch (IOException busy) {
+        taken.close();
+        if (attempt == 20) {
+          throw busy;
+        }
+      }
+    }
   }
 }
