@@ -39,8 +39,12 @@ gantry_jvm_defaults() {
   # $1: a JDK home; prints the JVM options Gantry runs with on it. Compact object headers (a product option
   # from JDK 25 on) shrink the small objects the informer caches and translation are made of: less heap and
   # fewer cache misses.
-  local major
-  major=$(_gantry_jdk_major "$1/bin/java")
+  local major=""
+  # The JDK's release file says its version without starting a JVM; ask the JVM only when there is none.
+  if [ -f "$1/release" ]; then
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release")
+  fi
+  [ -n "$major" ] || major=$(_gantry_jdk_major "$1/bin/java")
   if [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null; then
     echo "-XX:+UseCompactObjectHeaders"
   fi
