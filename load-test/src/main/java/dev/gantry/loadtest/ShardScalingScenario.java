@@ -54,7 +54,9 @@ final class ShardScalingScenario implements Scenario {
     Map<String, Object> baseline = null;
     List<Long> allLatencies = new ArrayList<>();
     Map<String, Object> lastEditCpu = null;
+    int roundIndex = 0;
     for (int count : options.shardCounts()) {
+      roundIndex++;
       Map<String, Object> round = new LinkedHashMap<>();
       round.put("shards", count);
       List<Run.ShardStart> starts = run.startShards(count, true);
@@ -66,7 +68,9 @@ final class ShardScalingScenario implements Scenario {
         int n = index / world.setsPerNamespace();
         int s = index % world.setsPerNamespace();
         int r = k % world.routesPerListener();
-        String path = "/edit/" + runId + "/" + count + "/" + k;
+        // Unique per round, not per shard count: a count measured twice (--shard-counts 1,4,4) must not repeat
+        // the earlier round's edits, which would change nothing and never reach a proxy.
+        String path = "/edit/" + runId + "/" + roundIndex + "/" + k;
         HTTPRoute route = ScaleWorld.route(ScaleWorld.namespace(n), ScaleWorld.routeName(s, 0, r),
             ScaleWorld.setName(s), null, path, ScaleWorld.serviceName(r % world.servicesPerNamespace()));
         ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(n, s));
