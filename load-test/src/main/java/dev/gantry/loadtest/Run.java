@@ -320,8 +320,8 @@ final class Run implements AutoCloseable {
         } catch (java.io.IOException e) {
           info("could not read shard " + i + "'s metrics: " + e.getMessage());
         }
-        // The pool's CPU in this window may be any component's; the shard's metric counts the pool threads
-        // that helped its own translations, and so stands alone.
+        // The thread-based figures add the common pool's CPU in this window, whoever used it; the shard's
+        // metric counts only the pool threads that helped its own translations.
         double pool = CpuMeter.seconds(cpu, "common_pool");
         starts.add(new ShardStart(i, ready, CpuMeter.seconds(cpu, "shard-" + i) + pool,
             CpuMeter.seconds(cpu, "shard-" + i + ".translation") + pool, translateCpu, after - before,

@@ -122,8 +122,8 @@ class XdsShardTest {
     }
     Eventually.await(TIMEOUT, "every proxy configured", () -> fleet.stream().allMatch(p -> routePaths(p)
         .contains("/r1")));
+    settledResponses(fleet.get(0));
     long[] before = new long[proxies];
-    before[0] = settledResponses(fleet.get(0));
     for (int i = 0; i < proxies; i++) {
       before[i] = fleet.get(i).responses();
     }
