@@ -252,7 +252,7 @@ public final class GatewayTranslator {
   private final Set<RouteId> orderPending = new HashSet<>();
   private final Set<RouteId> routesWithPolicies = new TreeSet<>();
   private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
-  private final Map<ListenerState, TreeMap<PlacementKey, Placement>> placements = new IdentityHashMap<>();
+  private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
 
   // --- assembly ---
   private final Map<String, RouteTableIr> tables = new TreeMap<>();
@@ -326,7 +326,7 @@ public final class GatewayTranslator {
       return finish(before, true, Set.of());
     }
     List<Dependency> membership = new ArrayList<>();
-    List<RouteId> found = findRoutes(view, membership);
+    FoundRoutes found = findRoutes(view, membership);
     structuralReads = Set.copyOf(structural.reads());
     membershipReads = Set.copyOf(membership);
     structuralReads.forEach(this::countRead);
@@ -348,8 +348,8 @@ public final class GatewayTranslator {
    * another), gathered parent by parent side by side: tens of thousands of index lookups at scale. Adds the
    * index reads to {@code membership}.
    */
-  @SuppressWarnings("unchecked") // an array of lists
-  private List<RouteId> findRoutes(ClusterView view, List<Dependency> membership) {
+  @SuppressWarnings("unchecked") // arrays of lists
+  private FoundRoutes findRoutes(ClusterView view, List<Dependency> membership) {
     List<Kind<?>> kindOf = new ArrayList<>();
     for (Kind<?> kind : ROUTE_KINDS) {
       for (String parentKey : parentKeys) {
@@ -357,28 +357,41 @@ public final class GatewayTranslator {
         kindOf.add(kind);
       }
     }
-    List<RouteId>[] byParent = new List[membership.size()];
+    List<RouteId>[] idsByParent = new List[membership.size()];
+    List<HasMetadata>[] routesByParent = new List[membership.size()];
     Parallel.forEachIndex(membership.size(), i -> {
       Kind<?> kind = kindOf.get(i);
-      List<RouteId> here = new ArrayList<>();
-      // Keys only: the routes themselves are read once, when translated.
-      for (ObjectKey route : view.keysByIndex(Indexes.routesByParent(kind), membership.get(i).key())) {
-        here.add(new RouteId(kind, route));
-      }
-      byParent[i] = here;
+      List<RouteId> ids = new ArrayList<>();
+      List<HasMetadata> here = new ArrayList<>();
+      // The index holds the routes with their keys: no lookup by key per route.
+      view.byIndexWithKeys(Indexes.routesByParent(kind), membership.get(i).key()).forEach((key, route) -> {
+        ids.add(new RouteId(kind, key));
+        here.add(route);
+      });
+      idsByParent[i] = ids;
+      routesByParent[i] = here;
     });
-    List<RouteId> found = new ArrayList<>();
-    for (List<RouteId> here : byParent) {
-      found.addAll(here);
+    List<RouteId> ids = new ArrayList<>();
+    List<HasMetadata> routes = new ArrayList<>();
+    for (int i = 0; i < idsByParent.length; i++) {
+      ids.addAll(idsByParent[i]);
+      routes.addAll(routesByParent[i]);
     }
-    return found;
+    return new FoundRoutes(ids, routes);
+  }
+
+  /** Routes found by {@link #findRoutes}: each id with its object at the same position. */
+  private record FoundRoutes(List<RouteId> ids, List<HasMetadata> routes) {
+    int size() {
+      return ids.size();
+    }
   }
 
   /**
    * Translates routes in chunks of neighbours, side by side; each chunk gathers its placements and reads by
    * listener and by read. Every route is kept in {@link #routes}.
    */
-  private RouteChunk[] translateRoutes(ClusterView view, List<RouteId> found) {
+  private RouteChunk[] translateRoutes(ClusterView view, FoundRoutes found) {
     Canonical canonical = new Canonical();
     routes = new ConcurrentHashMap<>(Math.max(16, found.size()));
     int chunkCount = (found.size() + ROUTES_PER_CHUNK - 1) / ROUTES_PER_CHUNK;
@@ -386,8 +399,8 @@ public final class GatewayTranslator {
     Parallel.forEachIndex(chunkCount, found.size() < Parallel.THRESHOLD ? Integer.MAX_VALUE : 2, c -> {
       RouteChunk chunk = new RouteChunk();
       for (int i = c * ROUTES_PER_CHUNK; i < Math.min(found.size(), (c + 1) * ROUTES_PER_CHUNK); i++) {
-        RouteId id = found.get(i);
-        RouteResult result = translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), canonical);
+        RouteId id = found.ids().get(i);
+        RouteResult result = translateFresh(view, id, found.routes().get(i), canonical);
         // A route naming several of these parents is found once per parent: the first to finish places it.
         if (result != null && routes.putIfAbsent(id, result) == null) {
           chunk.add(id, result);
@@ -429,20 +442,21 @@ public final class GatewayTranslator {
       });
       readsByGroup[g] = reads;
     });
+    int readCount = 0;
+    for (List<Dependency> reads : readsByGroup) {
+      readCount += reads.size();
+    }
+    // Sized once for all of them: tens of thousands of reads would otherwise grow the map five times over.
+    HashMap<Dependency, Integer> counts = HashMap.newHashMap(readCounts.size() + readCount);
+    counts.putAll(readCounts);
+    readCounts = counts;
     for (List<Dependency> reads : readsByGroup) {
       reads.forEach(this::countRead);
     }
     // Each listener's placements are put in precedence order.
     List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
-    List<TreeMap<PlacementKey, Placement>> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL, listener -> {
-      TreeMap<PlacementKey, Placement> onListener = new TreeMap<>();
-      for (List<Placement> on : placedOn.get(listener)) {
-        for (Placement placement : on) {
-          onListener.put(placement.order(), placement);
-        }
-      }
-      return onListener;
-    });
+    List<ListenerPlacements> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL,
+        listener -> ListenerPlacements.of(placedOn.get(listener)));
     for (int i = 0; i < placedListeners.size(); i++) {
       placements.put(placedListeners.get(i), ordered.get(i));
     }
@@ -801,7 +815,7 @@ public final class GatewayTranslator {
     }
     if (previous != null) {
       for (Placed placed : previous.placed()) {
-        TreeMap<PlacementKey, Placement> onListener = placements.get(placed.listener());
+        ListenerPlacements onListener = placements.get(placed.listener());
         onListener.remove(placed.placement().order());
         if (onListener.isEmpty()) {
           placements.remove(placed.listener());
@@ -843,8 +857,7 @@ public final class GatewayTranslator {
       routesWithPolicies.add(id);
     }
     for (Placed placed : result.placed()) {
-      placements.computeIfAbsent(placed.listener(), k -> new TreeMap<>()).put(placed.placement().order(),
-          placed.placement());
+      placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
       listenerStatus.remove(placed.listener());
       if (units != null) {
         String unit = unitOf.get(placed.listener());
@@ -955,8 +968,8 @@ public final class GatewayTranslator {
   // Assembly
 
   private Collection<Placement> placementsOf(ListenerState listener) {
-    TreeMap<PlacementKey, Placement> onListener = placements.get(listener);
-    return onListener == null ? List.of() : onListener.values();
+    ListenerPlacements onListener = placements.get(listener);
+    return onListener == null ? List.of() : onListener.inOrder();
   }
 
   /**
@@ -1230,7 +1243,7 @@ public final class GatewayTranslator {
   }
 
   private int attached(ListenerState listener) {
-    TreeMap<PlacementKey, Placement> onListener = placements.get(listener);
+    ListenerPlacements onListener = placements.get(listener);
     return onListener == null ? 0 : onListener.size();
   }
 

@@ -207,7 +207,7 @@ final class RouteTables {
       Set<String> clusters) {
     MatchIr match = rule.matches().get(matchIndex);
     RouteRules route = placement.route();
-    ObjectKey key = ObjectKey.of(route.route());
+    ObjectKey key = placement.order().key();
     String kind = lowerKind(Routes.kindOf(route.route()));
     String routeRef = kind + "/" + key;
     String name = routeRef + "/rule/" + rule.index() + "/match/" + matchIndex;

@@ -10,11 +10,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * The indexed object store behind a {@link ClusterView}: one writer applies changes between translations,
@@ -28,7 +27,9 @@ public final class ClusterStore implements ClusterView {
   /** Ordered, for listing; {@link #byKey} answers lookups without key comparisons. */
   private final Map<Kind<?>, ConcurrentSkipListMap<ObjectKey, HasMetadata>> objects = new HashMap<>();
   private final Map<Kind<?>, ConcurrentHashMap<ObjectKey, HasMetadata>> byKey = new HashMap<>();
-  private final Map<Index<?>, ConcurrentHashMap<String, NavigableSet<ObjectKey>>> indexes = new HashMap<>();
+  /** Each index bucket holds its objects by key: a lookup by index needs no second lookup by key. */
+  private final Map<Index<?>, ConcurrentHashMap<String, ConcurrentSkipListMap<ObjectKey, HasMetadata>>> indexes =
+      new HashMap<>();
   private final Map<Kind<?>, List<Index<?>>> indexesByKind = new HashMap<>();
 
   public ClusterStore() {
@@ -93,7 +94,7 @@ public final class ClusterStore implements ClusterView {
     }
     for (Index<?> index : indexesByKind.get(kind)) {
       for (String indexKey : keysOf(index, object)) {
-        indexes.get(index).computeIfAbsent(indexKey, k -> new ConcurrentSkipListSet<>()).add(key);
+        indexes.get(index).computeIfAbsent(indexKey, k -> new ConcurrentSkipListMap<>()).put(key, object);
       }
     }
     return previous;
@@ -103,9 +104,9 @@ public final class ClusterStore implements ClusterView {
     for (Index<?> index : indexesByKind.get(kind)) {
       var buckets = indexes.get(index);
       for (String indexKey : keysOf(index, previous)) {
-        buckets.computeIfPresent(indexKey, (k, set) -> {
-          set.remove(key);
-          return set.isEmpty() ? null : set;
+        buckets.computeIfPresent(indexKey, (k, bucket) -> {
+          bucket.remove(key);
+          return bucket.isEmpty() ? null : bucket;
         });
       }
     }
@@ -137,25 +138,17 @@ public final class ClusterStore implements ClusterView {
   }
 
   @Override
-  public <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
-    NavigableSet<ObjectKey> keys = indexes.get(index).get(key);
-    return keys == null ? List.of() : List.copyOf(keys);
+  @SuppressWarnings("unchecked") // the bucket of an index of T holds only Ts
+  public <T extends HasMetadata> SortedMap<ObjectKey, T> byIndexWithKeys(Index<T> index, String key) {
+    ConcurrentSkipListMap<ObjectKey, HasMetadata> bucket = indexes.get(index).get(key);
+    return bucket == null ? Collections.emptySortedMap()
+        : Collections.unmodifiableSortedMap((SortedMap<ObjectKey, T>) (SortedMap<ObjectKey, ?>) bucket);
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the bucket of an index of T holds only Ts
   public <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key) {
-    NavigableSet<ObjectKey> keys = indexes.get(index).get(key);
-    if (keys == null) {
-      return List.of();
-    }
-    var lookup = byKey.get(index.kind());
-    List<T> result = new ArrayList<>(keys.size());
-    for (ObjectKey objectKey : keys) {
-      HasMetadata object = lookup.get(objectKey);
-      if (object != null) {
-        result.add(index.kind().type().cast(object));
-      }
-    }
-    return result;
+    ConcurrentSkipListMap<ObjectKey, HasMetadata> bucket = indexes.get(index).get(key);
+    return bucket == null ? List.of() : List.copyOf((Collection<T>) bucket.values());
   }
 }

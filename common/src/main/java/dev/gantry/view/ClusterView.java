@@ -5,6 +5,8 @@ import dev.gantry.model.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A read-only view of the cluster objects translation depends on.
@@ -26,8 +28,13 @@ public interface ClusterView {
   /** Objects filed under {@code key} in {@code index}, ordered by object key. */
   <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key);
 
-  /** The keys of {@link #byIndex}'s objects, in key order, without reading the objects themselves. */
-  default <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
-    return byIndex(index, key).stream().map(ObjectKey::of).toList();
+  /**
+   * {@link #byIndex}'s objects by their keys, in key order: for a caller that needs both, without building keys
+   * from the objects or looking the objects up by key.
+   */
+  default <T extends HasMetadata> SortedMap<ObjectKey, T> byIndexWithKeys(Index<T> index, String key) {
+    SortedMap<ObjectKey, T> byKey = new TreeMap<>();
+    byIndex(index, key).forEach(object -> byKey.put(ObjectKey.of(object), object));
+    return byKey;
   }
 }

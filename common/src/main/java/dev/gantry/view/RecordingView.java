@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.function.UnaryOperator;
 
 /** A view that remembers every read, so a translation's inputs are known without declaring them by hand. */
@@ -74,9 +75,9 @@ public final class RecordingView implements ClusterView {
   }
 
   @Override
-  public <T extends HasMetadata> Collection<ObjectKey> keysByIndex(Index<T> index, String key) {
+  public <T extends HasMetadata> SortedMap<ObjectKey, T> byIndexWithKeys(Index<T> index, String key) {
     record(Dependency.index(index, key));
-    return delegate.keysByIndex(index, key);
+    return delegate.byIndexWithKeys(index, key);
   }
 
   @Override

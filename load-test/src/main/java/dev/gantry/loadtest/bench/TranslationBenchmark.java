@@ -106,6 +106,9 @@ public class TranslationBenchmark {
     private List<Message> prototypes;
     List<Message> messages;
 
+    @Param({"true", "false"})
+    public boolean asBuilt;
+
     @Setup(Level.Trial)
     public void serializeOnce(TranslationBenchmark benchmark) {
       serialized = benchmark.messages.stream().map(Message::toByteArray).toList();
@@ -116,7 +119,11 @@ public class TranslationBenchmark {
     public void parse() throws InvalidProtocolBufferException {
       List<Message> copies = new ArrayList<>(serialized.size());
       for (int i = 0; i < serialized.size(); i++) {
-        copies.add(prototypes.get(i).getParserForType().parseFrom(serialized.get(i)));
+        Message copy = prototypes.get(i).getParserForType().parseFrom(serialized.get(i));
+        if (asBuilt) {
+          StringFields.restore(copy);
+        }
+        copies.add(copy);
       }
       messages = copies;
     }
