@@ -106,9 +106,6 @@ public class TranslationBenchmark {
     private List<Message> prototypes;
     List<Message> messages;
 
-    @Param({"true", "false"})
-    public boolean asBuilt;
-
     @Setup(Level.Trial)
     public void serializeOnce(TranslationBenchmark benchmark) {
       serialized = benchmark.messages.stream().map(Message::toByteArray).toList();
@@ -119,11 +116,7 @@ public class TranslationBenchmark {
     public void parse() throws InvalidProtocolBufferException {
       List<Message> copies = new ArrayList<>(serialized.size());
       for (int i = 0; i < serialized.size(); i++) {
-        Message copy = prototypes.get(i).getParserForType().parseFrom(serialized.get(i));
-        if (asBuilt) {
-          StringFields.restore(copy);
-        }
-        copies.add(copy);
+        copies.add(prototypes.get(i).getParserForType().parseFrom(serialized.get(i)));
       }
       messages = copies;
     }
