@@ -44,6 +44,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -318,7 +319,7 @@ public final class GatewayTranslator {
     // The previous counts are the reads before; the new ones go to a map of their own (no copy of either).
     Set<Dependency> before = readCounts.keySet();
     clear();
-    readCounts = HashMap.newHashMap(before.size());
+    readCounts = new HashMap<>();
     RecordingView structural = new RecordingView(view);
     if (!structural(structural)) {
       structuralReads = Set.copyOf(structural.reads());
@@ -329,13 +330,24 @@ public final class GatewayTranslator {
     FoundRoutes found = findRoutes(view, membership);
     structuralReads = Set.copyOf(structural.reads());
     membershipReads = Set.copyOf(membership);
-    structuralReads.forEach(this::countRead);
-    membershipReads.forEach(this::countRead);
     // Routes translate independently of each other and tables independently of each other, so a cold start
     // spreads both over the cores. None of it depends on the order the pieces finish in: placements are
     // ordered by precedence, reads are sets.
     RouteChunk[] chunks = translateRoutes(view, found);
-    indexRoutes(chunks);
+    List<List<Dependency>> routeReads = indexRoutes(chunks);
+    int readCount = structuralReads.size() + membershipReads.size();
+    for (List<Dependency> reads : routeReads) {
+      readCount += reads.size();
+    }
+    // Sized once for all of them: tens of thousands of reads would otherwise grow the map several times over.
+    HashMap<Dependency, Integer> counts = HashMap.newHashMap(readCounts.size() + readCount);
+    counts.putAll(readCounts);
+    readCounts = counts;
+    structuralReads.forEach(this::countRead);
+    membershipReads.forEach(this::countRead);
+    for (List<Dependency> reads : routeReads) {
+      reads.forEach(this::countRead);
+    }
     if (usable) {
       buildStructuralPorts();
       buildAllUnits(view);
@@ -414,8 +426,11 @@ public final class GatewayTranslator {
     return chunks;
   }
 
-  /** Merges what the chunks gathered per read and per listener, each read and listener apart from the others. */
-  private void indexRoutes(RouteChunk[] chunks) {
+  /**
+   * Merges what the chunks gathered per read and per listener, each read and listener apart from the others.
+   * Returns the distinct reads the routes made, for the caller to count.
+   */
+  private List<List<Dependency>> indexRoutes(RouteChunk[] chunks) {
     Map<ListenerState, List<List<Placement>>> placedOn = new IdentityHashMap<>();
     for (RouteChunk chunk : chunks) {
       chunk.placed.forEach((listener, on) -> placedOn.computeIfAbsent(listener, k -> new ArrayList<>()).add(on));
@@ -442,17 +457,6 @@ public final class GatewayTranslator {
       });
       readsByGroup[g] = reads;
     });
-    int readCount = 0;
-    for (List<Dependency> reads : readsByGroup) {
-      readCount += reads.size();
-    }
-    // Sized once for all of them: tens of thousands of reads would otherwise grow the map five times over.
-    HashMap<Dependency, Integer> counts = HashMap.newHashMap(readCounts.size() + readCount);
-    counts.putAll(readCounts);
-    readCounts = counts;
-    for (List<Dependency> reads : readsByGroup) {
-      reads.forEach(this::countRead);
-    }
     // Each listener's placements are put in precedence order.
     List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
     List<ListenerPlacements> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL,
@@ -460,6 +464,7 @@ public final class GatewayTranslator {
     for (int i = 0; i < placedListeners.size(); i++) {
       placements.put(placedListeners.get(i), ordered.get(i));
     }
+    return Arrays.asList(readsByGroup);
   }
 
   /**
