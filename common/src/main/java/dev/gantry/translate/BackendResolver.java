@@ -4,10 +4,14 @@ import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.status.Reasons;
 import dev.gantry.view.ClusterView;
+import dev.gantry.view.Dependency;
+import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Resolves a route's backend references: kind, ReferenceGrant, Service and port, and the BackendTLSPolicy that
@@ -44,8 +48,108 @@ final class BackendResolver {
       List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> losers) {
   }
 
+  /**
+   * Resolutions shared by the routes of one full translation. Tens of thousands of routes name a few hundred
+   * Services; each distinct reference is resolved once, with the reads it made, and every route naming it takes
+   * the same answer and records the same reads. Thread-safe: routes translate side by side.
+   */
+  static final class Shared {
+    private final ClusterView view;
+    private final UnaryOperator<Dependency> canonical;
+    private final ClusterKey.Factory clusterKeys;
+    private final ConcurrentHashMap<Reference, Resolution> resolutions = new ConcurrentHashMap<>();
+
+    /**
+     * @param view the view the references are resolved in
+     * @param canonical the canonical function of the routes' recording views
+     * @param clusterKeys makes the keys of resolved clusters
+     */
+    Shared(ClusterView view, UnaryOperator<Dependency> canonical, ClusterKey.Factory clusterKeys) {
+      this.view = view;
+      this.canonical = canonical;
+      this.clusterKeys = clusterKeys;
+    }
+
+    private Resolution resolution(Reference reference) {
+      Resolution known = resolutions.get(reference);
+      if (known != null) {
+        return known;
+      }
+      // Two routes may resolve the same reference at once; both answers are equal, the first is kept.
+      RecordingView reading = new RecordingView(view, canonical);
+      Resolution made = Resolution.of(reading, new BackendTlsPolicies(reading), clusterKeys, reference);
+      Resolution kept = resolutions.putIfAbsent(reference, made);
+      return kept != null ? kept : made;
+    }
+  }
+
+  /** What a resolution depends on: the route's kind and namespace, the reference, and the HTTP/2 need. */
+  private record Reference(String routeKind, String routeNamespace, BackendRefIr ref, boolean http2) {
+  }
+
+  /**
+   * One reference resolved.
+   *
+   * @param backend the outcome
+   * @param policyUse the BackendTLSPolicy the Service port uses, or null
+   * @param reads what resolving it read (filled in when resolved through a view of its own)
+   */
+  private record Resolution(Backend backend, PolicyUse policyUse, List<Dependency> reads) {
+
+    static Resolution of(ClusterView view, BackendTlsPolicies policies, ClusterKey.Factory clusterKeys,
+        Reference reference) {
+      Resolution resolution = resolve(view, policies, clusterKeys, reference);
+      return view instanceof RecordingView recording
+          ? new Resolution(resolution.backend, resolution.policyUse, List.copyOf(recording.reads()))
+          : resolution;
+    }
+
+    private static Resolution resolve(ClusterView view, BackendTlsPolicies policies, ClusterKey.Factory clusterKeys,
+        Reference reference) {
+      BackendRefIr ref = reference.ref();
+      String routeKind = reference.routeKind();
+      String routeNamespace = reference.routeNamespace();
+      if (!ref.isService()) {
+        return unresolved(Reasons.INVALID_KIND,
+            "backendRef " + ref.describe() + " is not a Service; only core Services are supported");
+      }
+      if (!ReferenceGrants.permits(view, Kinds.GATEWAY_GROUP, routeKind, routeNamespace, "", "Service",
+          ref.namespace(), ref.name())) {
+        return unresolved(Reasons.REF_NOT_PERMITTED, "No ReferenceGrant in namespace " + ref.namespace()
+            + " allows " + routeKind + "s in namespace " + routeNamespace + " to reference Service " + ref.name());
+      }
+      ObjectKey serviceKey = new ObjectKey(ref.namespace(), ref.name());
+      Service service = view.get(Kinds.SERVICE, serviceKey).orElse(null);
+      if (service == null) {
+        return unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " does not exist");
+      }
+      if (ref.port() == null) {
+        return unresolved(Reasons.BACKEND_NOT_FOUND, "backendRef to Service " + serviceKey + " needs a port");
+      }
+      ServicePort port = ClusterBuilder.servicePort(service, ref.port());
+      if (port == null) {
+        return unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " has no port " + ref.port());
+      }
+      BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
+      PolicyUse use = policy == null ? null
+          : new PolicyUse(policy, serviceKey, port, policies.conflictingWith(serviceKey, port, policy.policy()));
+      if (policy != null && !policy.valid()) {
+        return new Resolution(new Backend.Unusable("BackendTLSPolicy " + ObjectKey.of(policy.policy())
+            + " is invalid: " + policy.message()), use, List.of());
+      }
+      boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
+      ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), reference.http2() && !serviceIsH2c);
+      return new Resolution(new Backend.Resolved(cluster), use, List.of());
+    }
+
+    private static Resolution unresolved(String reason, String message) {
+      return new Resolution(new Backend.Unresolved(reason, message), null, List.of());
+    }
+  }
+
   private final ClusterView view;
   private final BackendTlsPolicies policies;
+  private final Shared shared;
   private final List<PolicyUse> policyUses = new ArrayList<>();
   private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
 
@@ -60,6 +164,19 @@ final class BackendResolver {
     this.view = view;
     this.policies = new BackendTlsPolicies(view);
     this.clusterKeys = clusterKeys;
+    this.shared = null;
+  }
+
+  /**
+   * A resolver taking its answers from resolutions shared with the other routes of a full translation.
+   *
+   * @param recording the route's recording view: the reads of each shared resolution are recorded in it
+   */
+  BackendResolver(RecordingView recording, Shared shared) {
+    this.view = recording;
+    this.policies = null; // each shared resolution evaluates policies in a view of its own
+    this.clusterKeys = shared.clusterKeys;
+    this.shared = shared;
   }
 
   /**
@@ -69,41 +186,21 @@ final class BackendResolver {
    * @param http2 whether the route needs HTTP/2 upstream (gRPC)
    */
   Backend resolve(String routeKind, String routeNamespace, BackendRefIr ref, boolean http2) {
-    if (!ref.isService()) {
-      return new Backend.Unresolved(Reasons.INVALID_KIND,
-          "backendRef " + ref.describe() + " is not a Service; only core Services are supported");
+    Reference reference = new Reference(routeKind, routeNamespace, ref, http2);
+    Resolution resolution;
+    if (shared == null) {
+      resolution = Resolution.resolve(view, policies, clusterKeys, reference);
+    } else {
+      resolution = shared.resolution(reference);
+      ((RecordingView) view).recordAll(resolution.reads());
     }
-    if (!ReferenceGrants.permits(view, Kinds.GATEWAY_GROUP, routeKind, routeNamespace, "", "Service",
-        ref.namespace(), ref.name())) {
-      return new Backend.Unresolved(Reasons.REF_NOT_PERMITTED, "No ReferenceGrant in namespace " + ref.namespace()
-          + " allows " + routeKind + "s in namespace " + routeNamespace + " to reference Service " + ref.name());
+    if (resolution.policyUse() != null) {
+      policyUses.add(resolution.policyUse());
     }
-    ObjectKey serviceKey = new ObjectKey(ref.namespace(), ref.name());
-    Service service = view.get(Kinds.SERVICE, serviceKey).orElse(null);
-    if (service == null) {
-      return new Backend.Unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " does not exist");
+    if (resolution.backend() instanceof Backend.Resolved r) {
+      resolved.add(r.cluster());
     }
-    if (ref.port() == null) {
-      return new Backend.Unresolved(Reasons.BACKEND_NOT_FOUND, "backendRef to Service " + serviceKey
-          + " needs a port");
-    }
-    ServicePort port = ClusterBuilder.servicePort(service, ref.port());
-    if (port == null) {
-      return new Backend.Unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " has no port " + ref.port());
-    }
-    BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
-    if (policy != null) {
-      policyUses.add(new PolicyUse(policy, serviceKey, port,
-          policies.conflictingWith(serviceKey, port, policy.policy())));
-      if (!policy.valid()) {
-        return new Backend.Unusable("BackendTLSPolicy " + ObjectKey.of(policy.policy()) + " is invalid: "
-            + policy.message());
-      }
-    }
-    boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
-    ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), http2 && !serviceIsH2c);
-    resolved.add(cluster);
-    return new Backend.Resolved(cluster);
+    return resolution.backend();
   }
 
   /** Clusters the resolved references name. */
@@ -114,9 +211,5 @@ final class BackendResolver {
   /** BackendTLSPolicies met while resolving. */
   List<PolicyUse> policyUses() {
     return policyUses;
-  }
-
-  BackendTlsPolicies policies() {
-    return policies;
   }
 }

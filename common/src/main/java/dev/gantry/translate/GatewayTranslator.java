@@ -198,6 +198,12 @@ public final class GatewayTranslator {
   private static final class Canonical {
     private final ConcurrentHashMap<Dependency, Dependency> reads = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ClusterSpec, ClusterKey> clusters = new ConcurrentHashMap<>();
+    /** Backend references resolved once per translation, answering every route that names them. */
+    private final BackendResolver.Shared backends;
+
+    Canonical(ClusterView view) {
+      backends = new BackendResolver.Shared(view, this::read, this::cluster);
+    }
 
     private record ClusterSpec(ObjectKey service, int port, boolean forceHttp2) {
     }
@@ -404,7 +410,7 @@ public final class GatewayTranslator {
    * listener and by read. Every route is kept in {@link #routes}.
    */
   private RouteChunk[] translateRoutes(ClusterView view, FoundRoutes found) {
-    Canonical canonical = new Canonical();
+    Canonical canonical = new Canonical(view);
     routes = new ConcurrentHashMap<>(Math.max(16, found.size()));
     int chunkCount = (found.size() + ROUTES_PER_CHUNK - 1) / ROUTES_PER_CHUNK;
     RouteChunk[] chunks = new RouteChunk[chunkCount];
@@ -913,7 +919,7 @@ public final class GatewayTranslator {
     RecordingView recording = canonical == null ? new RecordingView(view)
         : new RecordingView(view, canonical::read);
     BackendResolver backends = canonical == null ? new BackendResolver(recording)
-        : new BackendResolver(recording, canonical::cluster);
+        : new BackendResolver(recording, canonical.backends);
     RouteRules rules = switch (route) {
       case HTTPRoute r -> new HttpRouteTranslator(backends).translate(r);
       case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);

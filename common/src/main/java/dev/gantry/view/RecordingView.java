@@ -41,6 +41,21 @@ public final class RecordingView implements ClusterView {
     return reads;
   }
 
+  /**
+   * Records reads that another recording view with the same canonical function made on this one's behalf (work
+   * shared between translations of one pass), as if they had been made here.
+   */
+  public void recordAll(List<Dependency> made) {
+    for (Dependency read : made) {
+      if (index != null ? index.add(read) : !reads.contains(read)) {
+        reads.add(read);
+        if (index == null && reads.size() > LINEAR) {
+          index = new HashSet<>(reads);
+        }
+      }
+    }
+  }
+
   private void record(Dependency read) {
     if (index != null) {
       if (index.add(read)) {
