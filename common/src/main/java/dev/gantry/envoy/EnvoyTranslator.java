@@ -75,9 +75,11 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -95,6 +97,15 @@ public final class EnvoyTranslator {
       .setResourceApiVersion(ApiVersion.V3)
       .build();
   private static final Duration CONNECT_TIMEOUT = Duration.newBuilder().setSeconds(5).build();
+  // The same in every HTTP filter chain: packed once rather than once per chain of a port with thousands.
+  private static final HttpFilter CORS_FILTER = HttpFilter.newBuilder()
+      .setName("envoy.filters.http.cors")
+      .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
+      .build();
+  private static final HttpFilter ROUTER_FILTER = HttpFilter.newBuilder()
+      .setName("envoy.filters.http.router")
+      .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+      .build();
   private static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
   /**
@@ -229,13 +240,16 @@ public final class EnvoyTranslator {
           .setName("envoy.filters.listener.tls_inspector")
           .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
     }
+    // Chains that serve the same certificates (a shared wildcard certificate: thousands of them) share one TLS
+    // context, packed once.
+    Map<List<String>, TransportSocket> tlsBySecrets = new HashMap<>();
     for (FilterChainIr chain : port.filterChains()) {
-      listener.addFilterChains(filterChain(port, chain));
+      listener.addFilterChains(filterChain(port, chain, tlsBySecrets));
     }
     return listener.build();
   }
 
-  private FilterChain filterChain(PortIr port, FilterChainIr chain) {
+  private FilterChain filterChain(PortIr port, FilterChainIr chain, Map<List<String>, TransportSocket> tlsBySecrets) {
     FilterChain.Builder builder = FilterChain.newBuilder().setName(chain.name());
     if (!chain.serverNames().isEmpty()) {
       builder.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
@@ -243,7 +257,8 @@ public final class EnvoyTranslator {
     switch (chain) {
       case FilterChainIr.Http http -> {
         if (!http.certificateSecrets().isEmpty()) {
-          builder.setTransportSocket(downstreamTls(http.certificateSecrets(), List.of("h2", "http/1.1")));
+          builder.setTransportSocket(tlsBySecrets.computeIfAbsent(http.certificateSecrets(),
+              secrets -> downstreamTls(secrets, List.of("h2", "http/1.1"))));
         }
         builder.addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.http_connection_manager")
@@ -283,12 +298,8 @@ public final class EnvoyTranslator {
         .setMergeSlashes(true)
         .setStripAnyHostPort(true)
         .setUseRemoteAddress(BoolValue.of(true))
-        .addHttpFilters(HttpFilter.newBuilder()
-            .setName("envoy.filters.http.cors")
-            .setTypedConfig(Any.pack(Cors.getDefaultInstance())))
-        .addHttpFilters(HttpFilter.newBuilder()
-            .setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .addHttpFilters(CORS_FILTER)
+        .addHttpFilters(ROUTER_FILTER)
         .build();
   }
 
