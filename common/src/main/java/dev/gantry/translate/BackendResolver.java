@@ -77,7 +77,8 @@ final class BackendResolver {
       }
       // Two routes may resolve the same reference at once; both answers are equal, the first is kept.
       RecordingView reading = new RecordingView(view, canonical);
-      Resolution made = Resolution.of(reading, new BackendTlsPolicies(reading), clusterKeys, reference);
+      Resolution resolved = Resolution.resolve(reading, new BackendTlsPolicies(reading), clusterKeys, reference);
+      Resolution made = new Resolution(resolved.backend(), resolved.policyUse(), List.copyOf(reading.reads()));
       Resolution kept = resolutions.putIfAbsent(reference, made);
       return kept != null ? kept : made;
     }
@@ -92,19 +93,12 @@ final class BackendResolver {
    *
    * @param backend the outcome
    * @param policyUse the BackendTLSPolicy the Service port uses, or null
-   * @param reads what resolving it read (filled in when resolved through a view of its own)
+   * @param reads what resolving it read, when it was resolved to be shared (empty otherwise)
    */
   private record Resolution(Backend backend, PolicyUse policyUse, List<Dependency> reads) {
 
-    static Resolution of(ClusterView view, BackendTlsPolicies policies, ClusterKey.Factory clusterKeys,
-        Reference reference) {
-      Resolution resolution = resolve(view, policies, clusterKeys, reference);
-      return view instanceof RecordingView recording
-          ? new Resolution(resolution.backend, resolution.policyUse, List.copyOf(recording.reads()))
-          : resolution;
-    }
-
-    private static Resolution resolve(ClusterView view, BackendTlsPolicies policies, ClusterKey.Factory clusterKeys,
+    /** Resolves a reference, reading through {@code view}; the reads are left out (the view records them). */
+    static Resolution resolve(ClusterView view, BackendTlsPolicies policies, ClusterKey.Factory clusterKeys,
         Reference reference) {
       BackendRefIr ref = reference.ref();
       String routeKind = reference.routeKind();

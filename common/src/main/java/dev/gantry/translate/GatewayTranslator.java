@@ -191,9 +191,10 @@ public final class GatewayTranslator {
   }
 
   /**
-   * One instance of each read and cluster key, shared by the routes of a full translation. Routes are translated
-   * side by side, each making its own equal copies; indexing tens of thousands of copies afterwards would compare
-   * their strings character by character, where one instance compares by identity.
+   * One instance of each read and cluster key, and one resolution of each backend reference, shared by the routes
+   * of a full translation. Routes are translated side by side, each making its own equal copies; indexing tens of
+   * thousands of copies afterwards would compare their strings character by character, where one instance
+   * compares by identity.
    */
   private static final class Canonical {
     private final ConcurrentHashMap<Dependency, Dependency> reads = new ConcurrentHashMap<>();
