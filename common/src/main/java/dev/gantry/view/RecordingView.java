@@ -47,27 +47,22 @@ public final class RecordingView implements ClusterView {
    */
   public void recordAll(List<Dependency> made) {
     for (Dependency read : made) {
-      if (index != null ? index.add(read) : !reads.contains(read)) {
-        reads.add(read);
-        if (index == null && reads.size() > LINEAR) {
-          index = new HashSet<>(reads);
-        }
-      }
+      recordOnce(read, UnaryOperator.identity());
     }
   }
 
   private void record(Dependency read) {
-    if (index != null) {
-      if (index.add(read)) {
-        reads.add(canonical.apply(read));
-      }
+    recordOnce(read, canonical);
+  }
+
+  /** Adds a read not recorded before, as the instance {@code keep} gives for it. */
+  private void recordOnce(Dependency read, UnaryOperator<Dependency> keep) {
+    if (index != null ? !index.add(read) : reads.contains(read)) {
       return;
     }
-    if (!reads.contains(read)) {
-      reads.add(canonical.apply(read));
-      if (reads.size() > LINEAR) {
-        index = new HashSet<>(reads);
-      }
+    reads.add(keep.apply(read));
+    if (index == null && reads.size() > LINEAR) {
+      index = new HashSet<>(reads);
     }
   }
 

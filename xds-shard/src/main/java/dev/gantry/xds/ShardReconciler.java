@@ -325,8 +325,10 @@ final class ShardReconciler implements Runnable {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-  /** CPU time of the current thread, or -1 where the JVM does not measure it. */
-  /** CPU of the current thread, and of the pool threads that helped its spread-out steps. */
+  /**
+   * CPU time of the current thread and of the pool threads that helped its spread-out steps, or -1 where the JVM
+   * does not measure it.
+   */
   private static long threadCpuNanos() {
     return THREADS.isCurrentThreadCpuTimeSupported()
         ? THREADS.getCurrentThreadCpuTime() + Parallel.helperCpuNanos() : -1;

@@ -22,10 +22,10 @@ import java.util.Map;
 /** An in-memory API and xds-shards started against it, with helpers to make Gateway worlds. */
 final class ShardHarness implements AutoCloseable {
 
-  final InMemoryKubernetesApi api;
   /** The shards' debounce in tests: short, so tests run fast. */
   static final Duration DEBOUNCE = Duration.ofMillis(5);
 
+  final InMemoryKubernetesApi api;
   final KubernetesClient client;
   private final List<AutoCloseable> running = new ArrayList<>();
   final PrometheusRegistry registry = new PrometheusRegistry();
