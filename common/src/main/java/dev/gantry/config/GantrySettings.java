@@ -42,6 +42,13 @@ import java.util.function.Function;
  * @param imagePullPolicy default image pull policy of provisioned proxies
  * @param envoyReplicas default replica count of provisioned proxies
  * @param maxListenersPerGateway cap on the merged listener list of one Gateway
+ * @param xdsInsecure serve xDS in plaintext without authenticating proxies (an unsafe opt-out, warned about)
+ * @param caSecret Secret (in {@code namespace}) holding the CA that signs the xDS plane's certificates
+ * @param xdsServingSecret Secret (in {@code namespace}) holding the shards' serving certificate and the CA
+ * @param xdsServingNames further DNS names or addresses the shards' serving certificate is valid for
+ * @param proxyCredentialTtl lifetime of a Gateway's proxy credential; it is renewed at half of it
+ * @param xdsServingCertTtl lifetime of the shards' serving certificate; it is renewed at two thirds of it
+ * @param xdsMaxStreamAge how long an xDS connection lives before the proxy must reconnect and authenticate again
  */
 public record GantrySettings(
     String namespace,
@@ -70,7 +77,18 @@ public record GantrySettings(
     String envoyImage,
     String imagePullPolicy,
     int envoyReplicas,
-    int maxListenersPerGateway) {
+    int maxListenersPerGateway,
+    boolean xdsInsecure,
+    String caSecret,
+    String xdsServingSecret,
+    List<String> xdsServingNames,
+    Duration proxyCredentialTtl,
+    Duration xdsServingCertTtl,
+    Duration xdsMaxStreamAge) {
+
+  public GantrySettings {
+    xdsServingNames = List.copyOf(xdsServingNames);
+  }
 
   public static final String PREFIX = "GANTRY_";
 
@@ -138,7 +156,14 @@ public record GantrySettings(
         r.string("ENVOY_IMAGE", "docker.io/envoyproxy/envoy:v1.36.2"),
         pullPolicy,
         r.integer("ENVOY_REPLICAS", 2, 0, 1000),
-        r.integer("MAX_LISTENERS_PER_GATEWAY", 10_000, 1, 1_000_000));
+        r.integer("MAX_LISTENERS_PER_GATEWAY", 10_000, 1, 1_000_000),
+        r.bool("XDS_INSECURE", false),
+        r.dnsName("CA_SECRET", "gantry-ca"),
+        r.dnsName("XDS_SERVING_SECRET", "gantry-xds-serving"),
+        r.names("XDS_SERVING_NAMES"),
+        r.duration("PROXY_CREDENTIAL_TTL", Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofHours(8760)),
+        r.duration("XDS_SERVING_CERT_TTL", Duration.ofHours(720), Duration.ofSeconds(5), Duration.ofHours(8760)),
+        r.duration("XDS_MAX_STREAM_AGE", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(8760)));
   }
 
   /** The translator's view of these settings. */
@@ -232,6 +257,31 @@ public record GantrySettings(
     Duration duration(String name, Duration fallback) {
       return read(name, fallback, Durations::parse, "a duration such as 500ms, 15s or 1m30s");
     }
+
+    Duration duration(String name, Duration fallback, Duration min, Duration max) {
+      return read(name, fallback, v -> {
+        Duration parsed = Durations.parse(v);
+        return parsed != null && parsed.compareTo(min) >= 0 && parsed.compareTo(max) <= 0 ? parsed : null;
+      }, "a duration from " + min.toSeconds() + "s to " + max.toHours() + "h, such as 30m or 24h");
+    }
+
+    /** A comma-separated list of DNS names (wildcards allowed) and IP addresses. */
+    List<String> names(String name) {
+      return read(name, List.of(), v -> {
+        List<String> names = new ArrayList<>();
+        for (String part : v.split(",")) {
+          String trimmed = part.trim().toLowerCase(Locale.ROOT);
+          if (trimmed.isEmpty()) {
+            continue;
+          }
+          if (!trimmed.matches("(\\*\\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?") && !trimmed.matches("[0-9a-f:.]+")) {
+            return null;
+          }
+          names.add(trimmed);
+        }
+        return names;
+      }, "DNS names or IP addresses separated by commas");
+    }
   }
 
   /** Variables set in an environment that Gantry does not know, so typos are reported at start. */
@@ -240,7 +290,9 @@ public record GantrySettings(
         "XDS_SERVICE", "SHARD_SERVICE", "SHARD_STATEFULSET", "SHARD_COUNT", "SHARD_INDEX", "XDS_PORT", "ADMIN_PORT",
         "CLUSTER_DOMAIN", "LEASE_NAME", "LEASE_DURATION", "RENEW_DEADLINE", "RETRY_PERIOD", "IDENTITY", "STATUS_QPS",
         "STATUS_BURST", "DEBOUNCE", "DEBOUNCE_MAX", "XDS_HOLD_TIMEOUT", "PROVISION_PROXIES", "ENVOY_IMAGE",
-        "IMAGE_PULL_POLICY", "ENVOY_REPLICAS", "MAX_LISTENERS_PER_GATEWAY");
+        "IMAGE_PULL_POLICY", "ENVOY_REPLICAS", "MAX_LISTENERS_PER_GATEWAY", "XDS_INSECURE", "CA_SECRET",
+        "XDS_SERVING_SECRET", "XDS_SERVING_NAMES", "PROXY_CREDENTIAL_TTL", "XDS_SERVING_CERT_TTL",
+        "XDS_MAX_STREAM_AGE");
     List<String> unknown = new ArrayList<>();
     for (String variable : env.keySet()) {
       if (variable.startsWith(PREFIX) && !known.contains(variable.substring(PREFIX.length()))) {

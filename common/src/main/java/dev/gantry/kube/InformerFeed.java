@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,6 +30,7 @@ public final class InformerFeed implements AutoCloseable {
   private final Consumer<Change> sink;
   private final boolean dropGatewayApiStatus;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<Kind<?>, SharedIndexInformer<?>> byKind = new ConcurrentHashMap<>();
   private final CompletableFuture<Duration> synced = new CompletableFuture<>();
   private volatile long startedNanos;
 
@@ -97,6 +100,7 @@ public final class InformerFeed implements AutoCloseable {
       return true;
     });
     informers.add(informer);
+    byKind.put(kind, informer);
     return informer.start().toCompletableFuture();
   }
 
@@ -113,6 +117,19 @@ public final class InformerFeed implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * The object of a kind with this key as the informer holds it now, or null (also before the informer has
+   * listed). Safe from any thread; the object is the informer's own and must not be changed.
+   */
+  @SuppressWarnings("unchecked")
+  public <T extends HasMetadata> T cached(Kind<T> kind, ObjectKey key) {
+    SharedIndexInformer<T> informer = (SharedIndexInformer<T>) byKind.get(kind);
+    if (informer == null) {
+      return null;
+    }
+    return informer.getStore().getByKey(kind.namespaced() ? key.namespace() + "/" + key.name() : key.name());
   }
 
   /** Completes with the time the initial lists took, once every informer has synced. */

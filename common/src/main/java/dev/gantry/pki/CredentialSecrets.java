@@ -30,6 +30,9 @@ public final class CredentialSecrets {
   public static final String LABEL_SERVING = "serving";
   public static final String LABEL_PROXY = "proxy";
 
+  /** Annotation of a proxy credential Secret: {@code <namespace>/<name>} of its Gateway. */
+  public static final String GATEWAY = "gantry.dev/gateway";
+
   /**
    * Annotation of a proxy credential Secret: the serial numbers the shards accept for that Gateway, each with its
    * expiry ({@code <hex serial>:<epoch seconds>,...}). The current certificate and, until it expires, the one it
@@ -90,6 +93,20 @@ public final class CredentialSecrets {
     StringJoiner joined = new StringJoiner(",");
     serials.forEach((serial, notAfter) -> joined.add(serial.toString(16) + ":" + notAfter.getEpochSecond()));
     return joined.toString();
+  }
+
+  /** The Gateway a proxy credential Secret belongs to, or null when it is not one. */
+  public static ObjectKey gatewayOf(Secret secret) {
+    if (!isLabelled(secret, LABEL_PROXY) || secret.getMetadata().getAnnotations() == null) {
+      return null;
+    }
+    String gateway = secret.getMetadata().getAnnotations().get(GATEWAY);
+    try {
+      ObjectKey key = gateway == null ? null : ObjectKey.parse(gateway);
+      return key == null || !key.namespace().equals(secret.getMetadata().getNamespace()) ? null : key;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Whether a Secret carries the label of this kind of credential. */
