@@ -96,22 +96,47 @@ public final class CredentialPlanner {
     return new ObjectKey(namespace, servingSecret);
   }
 
+  /** Why a Secret is written; the names are the values of the issuing metric's label. */
+  public enum Reason {
+    MISSING("missing"),
+    UNUSABLE("unusable"),
+    EXPIRED("expired"),
+    OTHER_CA("other_ca"),
+    OTHER_GATEWAY("other_gateway"),
+    NAMES_CHANGED("names_changed"),
+    RENEWAL("renewal"),
+    METADATA("metadata");
+
+    private final String label;
+
+    Reason(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
   /**
    * What to write, and why.
    *
    * @param value the CA or certificate in force once {@code write} is written
    * @param write the Secret to create or update (carrying the resourceVersion it replaces), or null when the Secret
    *     is right as it is
-   * @param why for the log: what was wrong (null when nothing)
+   * @param reason what was wrong (null when nothing)
+   * @param why the same for the log, with details
    */
-  public record Plan<T>(T value, Secret write, String why) {
+  public record Plan<T>(T value, Secret write, Reason reason, String why) {
   }
 
   /** The CA of its Secret, or a new one when the Secret is missing or does not hold a usable CA. */
   public Plan<CertificateAuthority> ca(Secret existing, Instant now) {
     String why;
+    Reason reason;
     if (existing == null) {
       why = "missing";
+      reason = Reason.MISSING;
     } else {
       try {
         CertificateAuthority ca = CertificateAuthority.of(KeyedCertificate.fromPem(
@@ -119,18 +144,21 @@ public final class CredentialPlanner {
             CredentialSecrets.text(existing, CredentialSecrets.TLS_KEY)));
         if (!ca.certificate().getNotAfter().toInstant().isAfter(now)) {
           why = "expired at " + ca.certificate().getNotAfter().toInstant();
+          reason = Reason.EXPIRED;
         } else {
-          return new Plan<>(ca, null, null);
+          return new Plan<>(ca, null, null, null);
         }
       } catch (PemException e) {
         why = "unusable: " + e.getMessage();
+        reason = Reason.UNUSABLE;
       }
     }
     CertificateAuthority ca = CertificateAuthority.create(CA_COMMON_NAME, now, CA_VALIDITY);
     Map<String, String> data = new TreeMap<>();
     data.put(CredentialSecrets.TLS_CRT, CredentialSecrets.data(ca.keyed().certificatePem()));
     data.put(CredentialSecrets.TLS_KEY, CredentialSecrets.data(ca.keyed().keyPem()));
-    return new Plan<>(ca, secret(caSecret, namespace, CredentialSecrets.LABEL_CA, Map.of(), null, data, existing), why);
+    return new Plan<>(ca, secret(caSecret, namespace, CredentialSecrets.LABEL_CA, Map.of(), null, data, existing),
+        reason, why);
   }
 
   /** When a certificate should be replaced: after {@code share} of its lifetime. */
@@ -140,47 +168,51 @@ public final class CredentialPlanner {
     return issued.plusMillis((long) (lifetime * share));
   }
 
-  /** When the shards' serving certificate of this Secret is due for renewal (null when unusable). */
-  public Instant servingRenewAt(Secret serving) {
-    KeyedCertificate certificate = read(serving);
-    return certificate == null ? null : renewAt(certificate, 2.0 / 3);
+  /** When a serving certificate is due for renewal: at two thirds of its lifetime. */
+  public Instant servingRenewAt(KeyedCertificate serving) {
+    return renewAt(serving, 2.0 / 3);
   }
 
-  /** When a proxy credential of this Secret is due for renewal (null when unusable). */
-  public Instant proxyRenewAt(Secret credential) {
-    KeyedCertificate certificate = read(credential);
-    return certificate == null ? null : renewAt(certificate, 0.5);
+  /** When a proxy credential is due for renewal: at half of its lifetime. */
+  public Instant proxyRenewAt(KeyedCertificate credential) {
+    return renewAt(credential, 0.5);
   }
 
   /** The shards' serving certificate: kept while it is good, else issued again. */
   public Plan<KeyedCertificate> serving(CertificateAuthority ca, Secret existing, Instant now) {
     String caPem = Pem.certificates(List.of(ca.certificate()));
     KeyedCertificate current = read(existing);
+    Reason reason = null;
     String why = null;
     if (existing == null) {
+      reason = Reason.MISSING;
       why = "missing";
     } else if (current == null) {
+      reason = Reason.UNUSABLE;
       why = "unusable";
     } else if (!issuedBy(current, ca)) {
+      reason = Reason.OTHER_CA;
       why = "issued by another CA";
     } else if (!names(current.leaf()).equals(normalized(servingNames))) {
+      reason = Reason.NAMES_CHANGED;
       why = "names changed to " + servingNames;
-    } else if (!now.isBefore(renewAt(current, 2.0 / 3))) {
+    } else if (!now.isBefore(servingRenewAt(current))) {
+      reason = Reason.RENEWAL;
       why = "due for renewal (expires " + current.notAfter() + ")";
     } else if (!caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))) {
+      reason = Reason.METADATA;
       why = "CA certificate out of date";
     }
-    if (why == null) {
-      return new Plan<>(current, null, null);
+    if (reason == null) {
+      return new Plan<>(current, null, null, null);
     }
-    KeyedCertificate issued = why.equals("CA certificate out of date") ? current
-        : ca.issueServing(servingNames, now, servingTtl);
+    KeyedCertificate issued = reason == Reason.METADATA ? current : ca.issueServing(servingNames, now, servingTtl);
     Map<String, String> data = new TreeMap<>();
     data.put(CredentialSecrets.TLS_CRT, CredentialSecrets.data(issued.certificatePem()));
     data.put(CredentialSecrets.TLS_KEY, CredentialSecrets.data(issued.keyPem()));
     data.put(CredentialSecrets.CA_CRT, CredentialSecrets.data(caPem));
     return new Plan<>(issued, secret(servingSecret, namespace, CredentialSecrets.LABEL_SERVING, Map.of(), null, data,
-        existing), why);
+        existing), reason, why);
   }
 
   /**
@@ -197,27 +229,34 @@ public final class CredentialPlanner {
     KeyedCertificate current = read(existing);
     Map<BigInteger, Instant> listed = existing == null ? Map.of()
         : CredentialSecrets.parseSerials(annotation(existing, CredentialSecrets.SERIALS));
+    Reason reason = null;
     String why = null;
     if (existing == null) {
+      reason = Reason.MISSING;
       why = "missing";
     } else if (current == null) {
+      reason = Reason.UNUSABLE;
       why = "unusable";
     } else if (!issuedBy(current, ca)) {
+      reason = Reason.OTHER_CA;
       why = "issued by another CA";
     } else if (!identity.equals(identityOf(current))) {
+      reason = Reason.OTHER_GATEWAY;
       why = "issued for another Gateway (or a deleted one of the same name)";
-    } else if (!now.isBefore(renewAt(current, 0.5))) {
+    } else if (!now.isBefore(proxyRenewAt(current))) {
+      reason = Reason.RENEWAL;
       why = "due for renewal (expires " + current.notAfter() + ")";
     } else if (!caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))
         || !listed.containsKey(current.serial())
         || !key.toString().equals(annotation(existing, CredentialSecrets.GATEWAY))
         || !ownedBy(existing, gateway)) {
+      reason = Reason.METADATA;
       why = "metadata out of date";
     }
-    if (why == null) {
-      return new Plan<>(current, null, null);
+    if (reason == null) {
+      return new Plan<>(current, null, null, null);
     }
-    boolean keep = why.equals("metadata out of date");
+    boolean keep = reason == Reason.METADATA;
     KeyedCertificate issued = keep ? current : ca.issueProxy(identity, now, proxyTtl);
     // The serials the shards accept: the new one, and those listed before that are still valid and were the same
     // Gateway's under this CA (the one being replaced among them), so connected proxies keep their streams.
@@ -248,7 +287,7 @@ public final class CredentialPlanner {
         .withApiVersion("gateway.networking.k8s.io/v1").withKind("Gateway")
         .withName(gateway.getMetadata().getName()).withUid(gateway.getMetadata().getUid())
         .withController(true).withBlockOwnerDeletion(true).build()));
-    return new Plan<>(issued, write, why);
+    return new Plan<>(issued, write, reason, why);
   }
 
   private static Secret secret(String name, String namespace, String kind, Map<String, String> extraLabels,

@@ -29,7 +29,7 @@ class CredentialPlannerTest {
   @Test
   void aMissingCaIsCreatedAndAGoodOneKept() {
     CredentialPlanner.Plan<CertificateAuthority> created = planner.ca(null, NOW);
-    assertEquals("missing", created.why());
+    assertEquals(CredentialPlanner.Reason.MISSING, created.reason());
     Secret written = stored(created.write(), "1");
     assertEquals("gantry-ca", written.getMetadata().getName());
     assertEquals("gantry-system", written.getMetadata().getNamespace());
@@ -39,7 +39,7 @@ class CredentialPlannerTest {
     assertEquals(created.value().certificate(), kept.value().certificate());
     Secret broken = new SecretBuilder(written).withData(Map.of("tls.crt", CredentialSecrets.data("junk"))).build();
     CredentialPlanner.Plan<CertificateAuthority> replaced = planner.ca(broken, NOW);
-    assertTrue(replaced.why().startsWith("unusable"), replaced.why());
+    assertEquals(CredentialPlanner.Reason.UNUSABLE, replaced.reason(), replaced.why());
     assertEquals("1", replaced.write().getMetadata().getResourceVersion(), "an update replaces what it read");
   }
 
@@ -49,18 +49,18 @@ class CredentialPlannerTest {
     Secret stored = stored(issued.write(), "7");
     assertEquals(Pem.certificates(List.of(ca.certificate())), CredentialSecrets.text(stored, CredentialSecrets.CA_CRT));
     assertNull(planner.serving(ca, stored, NOW.plus(Duration.ofDays(19))).write());
-    assertEquals(NOW.plus(Duration.ofDays(20)), planner.servingRenewAt(stored));
+    assertEquals(NOW.plus(Duration.ofDays(20)), planner.servingRenewAt(issued.value()));
     CredentialPlanner.Plan<KeyedCertificate> renewed = planner.serving(ca, stored, NOW.plus(Duration.ofDays(20)));
-    assertTrue(renewed.why().startsWith("due for renewal"), renewed.why());
+    assertEquals(CredentialPlanner.Reason.RENEWAL, renewed.reason(), renewed.why());
     assertNotEquals(issued.value().serial(), renewed.value().serial());
     CredentialPlanner moved = new CredentialPlanner("gantry-system", "gantry-ca", "gantry-xds-serving",
         List.of("xds.example.com", "::1"), Duration.ofHours(24), Duration.ofDays(30));
     CredentialPlanner.Plan<KeyedCertificate> renamed = moved.serving(ca, stored, NOW);
-    assertTrue(renamed.why().startsWith("names changed"), renamed.why());
+    assertEquals(CredentialPlanner.Reason.NAMES_CHANGED, renamed.reason(), renamed.why());
     // Addresses compare in any spelling, so a certificate for ::1 is not issued again on every pass.
     assertNull(moved.serving(ca, stored(renamed.write(), "8"), NOW).write());
     CertificateAuthority other = planner.ca(null, NOW).value();
-    assertEquals("issued by another CA", planner.serving(other, stored, NOW).why());
+    assertEquals(CredentialPlanner.Reason.OTHER_CA, planner.serving(other, stored, NOW).reason());
   }
 
   @Test
@@ -74,7 +74,7 @@ class CredentialPlannerTest {
     assertEquals("uid-1", stored.getMetadata().getOwnerReferences().getFirst().getUid());
     assertEquals(List.of(first.value().serial()), serials(stored));
     assertNull(planner.proxyCredential(ca, gateway, stored, NOW.plus(Duration.ofHours(11))).write());
-    assertEquals(NOW.plus(Duration.ofHours(12)), planner.proxyRenewAt(stored));
+    assertEquals(NOW.plus(Duration.ofHours(12)), planner.proxyRenewAt(first.value()));
 
     CredentialPlanner.Plan<KeyedCertificate> second = planner.proxyCredential(ca, gateway, stored,
         NOW.plus(Duration.ofHours(12)));
@@ -90,12 +90,12 @@ class CredentialPlannerTest {
   void aRecreatedGatewayOrANewCaStartsAFreshList() {
     Secret stored = stored(planner.proxyCredential(ca, gateway("uid-1"), null, NOW).write(), "3");
     CredentialPlanner.Plan<KeyedCertificate> recreated = planner.proxyCredential(ca, gateway("uid-2"), stored, NOW);
-    assertTrue(recreated.why().startsWith("issued for another Gateway"), recreated.why());
+    assertEquals(CredentialPlanner.Reason.OTHER_GATEWAY, recreated.reason(), recreated.why());
     assertEquals(List.of(recreated.value().serial()), serials(recreated.write()));
     assertEquals("uid-2", recreated.write().getMetadata().getOwnerReferences().getFirst().getUid());
     CertificateAuthority other = planner.ca(null, NOW).value();
     CredentialPlanner.Plan<KeyedCertificate> rekeyed = planner.proxyCredential(other, gateway("uid-1"), stored, NOW);
-    assertEquals("issued by another CA", rekeyed.why());
+    assertEquals(CredentialPlanner.Reason.OTHER_CA, rekeyed.reason());
     assertEquals(List.of(rekeyed.value().serial()), serials(rekeyed.write()));
   }
 
@@ -107,7 +107,7 @@ class CredentialPlannerTest {
     Secret edited = new SecretBuilder(stored).editMetadata().removeFromAnnotations(CredentialSecrets.SERIALS)
         .endMetadata().build();
     CredentialPlanner.Plan<KeyedCertificate> repaired = planner.proxyCredential(ca, gateway, edited, NOW);
-    assertEquals("metadata out of date", repaired.why());
+    assertEquals(CredentialPlanner.Reason.METADATA, repaired.reason());
     assertEquals(first.value().serial(), repaired.value().serial());
     assertEquals(List.of(first.value().serial()), serials(repaired.write()));
   }

@@ -3,6 +3,7 @@ package dev.gantry.controller;
 import dev.gantry.config.GantrySettings;
 import dev.gantry.kube.InformerFeed;
 import dev.gantry.model.Kinds;
+import dev.gantry.pki.CredentialPlanner;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
 import dev.gantry.translate.GatewayApiTranslator;
@@ -34,6 +35,7 @@ public final class Controller implements AutoCloseable {
   private final int adminPortSetting;
   private final List<ControllerReconciler.LeaderTask> leaderTasks = new ArrayList<>();
   private final ProxyProvisioner provisioner;
+  private final CredentialIssuer issuer;
   private AdminServer admin;
   private Thread thread;
 
@@ -67,6 +69,15 @@ public final class Controller implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, settings.identity(), clock, election::isLeader, metrics);
     GatewayClassManager classes = new GatewayClassManager(client, settings, translator, events);
     leaderTasks.add((store, gateways, changed) -> classes.reconcile(store));
+    if (settings.xdsInsecure()) {
+      this.issuer = null;
+      LOG.warn("GANTRY_XDS_INSECURE=true: no xDS credentials are issued and proxies are set up to connect in"
+          + " PLAINTEXT; anyone who reaches the shards can read every Gateway's configuration and private keys");
+    } else {
+      this.issuer = new CredentialIssuer(client, CredentialPlanner.from(settings), clock, events, metrics,
+          key -> self[0].dirty(key), () -> self[0].wake());
+      leaderTasks.add(issuer);
+    }
     this.provisioner = settings.provisionProxies() ? new ProxyProvisioner(client, settings, events) : null;
     if (provisioner != null) {
       leaderTasks.add(provisioner);
@@ -141,6 +152,9 @@ public final class Controller implements AutoCloseable {
     feed.close();
     if (provisioner != null) {
       provisioner.close();
+    }
+    if (issuer != null) {
+      issuer.close();
     }
     reconciler.stop();
     writer.close();

@@ -20,6 +20,10 @@ final class ControllerMetrics {
   final Gauge listenerConflicts;
   final Gauge routesNotAccepted;
   final Counter events;
+  final Counter credentialsIssued;
+  final Gauge caExpiry;
+  final Gauge proxyCredentialExpiry;
+  final Gauge proxyCredentials;
 
   ControllerMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -49,5 +53,16 @@ final class ControllerMetrics {
         .help("Route parent entries with Accepted=False, by reason").labelNames("reason").register(registry);
     events = Counter.builder().name("gantry_controller_events")
         .help("Kubernetes Events emitted, by reason").labelNames("reason").register(registry);
+    credentialsIssued = Counter.builder().name("gantry_xds_credentials_issued")
+        .help("Secrets of the xDS plane written, by kind (ca, serving, proxy) and reason (missing, unusable,"
+            + " expired, other_ca, other_gateway, names_changed, renewal, metadata)")
+        .labelNames("kind", "reason").register(registry);
+    caExpiry = Gauge.builder().name("gantry_xds_ca_expiry_timestamp_seconds")
+        .help("When the CA of the xDS plane expires (Unix time)").unit(Unit.SECONDS).register(registry);
+    proxyCredentialExpiry = Gauge.builder().name("gantry_xds_proxy_credential_earliest_expiry_timestamp_seconds")
+        .help("When the first of the current proxy credentials expires (Unix time); each is renewed at half its"
+            + " lifetime, so this stays well ahead of now").unit(Unit.SECONDS).register(registry);
+    proxyCredentials = Gauge.builder().name("gantry_xds_proxy_credentials")
+        .help("Gateways with a current proxy credential").register(registry);
   }
 }

@@ -79,6 +79,10 @@ final class ControllerReconciler implements Runnable {
     record Dirty(ObjectKey gateway) implements Work {
     }
 
+    /** The leader tasks have something due (a certificate to renew, a write to try again). */
+    record Wake() implements Work {
+    }
+
     /** Stop the thread. */
     record Stop() implements Work {
     }
@@ -87,6 +91,10 @@ final class ControllerReconciler implements Runnable {
   /** Work the leader does after each batch besides status (GatewayClass upkeep, proxy provisioning). */
   interface LeaderTask {
     void run(ClusterStore store, Map<ObjectKey, GatewayTranslation> gateways, Set<ObjectKey> changedGateways);
+
+    /** Sees every informer event of a batch, and names Gateways it should revisit that translation does not. */
+    default void observe(Change change, Set<ObjectKey> revisitGateways) {
+    }
   }
 
   private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
@@ -146,6 +154,10 @@ final class ControllerReconciler implements Runnable {
 
   void dirty(ObjectKey gateway) {
     queue.add(new Work.Dirty(gateway));
+  }
+
+  void wake() {
+    queue.add(new Work.Wake());
   }
 
   void stop() {
@@ -213,6 +225,9 @@ final class ControllerReconciler implements Runnable {
               affected.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
             }
           }
+          for (LeaderTask task : leaderTasks) {
+            task.observe(event, dirty);
+          }
           StatusKey key = new StatusKey(event.kind(), event.key());
           if (event.isDelete()) {
             store.remove(event.kind(), event.key());
@@ -230,6 +245,8 @@ final class ControllerReconciler implements Runnable {
         }
         case Work.Leading lead -> becameLeader = true;
         case Work.Dirty revisit -> dirty.add(revisit.gateway());
+        case Work.Wake wake -> {
+        }
         case Work.Stop stop -> {
         }
       }
