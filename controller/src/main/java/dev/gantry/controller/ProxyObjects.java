@@ -16,6 +16,10 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import dev.gantry.pki.CredentialSecrets;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -36,7 +40,7 @@ import java.util.TreeMap;
  * xDS target give the same objects.
  *
  * @param serviceAccount the proxies' identity (no API token mounted)
- * @param bootstrap ConfigMap holding the Envoy bootstrap
+ * @param bootstrap ConfigMap holding the Envoy bootstrap and the file-based SDS resources naming the credential
  * @param deployment the Envoy Deployment; its pod template carries a hash of the bootstrap, so a changed
  *     bootstrap rolls the pods and an unchanged one does not
  * @param service the proxy Service exposing every listener port, or null while the Gateway has no port
@@ -47,6 +51,13 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
   static final String APP = "app.kubernetes.io/name";
   static final String APP_VALUE = "gantry-proxy";
   static final String INSTANCE = "app.kubernetes.io/instance";
+  static final String BOOTSTRAP_FILE = "bootstrap.yaml";
+  /** The uid the Envoy image runs as. */
+  static final long ENVOY_USER = 101L;
+  /** Where the bootstrap and its SDS files are mounted (the ConfigMap). */
+  static final String CONFIG_DIRECTORY = "/etc/envoy";
+  /** Where the Gateway's xDS credential is mounted (its Secret: tls.crt, tls.key, ca.crt). */
+  static final String CREDENTIAL_DIRECTORY = "/etc/gantry/xds";
 
   List<HasMetadata> all() {
     List<HasMetadata> all = new ArrayList<>(List.of(serviceAccount, bootstrap, deployment));
@@ -63,9 +74,11 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
    * @param xdsHost the owner shard's host
    * @param xdsPort the ADS port
    * @param pullPolicy image pull policy of the proxies
+   * @param tls whether proxies connect over TLS with their Gateway's credential (false only with the unsafe
+   *     plaintext opt-out)
    */
   static ProxyObjects build(Gateway gateway, ProxyParameters parameters, List<ExposedPort> ports, String xdsHost,
-      int xdsPort, String pullPolicy) {
+      int xdsPort, String pullPolicy, boolean tls) {
     ObjectKey key = ObjectKey.of(gateway);
     String name = ProxyNames.proxyName(key);
     Map<String, String> infraLabels = new TreeMap<>();
@@ -93,11 +106,13 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
         .withAutomountServiceAccountToken(false)
         .build();
 
-    String bootstrapYaml = EnvoyBootstrap.yaml(key, xdsHost, xdsPort);
+    Map<String, String> files = EnvoyBootstrap.files(BOOTSTRAP_FILE, key, null, xdsHost, xdsPort,
+        tls ? new EnvoyBootstrap.Paths(CONFIG_DIRECTORY, CREDENTIAL_DIRECTORY) : null);
     ConfigMap bootstrap = new ConfigMapBuilder()
         .withMetadata(meta(name, key.namespace(), labels, infraAnnotations, owner))
-        .withData(Map.of("bootstrap.yaml", bootstrapYaml))
+        .withData(new TreeMap<>(files))
         .build();
+    String bootstrapYaml = String.join("\n", new TreeMap<>(files).values());
 
     Map<String, String> podLabels = new TreeMap<>(parameters.podLabels());
     podLabels.putAll(labels);
@@ -126,7 +141,7 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
         .withName("envoy")
         .withImage(parameters.image())
         .withImagePullPolicy(pullPolicy)
-        .withArgs("-c", "/etc/envoy/bootstrap.yaml", "--service-node", "$(POD_NAME)", "--log-level", "info",
+        .withArgs("-c", CONFIG_DIRECTORY + "/" + BOOTSTRAP_FILE, "--service-node", "$(POD_NAME)", "--log-level", "info",
             "--drain-time-s", "15")
         .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
         .endFieldRef().endValueFrom().endEnv()
@@ -137,11 +152,11 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
         .withPeriodSeconds(5).withFailureThreshold(3)
         .endReadinessProbe()
         .withNewSecurityContext()
-        .withRunAsNonRoot(true).withRunAsUser(101L).withAllowPrivilegeEscalation(false)
+        .withRunAsNonRoot(true).withRunAsUser(ENVOY_USER).withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)
         .withNewCapabilities().withDrop("ALL").withAdd("NET_BIND_SERVICE").endCapabilities()
         .endSecurityContext()
-        .addNewVolumeMount().withName("bootstrap").withMountPath("/etc/envoy").withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("bootstrap").withMountPath(CONFIG_DIRECTORY).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
         .endContainer()
         .addNewVolume().withName("bootstrap").withNewConfigMap().withName(name).endConfigMap().endVolume()
@@ -150,6 +165,16 @@ record ProxyObjects(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployme
         .endTemplate()
         .endSpec()
         .build();
+
+    if (tls) {
+      // The credential Secret, readable by Envoy's user through the pod's group and by no one else.
+      var pod = deployment.getSpec().getTemplate().getSpec();
+      pod.setSecurityContext(new PodSecurityContextBuilder().withFsGroup(ENVOY_USER).build());
+      pod.getContainers().getFirst().getVolumeMounts().add(new VolumeMountBuilder().withName("xds-credential")
+          .withMountPath(CREDENTIAL_DIRECTORY).withReadOnly(true).build());
+      pod.getVolumes().add(new VolumeBuilder().withName("xds-credential").withNewSecret()
+          .withSecretName(CredentialSecrets.proxyCredentialName(key)).withDefaultMode(0440).endSecret().build());
+    }
 
     Service service = null;
     if (!ports.isEmpty()) {

@@ -122,7 +122,7 @@ final class ProxyProvisioner implements ControllerReconciler.LeaderTask, AutoClo
     ObjectKey key = ObjectKey.of(gateway);
     String[] target = xdsTarget(key);
     ProxyObjects desired = ProxyObjects.build(gateway, translation.proxy(), translation.exposedPorts(), target[0],
-        Integer.parseInt(target[1]), settings.imagePullPolicy());
+        Integer.parseInt(target[1]), settings.imagePullPolicy(), !settings.xdsInsecure());
     for (HasMetadata object : desired.all()) {
       ensure(gateway, object);
     }

@@ -92,6 +92,21 @@ class ProxyProvisionerTest {
     assertTrue(bootstrap.contains("port_value: 18000"), bootstrap);
     assertTrue(bootstrap.contains("gantry.dev/gateway: \"apps/edge\""), bootstrap);
     assertEquals(Set.of(80, 9000), servicePorts("gantry-edge"));
+    // The proxies authenticate with the Gateway's credential, mounted from its Secret, through file-based SDS.
+    ConfigMap config = harness.client.configMaps().inNamespace("apps").withName("gantry-edge").get();
+    assertEquals(Set.of("bootstrap.yaml", EnvoyBootstrap.SDS_CERTIFICATE, EnvoyBootstrap.SDS_VALIDATION),
+        config.getData().keySet());
+    assertTrue(bootstrap.contains("UpstreamTlsContext"), bootstrap);
+    var pod = harness.client.apps().deployments().inNamespace("apps").withName("gantry-edge").get().getSpec()
+        .getTemplate().getSpec();
+    var credential = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+    assertEquals("gantry-edge-xds", credential.getSecret().getSecretName());
+    assertEquals(0440, credential.getSecret().getDefaultMode());
+    assertEquals(101L, pod.getSecurityContext().getFsGroup());
+    assertTrue(pod.getContainers().getFirst().getVolumeMounts().stream().anyMatch(m -> m.getName()
+        .equals(credential.getName()) && m.getMountPath().equals("/etc/gantry/xds") && m.getReadOnly()));
+    Eventually.await(TIMEOUT, "the credential Secret the pods mount", () -> harness.client.secrets()
+        .inNamespace("apps").withName("gantry-edge-xds").get() != null);
 
     Gateway gw = harness.client.resources(Gateway.class).inNamespace("apps").withName("edge").get();
     Deployment deployment = harness.client.apps().deployments().inNamespace("apps").withName("gantry-edge").get();

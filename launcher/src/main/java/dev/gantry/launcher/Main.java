@@ -29,6 +29,10 @@ public final class Main {
                                         (default 9090)
                        --examples DIR   apply every .yaml/.yml file under DIR (default examples/)
                        --shards N       number of xds-shards (default 1)
+                       --proxy-dir DIR  where each Gateway's Envoy bootstrap and credential go
+                                        (DIR/<namespace>/<name>/; default: a new temporary directory)
+                       --insecure-xds   serve xDS in PLAINTEXT WITHOUT AUTHENTICATION (unsafe; experiments
+                                        only)
         controller   Run the leader-elected controller against the cluster of KUBECONFIG or in-cluster
                      config. Settings come from GANTRY_* environment variables.
         xds-shard    Run one xds-shard (GANTRY_SHARD_INDEX, GANTRY_SHARD_COUNT) against the cluster.
@@ -74,12 +78,18 @@ public final class Main {
     int adminPort = defaults.adminPort();
     Path examples = defaults.examples();
     int shards = defaults.shards();
+    Path proxyDirectory = null;
+    boolean insecureXds = false;
     try {
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help")) {
           System.out.print(USAGE);
           return 0;
+        }
+        if (flag.equals("--insecure-xds")) {
+          insecureXds = true;
+          continue;
         }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(flag + " needs a value");
@@ -91,6 +101,7 @@ public final class Main {
           case "--admin-port" -> adminPort = port(flag, value);
           case "--examples" -> examples = Path.of(value);
           case "--shards" -> shards = positive(flag, value);
+          case "--proxy-dir" -> proxyDirectory = Path.of(value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
@@ -100,13 +111,17 @@ public final class Main {
     }
     Standalone standalone;
     try {
-      standalone = Standalone.start(new Standalone.Options(apiPort, xdsPort, adminPort, examples, shards));
+      standalone = Standalone.start(new Standalone.Options(apiPort, xdsPort, adminPort, examples, shards,
+          proxyDirectory, insecureXds));
     } catch (InMemoryKubernetesApi.PortInUseException | AdminServer.PortInUseException e) {
       System.err.println("gantry standalone: " + e.getMessage());
       return 1;
     } catch (GantrySettings.InvalidSettingException e) {
       System.err.println("gantry standalone: invalid setting " + e.getMessage());
       return 2;
+    } catch (IllegalStateException e) {
+      System.err.println("gantry standalone: " + e.getMessage());
+      return 1;
     }
     for (ManifestLoader.Problem problem : standalone.problems()) {
       System.err.println("error: " + problem);

@@ -37,11 +37,19 @@ public final class Standalone implements AutoCloseable {
    * @param adminPort standalone admin port; shard i's admin is on adminPort + 1 + i (0: any free ports)
    * @param examples directory of YAML manifests to apply, or null
    * @param shards number of shards
+   * @param proxyDirectory where the per-Gateway proxy bootstraps and credentials go (null: a new temporary
+   *     directory)
+   * @param insecureXds serve xDS in plaintext without authentication (the unsafe opt-out)
    */
-  public record Options(int apiPort, int xdsPort, int adminPort, Path examples, int shards) {
+  public record Options(int apiPort, int xdsPort, int adminPort, Path examples, int shards, Path proxyDirectory,
+      boolean insecureXds) {
     public static final int DEFAULT_API_PORT = 6443;
     public static final int DEFAULT_XDS_PORT = 18000;
     public static final int DEFAULT_ADMIN_PORT = 9090;
+
+    public Options(int apiPort, int xdsPort, int adminPort, Path examples, int shards) {
+      this(apiPort, xdsPort, adminPort, examples, shards, null, false);
+    }
 
     public static Options defaults() {
       return new Options(DEFAULT_API_PORT, DEFAULT_XDS_PORT, DEFAULT_ADMIN_PORT, Path.of("examples"), 1);
@@ -53,6 +61,8 @@ public final class Standalone implements AutoCloseable {
   private final Controller controller;
   private final List<XdsShard> shards = new ArrayList<>();
   private final AdminServer admin;
+  private final ProxyBootstraps bootstraps;
+  private final boolean insecureXds;
   private final List<ManifestLoader.Problem> problems;
 
   private Standalone(Options options, Map<String, String> environment) {
@@ -73,7 +83,15 @@ public final class Standalone implements AutoCloseable {
             xdsPort, adminPort, shardMetrics).start());
       }
       admin = new AdminServer("127.0.0.1", options.adminPort(), registry, this::readiness).start();
+      insecureXds = controllerSettings.xdsInsecure();
+      Path proxies = options.proxyDirectory() != null ? options.proxyDirectory()
+          : Files.createTempDirectory("gantry-proxies-");
+      bootstraps = new ProxyBootstraps(client("gantry-standalone-bootstraps"), proxies, options.proxyDirectory() == null,
+          options.shards(), i -> shards.get(i).xdsPort(), insecureXds, controllerSettings.controllerName()).start();
       problems = applyExamples(setup, options.examples());
+    } catch (IOException e) {
+      close();
+      throw new IllegalStateException("cannot create a directory for the proxy bootstraps: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -104,6 +122,9 @@ public final class Standalone implements AutoCloseable {
     });
     env.put("GANTRY_NAMESPACE", NAMESPACE);
     env.put("GANTRY_IDENTITY", "standalone");
+    if (options.insecureXds()) {
+      env.put("GANTRY_XDS_INSECURE", "true");
+    }
     env.put("GANTRY_SHARD_COUNT", Integer.toString(options.shards()));
     env.put("GANTRY_SHARD_INDEX", Integer.toString(shardIndex));
     return GantrySettings.fromEnvironment(env);
@@ -162,6 +183,11 @@ public final class Standalone implements AutoCloseable {
     return admin.port();
   }
 
+  /** The directory of per-Gateway proxy bootstraps and credentials. */
+  public Path proxyDirectory() {
+    return bootstraps.root();
+  }
+
   /** Problems met while applying the examples (file and line). */
   public List<ManifestLoader.Problem> problems() {
     return problems;
@@ -176,6 +202,14 @@ public final class Standalone implements AutoCloseable {
           + "   admin: http://127.0.0.1:" + shard.adminPort());
     }
     out.println("  Admin:                      http://127.0.0.1:" + adminPort() + "  (/readyz /healthz /metrics)");
+    out.println("Proxy bootstraps: " + proxyDirectory());
+    out.println("  envoy -c " + proxyDirectory() + "/<namespace>/<name>/" + ProxyBootstraps.BOOTSTRAP
+        + (insecureXds ? "   (plaintext, no credential: --insecure-xds)" : "   (TLS with the Gateway's credential)"));
+    if (insecureXds) {
+      out.println();
+      out.println("  WARNING: --insecure-xds: xDS is served in PLAINTEXT WITHOUT AUTHENTICATION. Any process that");
+      out.println("  reaches the xDS ports reads every Gateway's configuration and TLS private keys.");
+    }
     out.println();
     out.println("  kubectl --server " + apiUrl() + " get gateways,listenersets,httproutes -A");
     out.println("  curl -s 'http://127.0.0.1:" + shards.getFirst().adminPort()
@@ -185,6 +219,9 @@ public final class Standalone implements AutoCloseable {
 
   @Override
   public void close() {
+    if (bootstraps != null) {
+      bootstraps.close();
+    }
     for (XdsShard shard : shards) {
       shard.close();
     }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.testing.Conditions;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
+import dev.gantry.xds.client.ClientCredentials;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -115,11 +119,57 @@ class StandaloneTest {
     });
   }
 
+  /** The credential standalone wrote for a Gateway's local Envoy, once it is there. */
+  private static AdsClient.Transport filesOf(String namespace, String name) {
+    Path directory = standalone.proxyDirectory().resolve(namespace).resolve(name);
+    Eventually.await(TIMEOUT, "the files of " + namespace + "/" + name, () -> Files.exists(directory.resolve("tls.key"))
+        && Files.exists(directory.resolve("envoy.yaml")));
+    try {
+      ClientCredentials credentials = new ClientCredentials(Files.readString(directory.resolve("ca.crt")),
+          Files.readString(directory.resolve("tls.crt")), Files.readString(directory.resolve("tls.key")));
+      return new AdsClient.Transport.Tls(() -> credentials, null);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void everyGatewayGetsABootstrapAndACredentialOnlyItsOwnerMayRead() throws Exception {
+    Path directory = standalone.proxyDirectory().resolve("infra").resolve("shared");
+    filesOf("infra", "shared");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(
+        "tls.key"))));
+    String bootstrap = Files.readString(directory.resolve("envoy.yaml"));
+    assertTrue(bootstrap.contains("port_value: " + standalone.shards().getFirst().xdsPort()), bootstrap);
+    assertTrue(bootstrap.contains("path: \"" + directory.toAbsolutePath() + "/xds-client-certificate.yaml\""),
+        bootstrap);
+    assertTrue(Files.readString(directory.resolve("xds-trusted-ca.yaml")).contains("exact: \"127.0.0.1\""));
+    // A Gateway created while standalone runs gets its directory too, and loses it when deleted.
+    client.resource(new GatewayBuilder().withNewMetadata().withName("later").withNamespace("infra").endMetadata()
+        .withNewSpec().withGatewayClassName("gantry").addNewListener().withName("http").withPort(9080)
+        .withProtocol("HTTP").endListener().endSpec().build()).create();
+    filesOf("infra", "later");
+    client.resources(Gateway.class).inNamespace("infra").withName("later").delete();
+    Eventually.await(TIMEOUT, "the directory of a deleted Gateway removed", () -> !Files.exists(
+        standalone.proxyDirectory().resolve("infra").resolve("later")));
+  }
+
+  @Test
+  void aPlaintextConnectionGetsNothing() throws Exception {
+    try (AdsClient ads = AdsClient.connect("127.0.0.1", standalone.shards().getFirst().xdsPort(), "plaintext",
+        "infra/shared", AdsClient.Protocol.DELTA)) {
+      Status status = ads.closed().get(10, TimeUnit.SECONDS);
+      assertEquals(Status.Code.UNAVAILABLE, status.getCode());
+      assertEquals(0, ads.responses());
+    }
+  }
+
   @Test
   void adsClientsReceiveTheExampleRoutes() {
     for (AdsClient.Protocol protocol : AdsClient.Protocol.values()) {
-      try (AdsClient ads = AdsClient.connect("127.0.0.1", standalone.shards().getFirst().xdsPort(), "proxy-" + protocol,
-          "infra/shared", protocol)) {
+      try (AdsClient ads = AdsClient.connect("127.0.0.1", standalone.shards().getFirst().xdsPort(),
+          filesOf("infra", "shared"), "proxy-" + protocol, "infra/shared", protocol)) {
         Eventually.await(TIMEOUT, protocol + " client to hold the example's listeners, routes and endpoints",
             () -> ads.names().get(AdsClient.LISTENER).equals(Set.of("tcp-8080", "tcp-8443"))
                 && ads.names().get(AdsClient.ROUTE).equals(Set.of("http-8080", "https-8443-app-b.example.com"))
@@ -144,8 +194,8 @@ class StandaloneTest {
 
   @Test
   void aStreamWithoutGatewayMetadataIsRefused() throws Exception {
-    try (AdsClient ads = AdsClient.connect("127.0.0.1", standalone.shards().getFirst().xdsPort(), "anonymous", null,
-        AdsClient.Protocol.STATE_OF_THE_WORLD)) {
+    try (AdsClient ads = AdsClient.connect("127.0.0.1", standalone.shards().getFirst().xdsPort(),
+        filesOf("infra", "shared"), "anonymous", null, AdsClient.Protocol.STATE_OF_THE_WORLD)) {
       Status status = ads.closed().get(10, TimeUnit.SECONDS);
       assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());
       assertTrue(status.getDescription().contains("gantry.dev/gateway"), status.getDescription());

@@ -15,8 +15,9 @@ interface Deployment extends AutoCloseable {
    * @param host ADS host
    * @param xdsPort ADS port
    * @param adminUrl base URL of its admin server ({@code /readyz}, {@code /metrics}, {@code /debug/shard})
+   * @param tlsName the name its serving certificate is checked against, or null for {@code host}
    */
-  record ShardEndpoint(int index, String host, int xdsPort, String adminUrl) {
+  record ShardEndpoint(int index, String host, int xdsPort, String adminUrl, String tlsName) {
   }
 
   /** The load test's client: it applies the world, makes the changes and watches status. */
@@ -25,6 +26,9 @@ interface Deployment extends AutoCloseable {
   int shardCount();
 
   ShardEndpoint shard(int index);
+
+  /** How a proxy of this Gateway connects: TLS with its Gateway's credential, as provisioned proxies do. */
+  dev.gantry.xds.client.AdsClient.Transport xdsTransport(dev.gantry.model.ObjectKey gateway, int shard);
 
   /** The in-process deployment, or null when Gantry runs elsewhere. */
   InProcessDeployment local();

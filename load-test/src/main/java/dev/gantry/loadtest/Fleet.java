@@ -110,8 +110,9 @@ final class Fleet implements AutoCloseable {
     Deployment.ShardEndpoint shard = deployment.shard(member.shard);
     member.connectNanos = System.nanoTime();
     member.warmNanos = 0;
-    AdsClient client = AdsClient.connect(shard.host(), shard.xdsPort(), member.nodeId(), member.gateway.toString(),
-        protocol, member.nacking ? Fleet::carriesNackMarker : (type, list) -> false, this::intern);
+    AdsClient client = AdsClient.connect(shard.host(), shard.xdsPort(), deployment.xdsTransport(member.gateway,
+        member.shard), member.nodeId(), member.gateway.toString(), protocol,
+        member.nacking ? Fleet::carriesNackMarker : (type, list) -> false, this::intern);
     client.onResponse(received -> onResponse(member, client, received));
     client.autoReconnect(autoReconnect);
     member.client = client;

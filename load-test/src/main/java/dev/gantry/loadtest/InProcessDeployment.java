@@ -1,6 +1,9 @@
 package dev.gantry.loadtest;
 
 import dev.gantry.config.GantrySettings;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.pki.CredentialPlanner;
+import dev.gantry.xds.client.AdsClient;
 import dev.gantry.controller.Controller;
 import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.kube.InMemoryKubernetesApi;
@@ -44,6 +47,7 @@ final class InProcessDeployment implements Deployment {
   private final int[] xdsPorts = new int[64];
   private final int[] adminPorts = new int[64];
   private int shardCount;
+  private final ProxyCredentials credentials;
 
   private InProcessDeployment(Map<String, String> environment, boolean withController) {
     this.environment = Map.copyOf(environment);
@@ -69,6 +73,10 @@ final class InProcessDeployment implements Deployment {
       } else {
         this.controller = null;
       }
+      GantrySettings settings = settings(0, 1);
+      // Without a controller, the load test issues the credentials the way the controller would.
+      this.credentials = new ProxyCredentials(client, settings.xdsInsecure(), Duration.ofMinutes(2),
+          withController ? null : CredentialPlanner.from(settings));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -196,7 +204,12 @@ final class InProcessDeployment implements Deployment {
 
   @Override
   public synchronized ShardEndpoint shard(int index) {
-    return new ShardEndpoint(index, "127.0.0.1", xdsPorts[index], "http://127.0.0.1:" + adminPorts[index]);
+    return new ShardEndpoint(index, "127.0.0.1", xdsPorts[index], "http://127.0.0.1:" + adminPorts[index], null);
+  }
+
+  @Override
+  public AdsClient.Transport xdsTransport(ObjectKey gateway, int shard) {
+    return credentials.transport(gateway, null);
   }
 
   @Override

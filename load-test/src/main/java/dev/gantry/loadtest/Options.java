@@ -99,7 +99,10 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
         --progress / --no-progress   progress bars on stderr (default: when stderr is a terminal)
         --verbose            Gantry's own INFO logs
       Against Gantry running elsewhere (the world is applied through KUBECONFIG):
-        --shard HOST:PORT[@ADMINHOST:ADMINPORT]   one per shard, in shard-index order (admin default HOST:9090)
+        --shard HOST:PORT[@ADMINHOST:ADMINPORT][/TLSNAME]   one per shard, in shard-index order (admin default
+                             HOST:9090; TLSNAME: the name the shard's certificate is checked against, default HOST).
+                             Proxies authenticate with their Gateway's credential Secret, read through KUBECONFIG;
+                             --set GANTRY_XDS_INSECURE=true connects in plaintext to shards run that way
         --cleanup            delete the generated namespaces (label gantry.dev/load-test=true) at the end
 
       The run ends by printing the path of its JSON result; an HTML chart and a summary lie beside it.

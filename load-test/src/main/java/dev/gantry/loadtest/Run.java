@@ -93,7 +93,8 @@ final class Run implements AutoCloseable {
       for (int i = 0; i < options.remoteShards().size(); i++) {
         shards.add(RemoteDeployment.parse(i, options.remoteShards().get(i)));
       }
-      deployment = new RemoteDeployment(shards);
+      deployment = new RemoteDeployment(shards, "true".equalsIgnoreCase(options.settings().get(
+          "GANTRY_XDS_INSECURE")));
     } else {
       try (Phase p = phase("start in-memory API" + (options.controller() ? " and controller" : ""))) {
         deployment = InProcessDeployment.start(options.settings(), options.controller());

@@ -31,6 +31,9 @@ public final class ShardMetrics {
   final Counter translationErrors;
   final Gauge ownedGateways;
   final Counter validationFailures;
+  final Counter authFailures;
+  final Counter streamsEnded;
+  final Gauge servingCertificateExpiry;
 
   public ShardMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -86,6 +89,18 @@ public final class ShardMetrics {
     validationFailures = Counter.builder().name("gantry_envoy_validation_failures")
         .help("Envoy resources held back because they break Envoy's field rules").labelNames("shard")
         .register(registry);
+    authFailures = Counter.builder().name("gantry_xds_auth_failures")
+        .help("xDS calls refused before anything was sent, by reason: the credential (no_certificate,"
+            + " untrusted, expired, not_yet_valid, not_a_proxy_credential, gateway_deleted, gateway_replaced,"
+            + " revoked), no_tls, or a credential of one Gateway asking for another (gateway_mismatch)")
+        .labelNames("shard", "reason").register(registry);
+    streamsEnded = Counter.builder().name("gantry_xds_streams_ended_by_credential")
+        .help("Open xDS streams the shard ended because their credential stopped being good, by reason"
+            + " (expired, gateway_deleted, gateway_replaced, revoked)")
+        .labelNames("shard", "reason").register(registry);
+    servingCertificateExpiry = Gauge.builder().name("gantry_xds_serving_certificate_expiry_timestamp_seconds")
+        .help("When the serving certificate the shard presents expires (Unix time)").unit(Unit.SECONDS)
+        .labelNames("shard").register(registry);
     ownedGateways = Gauge.builder().name("gantry_shard_owned_gateways")
         .help("Gateways of Gantry's classes this shard owns").labelNames("shard").register(registry);
   }
@@ -167,6 +182,18 @@ public final class ShardMetrics {
 
     void validationFailures(int count) {
       all.validationFailures.labelValues(shard).inc(count);
+    }
+
+    void authFailure(String reason) {
+      all.authFailures.labelValues(shard, reason).inc();
+    }
+
+    void streamEnded(String reason) {
+      all.streamsEnded.labelValues(shard, reason).inc();
+    }
+
+    void servingCertificateExpiry(long epochSeconds) {
+      all.servingCertificateExpiry.labelValues(shard).set(epochSeconds);
     }
 
     void owned(int gateways) {

@@ -1,6 +1,7 @@
 package dev.gantry.xds;
 
 import dev.gantry.model.ObjectKey;
+import dev.gantry.pki.ProxyCertificateVerifier;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -15,13 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Admits a stream only for a Gateway this shard owns (otherwise {@code FAILED_PRECONDITION} naming the owner),
- * counts proxies, pushes and NACKs, and logs every NACK with Envoy's error detail.
+ * Admits a stream only for the Gateway its credential speaks for ({@code PERMISSION_DENIED} otherwise) and only
+ * when this shard owns it ({@code FAILED_PRECONDITION} naming the owner otherwise), counts proxies, pushes and
+ * NACKs, and logs every NACK with Envoy's error detail.
  */
 final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
 
+  private final boolean requireCredential;
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
   private final GatewayXdsCache cache;
@@ -29,7 +32,13 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   /** Per stream and type: the nonce and version of the last response, to know what a NACK rejects. */
   private final Map<Long, Map<String, String[]>> lastResponse = new ConcurrentHashMap<>();
 
-  XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics, GatewayXdsCache cache) {
+  /**
+   * @param requireCredential whether every stream must carry an authenticated proxy (false only with the unsafe
+   *     plaintext opt-out)
+   */
+  XdsCallbacks(ShardOwnership ownership, ShardMetrics.ForShard metrics, GatewayXdsCache cache,
+      boolean requireCredential) {
+    this.requireCredential = requireCredential;
     this.ownership = ownership;
     this.metrics = metrics;
     this.cache = cache;
@@ -86,28 +95,53 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     release(streamId);
   }
 
+  /**
+   * Holds a stream to one Gateway: on its first request the Gateway named in the node metadata must be the one its
+   * credential speaks for ({@code PERMISSION_DENIED} otherwise) and one this shard owns ({@code FAILED_PRECONDITION}
+   * naming the owner otherwise); a later request may not name another. Every request then reads the snapshot of
+   * the admitted Gateway.
+   */
   private void admit(long streamId, Node node) throws RequestException {
-    if (gatewayByStream.containsKey(streamId)) {
+    GatewayNodeGroup.ADMITTED.remove();
+    ProxyCertificateVerifier.Verdict.Accepted proxy = ProxyAuthenticator.PROXY.get();
+    if (requireCredential && proxy == null) {
+      // Unreachable behind the authenticator; refuse rather than serve should it ever be bypassed.
+      metrics.authFailure("no_certificate");
+      throw new RequestException(Status.UNAUTHENTICATED.withDescription("no authenticated proxy credential"));
+    }
+    String admitted = gatewayByStream.get(streamId);
+    String claimed = GatewayNodeGroup.gatewayOf(node);
+    if (admitted != null) {
+      if (claimed != null && !claimed.equals(admitted)) {
+        metrics.authFailure("gateway_mismatch");
+        throw new RequestException((proxy != null ? Status.PERMISSION_DENIED : Status.FAILED_PRECONDITION)
+            .withDescription("this stream serves Gateway " + admitted + "; a request may not name Gateway '"
+                + claimed + "' in its node metadata"));
+      }
+      GatewayNodeGroup.ADMITTED.set(admitted);
       return;
     }
-    String gateway = GatewayNodeGroup.gatewayOf(node);
-    if (gateway == null) {
+    if (claimed == null) {
       metrics.refused("missing_metadata");
       throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' is missing: set it to <namespace>/<name>"
           + " of the proxy's Gateway");
     }
     ObjectKey key;
     try {
-      key = ObjectKey.parse(gateway);
+      key = ObjectKey.parse(claimed);
     } catch (IllegalArgumentException e) {
-      metrics.refused("bad_metadata");
-      throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' must be <namespace>/<name>, got '"
-          + gateway + "'");
+      key = null;
     }
-    if (key.namespace().isEmpty()) {
+    if (key == null || key.namespace().isEmpty()) {
       metrics.refused("bad_metadata");
       throw refuse("node metadata '" + GatewayNodeGroup.GATEWAY_KEY + "' must be <namespace>/<name>, got '"
-          + gateway + "'");
+          + claimed + "'");
+    }
+    if (proxy != null && !proxy.identity().gateway().equals(key)) {
+      metrics.authFailure("gateway_mismatch");
+      throw new RequestException(Status.PERMISSION_DENIED.withDescription("the credential of Gateway "
+          + proxy.identity().gateway() + " cannot ask for Gateway " + key + " (node metadata '"
+          + GatewayNodeGroup.GATEWAY_KEY + "')"));
     }
     if (!ownership.owns(key)) {
       metrics.refused("not_owner");
@@ -118,6 +152,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
     if (gatewayByStream.putIfAbsent(streamId, key.toString()) == null) {
       metrics.proxyConnected(key.toString());
     }
+    GatewayNodeGroup.ADMITTED.set(key.toString());
   }
 
   private void release(long streamId) {

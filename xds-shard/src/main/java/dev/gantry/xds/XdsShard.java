@@ -8,8 +8,11 @@ import dev.gantry.envoy.EnvoyTranslator;
 import dev.gantry.kube.InformerFeed;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.pki.CredentialSecrets;
+import dev.gantry.pki.KeyedCertificate;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
+import dev.gantry.view.Change;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
@@ -18,16 +21,25 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class XdsShard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsShard.class);
+  private static final Duration MAX_AGE_GRACE = Duration.ofSeconds(5);
 
   private final GantrySettings settings;
   private final ShardOwnership ownership;
@@ -47,6 +60,13 @@ public final class XdsShard implements AutoCloseable {
   private final ShardReconciler reconciler;
   private final XdsCallbacks callbacks;
   private final GatewayXdsCache cache = new GatewayXdsCache(new GatewayNodeGroup());
+  /** Whether proxies must authenticate over TLS: always, but for the unsafe plaintext opt-out. */
+  private final boolean secure;
+  private final ServingCertificate serving = new ServingCertificate();
+  private final ObjectKey servingSecret;
+  private final ProxyStreams streams;
+  private final CredentialEvents credentialEvents;
+  private final Clock clock = Clock.systemUTC();
   private final String bindHost;
   private final int xdsPortSetting;
   private final int adminPortSetting;
@@ -79,12 +99,27 @@ public final class XdsShard implements AutoCloseable {
     this.adminPortSetting = adminPort;
     this.ownership = new ShardOwnership(settings.shardIndex(), settings.shardCount(), settings);
     this.metrics = metrics.forShard(settings.shardIndex());
-    this.callbacks = new XdsCallbacks(ownership, this.metrics, cache);
+    this.secure = !settings.xdsInsecure();
+    this.servingSecret = new ObjectKey(settings.namespace(), settings.xdsServingSecret());
+    this.callbacks = new XdsCallbacks(ownership, this.metrics, cache, secure);
     EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
     this.reconciler = new ShardReconciler(settings.translatorConfig(), envoy, cache, ownership, this.metrics,
         settings.debounce(), settings.debounceMax());
     // The shard never reads or writes the status of Gateway API objects: it does not keep it.
-    this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer, true);
+    this.feed = new InformerFeed(client, Kinds.ALL, this::observe, true);
+    this.streams = new ProxyStreams(proxy -> ProxyAuthorization.check(proxy,
+        feed.cached(Kinds.GATEWAY, proxy.identity().gateway()),
+        feed.cached(Kinds.SECRET, new ObjectKey(proxy.identity().gateway().namespace(),
+            CredentialSecrets.proxyCredentialName(proxy.identity().gateway())))), timer, clock, this.metrics);
+    this.credentialEvents = new CredentialEvents(servingSecret, serving, streams, ownership.index(), this.metrics);
+  }
+
+  /** Every informer event: to the translation thread, and to the streams whose credential it may concern. */
+  private void observe(Change change) {
+    if (secure) {
+      credentialEvents.observe(change);
+    }
+    reconciler.offer(change);
   }
 
   /** The shard's xDS cache (for tests). */
@@ -98,6 +133,11 @@ public final class XdsShard implements AutoCloseable {
         new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
     ReadinessGate gate = new ReadinessGate(reconciler::ready, () -> readiness().detail(), settings.xdsHoldTimeout(),
         timer, metrics::heldTimeout);
+    if (!secure) {
+      LOG.warn("xds-shard {}: xDS is served in PLAINTEXT and WITHOUT AUTHENTICATION (GANTRY_XDS_INSECURE=true):"
+          + " any process that reaches port {} can read every owned Gateway's configuration and private keys."
+          + " Use it only for experiments.", ownership.index(), xdsPortSetting);
+    }
     // The shard's own threads, named after it: thread dumps and per-thread CPU tell shards apart even when several
     // run in one process (standalone, the load test).
     String prefix = "xds-shard-" + ownership.index() + "-";
@@ -107,15 +147,25 @@ public final class XdsShard implements AutoCloseable {
     workerGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(0, named(prefix + "netty-"),
         io.netty.channel.nio.NioIoHandler.newFactory());
     try {
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
+      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
           .bossEventLoopGroup(bossGroup)
           .workerEventLoopGroup(workerGroup)
           .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class)
           .executor(grpcExecutor)
-          .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate))
           .maxInboundMessageSize(16 * 1024 * 1024)
-          .build()
-          .start();
+          // A connection, and the credential it was opened with, lives this long: then the proxy reconnects (keeping
+          // its configuration) and authenticates again. The grace lets a response in flight finish.
+          .maxConnectionAge(settings.xdsMaxStreamAge().toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(MAX_AGE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      if (secure) {
+        // The authenticator comes first: nothing, not even the readiness hold, sees an unauthenticated call.
+        builder.sslContext(serverTls())
+            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate,
+                new ProxyAuthenticator(serving, streams, clock, metrics)));
+      } else {
+        builder.addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
+      }
+      grpc = builder.build().start();
     } catch (IOException e) {
       shutDownThreads();
       if (e instanceof BindException || e.getCause() instanceof BindException) {
@@ -134,6 +184,10 @@ public final class XdsShard implements AutoCloseable {
       if (error != null) {
         LOG.error("shard {}: informers failed to start", ownership.index(), error);
       } else {
+        if (secure) {
+          // Before any snapshot exists: the streams that waited for the cluster's word are admitted or ended first.
+          credentialEvents.synced(feed.cached(Kinds.SECRET, servingSecret));
+        }
         reconciler.informersSynced(took, feed.cachedObjects());
       }
     });
@@ -144,6 +198,10 @@ public final class XdsShard implements AutoCloseable {
   }
 
   public Readiness readiness() {
+    if (secure && !serving.loaded()) {
+      return Readiness.notReady("waiting for the xDS serving certificate (Secret " + servingSecret
+          + ", issued by the controller)");
+    }
     if (!reconciler.synced()) {
       return Readiness.notReady("informers are still listing");
     }
@@ -152,6 +210,39 @@ public final class XdsShard implements AutoCloseable {
     }
     return Readiness.ready("shard " + ownership.index() + " of " + ownership.count() + " serves "
         + reconciler.published().size() + " Gateways");
+  }
+
+  /** TLS of the xDS port: the serving certificate of the moment; a client certificate asked for, checked later. */
+  private SslContext serverTls() {
+    try {
+      return GrpcSslContexts.configure(SslContextBuilder.forServer(serving), SslProvider.JDK)
+          .trustManager(new DeferredClientTrust())
+          .clientAuth(ClientAuth.OPTIONAL)
+          .protocols("TLSv1.3", "TLSv1.2")
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS for xDS: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the shard's informers hold the Gateway's credential Secret listing this serial (for tests). */
+  boolean knowsCredential(ObjectKey gateway, BigInteger serial) {
+    io.fabric8.kubernetes.api.model.Secret secret = feed.cached(Kinds.SECRET, new ObjectKey(gateway.namespace(),
+        CredentialSecrets.proxyCredentialName(gateway)));
+    return secret != null && secret.getMetadata().getAnnotations() != null && CredentialSecrets.parseSerials(
+        secret.getMetadata().getAnnotations().get(CredentialSecrets.SERIALS)).containsKey(serial)
+        && feed.cached(Kinds.GATEWAY, gateway) != null;
+  }
+
+  /** Serial number (hex) of the serving certificate presented now, or null (for tests). */
+  String servingSerial() {
+    KeyedCertificate certificate = serving.serving();
+    return certificate == null ? null : certificate.serial().toString(16);
+  }
+
+  /** Authenticated xDS streams open now (for tests and the debug endpoint). */
+  int authenticatedStreams() {
+    return streams.size();
   }
 
   public int xdsPort() {
@@ -193,6 +284,13 @@ public final class XdsShard implements AutoCloseable {
     body.put("index", ownership.index());
     body.put("count", ownership.count());
     body.put("ready", readiness().ready());
+    body.put("authentication", secure ? "mtls" : "none (GANTRY_XDS_INSECURE)");
+    body.put("authenticated_streams", authenticatedStreams());
+    KeyedCertificate certificate = serving.serving();
+    if (certificate != null) {
+      body.put("serving_certificate", Map.of("serial", certificate.serial().toString(16), "not_after",
+          certificate.notAfter().toString()));
+    }
     body.put("gateways", gateways);
     AdminServer.respond(exchange, 200, Serialization.asJson(body) + "\n", "application/json");
   }

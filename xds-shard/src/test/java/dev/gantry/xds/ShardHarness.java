@@ -2,6 +2,19 @@ package dev.gantry.xds;
 
 import dev.gantry.config.GantrySettings;
 import dev.gantry.kube.InMemoryKubernetesApi;
+import dev.gantry.model.ObjectKey;
+import dev.gantry.pki.CertificateAuthority;
+import dev.gantry.pki.CredentialPlanner;
+import dev.gantry.pki.CredentialSecrets;
+import dev.gantry.pki.KeyedCertificate;
+import dev.gantry.pki.Pem;
+import dev.gantry.pki.ProxyIdentity;
+import dev.gantry.testing.Eventually;
+import dev.gantry.xds.client.AdsClient;
+import dev.gantry.xds.client.ClientCredentials;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import java.time.Instant;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -28,14 +41,61 @@ final class ShardHarness implements AutoCloseable {
   final InMemoryKubernetesApi api;
   final KubernetesClient client;
   private final List<AutoCloseable> running = new ArrayList<>();
+  private final List<XdsShard> shards = new ArrayList<>();
   final PrometheusRegistry registry = new PrometheusRegistry();
   final ShardMetrics metrics = new ShardMetrics(registry);
+
+  /** Plays the controller's part for the shards: the same planner writes the same Secrets. */
+  final CredentialPlanner planner = CredentialPlanner.from(settings(0, 1, Map.of()));
+  final CertificateAuthority ca;
 
   ShardHarness() {
     api = InMemoryKubernetesApi.start(0);
     client = api.newClient("test");
     apply(new GatewayClassBuilder().withNewMetadata().withName("gantry").endMetadata().withNewSpec()
         .withControllerName("gantry.dev/gateway-controller").endSpec().build());
+    apply(new NamespaceBuilder().withNewMetadata().withName(planner.caSecretKey().namespace()).endMetadata().build());
+    CredentialPlanner.Plan<CertificateAuthority> ca = planner.ca(null, Instant.now());
+    this.ca = ca.value();
+    apply(ca.write());
+    apply(planner.serving(this.ca, null, Instant.now()).write());
+  }
+
+  /**
+   * The transport a provisioned proxy of this Gateway connects with: TLS with the Gateway's credential, issued the
+   * way the controller issues it (or, when the Gateway does not exist, a credential made up for it).
+   */
+  AdsClient.Transport transport(String gateway) {
+    ObjectKey key = ObjectKey.parse(gateway);
+    Gateway object = client.resources(Gateway.class).inNamespace(key.namespace()).withName(key.name()).get();
+    if (object == null) {
+      return transport(ca.issueProxy(new ProxyIdentity(key, "no-such-uid"), Instant.now(), Duration.ofHours(1)));
+    }
+    KeyedCertificate credential = credential(object);
+    // As a proxy started a little later would: the shards have seen its credential by the time it connects.
+    for (XdsShard shard : shards) {
+      Eventually.await(Duration.ofSeconds(30), "shard " + shard.index() + " sees the credential of " + gateway,
+          () -> shard.knowsCredential(key, credential.serial()));
+    }
+    return transport(credential);
+  }
+
+  /** The Gateway's credential as its Secret holds it, issued (or renewed) first when due. */
+  KeyedCertificate credential(Gateway gateway) {
+    ObjectKey key = ObjectKey.of(gateway);
+    Secret existing = client.secrets().inNamespace(key.namespace()).withName(CredentialSecrets.proxyCredentialName(key))
+        .get();
+    CredentialPlanner.Plan<KeyedCertificate> plan = planner.proxyCredential(ca, gateway, existing, Instant.now());
+    if (plan.write() != null) {
+      apply(plan.write());
+    }
+    return plan.value();
+  }
+
+  AdsClient.Transport transport(KeyedCertificate credential) {
+    ClientCredentials credentials = new ClientCredentials(Pem.certificates(List.of(ca.certificate())),
+        credential.certificatePem(), credential.keyPem());
+    return new AdsClient.Transport.Tls(() -> credentials, null);
   }
 
   static GantrySettings settings(int index, int count, Map<String, String> overrides) {
@@ -54,6 +114,9 @@ final class ShardHarness implements AutoCloseable {
         .start();
     running.add(shard);
     running.add(shardClient);
+    shards.add(shard);
+    // A shard speaks TLS once its informers have brought the serving certificate, a moment after it starts.
+    Eventually.await(Duration.ofSeconds(30), "shard " + index + " serves TLS", () -> shard.servingSerial() != null);
     return shard;
   }
 

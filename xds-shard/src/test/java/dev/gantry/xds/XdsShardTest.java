@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,8 @@ class XdsShardTest {
   }
 
   private AdsClient client(XdsShard shard, String id, String gateway, AdsClient.Protocol protocol) {
-    AdsClient client = AdsClient.connect("127.0.0.1", shard.xdsPort(), id, gateway, protocol);
+    AdsClient client = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport(gateway), id, gateway,
+        protocol);
     harness.track(client);
     return client;
   }
@@ -243,9 +245,9 @@ class XdsShardTest {
     XdsShard shard = harness.startShard(0, 1, 0, Map.of());
     harness.gatewayWithRoutes("team-a", "gw", 2);
     AtomicInteger routeResponses = new AtomicInteger();
-    AdsClient picky = AdsClient.connect("127.0.0.1", shard.xdsPort(), "picky", "team-a/gw",
-        AdsClient.Protocol.STATE_OF_THE_WORLD, (type, resources) -> type.equals(AdsClient.ROUTE)
-            && resources.stream().anyMatch(any -> any.toString().contains("/rejected")));
+    AdsClient picky = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport("team-a/gw"), "picky",
+        "team-a/gw", AdsClient.Protocol.STATE_OF_THE_WORLD, (type, resources) -> type.equals(AdsClient.ROUTE)
+            && resources.stream().anyMatch(any -> any.toString().contains("/rejected")), UnaryOperator.identity());
     harness.track(picky);
     picky.onResponse(received -> {
       if (received.typeUrl().equals(AdsClient.ROUTE)) {
@@ -269,6 +271,7 @@ class XdsShardTest {
   void aStreamHeldPastTheBoundEndsUnavailable() throws Exception {
     harness.api.injectFault("GET", "/httproutes$", 500, 1_000_000);
     XdsShard shard = harness.startShard(0, 1, 0, Map.of("XDS_HOLD_TIMEOUT", "1s"));
+    // The Secrets are listed (so the shard speaks TLS) while the routes never are (so it never becomes ready).
     AdsClient early = client(shard, "early", "team-a/gw", AdsClient.Protocol.STATE_OF_THE_WORLD);
     Status status = early.closed().get(15, TimeUnit.SECONDS);
     assertEquals(Status.Code.UNAVAILABLE, status.getCode());
@@ -305,8 +308,8 @@ class XdsShardTest {
     XdsShard shard = harness.startShard(0, 1, 0, Map.of());
     for (AdsClient.Protocol protocol : AdsClient.Protocol.values()) {
       List<String> problems = new CopyOnWriteArrayList<>();
-      AdsClient early = AdsClient.connect("127.0.0.1", shard.xdsPort(), "early-" + protocol, "infra/shared",
-          protocol);
+      AdsClient early = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport("infra/shared"),
+          "early-" + protocol, "infra/shared", protocol);
       harness.track(early);
       early.onResponse(received -> {
         Map<String, Set<String>> held = early.names();
@@ -337,8 +340,8 @@ class XdsShardTest {
     List<AdsClient> clients = new ArrayList<>();
     AtomicInteger shrunk = new AtomicInteger();
     for (AdsClient.Protocol protocol : AdsClient.Protocol.values()) {
-      AdsClient client = AdsClient.connect("127.0.0.1", port, "proxy-" + protocol, "team-a/gw", protocol)
-          .autoReconnect(true);
+      AdsClient client = AdsClient.connect("127.0.0.1", port, harness.transport("team-a/gw"), "proxy-" + protocol,
+          "team-a/gw", protocol).autoReconnect(true);
       harness.track(client);
       clients.add(client);
     }

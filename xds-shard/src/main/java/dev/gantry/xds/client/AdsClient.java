@@ -55,6 +55,26 @@ public final class AdsClient implements AutoCloseable {
   /** The xDS variant a client speaks. */
   public enum Protocol { STATE_OF_THE_WORLD, DELTA }
 
+  /** How a client reaches a shard. */
+  public sealed interface Transport {
+    /** No TLS: only a shard run with the unsafe opt-out answers it. */
+    record Plaintext() implements Transport {
+    }
+
+    /**
+     * TLS, as provisioned proxies connect.
+     *
+     * @param credentials asked at every (re)connect, so a renewed credential serves the next connection
+     * @param authority the name the shard's certificate must be valid for, or null for the host connected to
+     */
+    record Tls(java.util.function.Supplier<ClientCredentials> credentials, String authority) implements Transport {
+    }
+
+    static Transport plaintext() {
+      return new Plaintext();
+    }
+  }
+
   /**
    * One response as received.
    *
@@ -71,6 +91,7 @@ public final class AdsClient implements AutoCloseable {
 
   private final String host;
   private final int port;
+  private final Transport transport;
   private ManagedChannel channel;
   private final Node node;
   private final Protocol protocol;
@@ -91,11 +112,12 @@ public final class AdsClient implements AutoCloseable {
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> delta;
 
-  private AdsClient(String host, int port, Node node, Protocol protocol, BiPredicate<String, List<Any>> reject,
-      UnaryOperator<Any> intern) {
+  private AdsClient(String host, int port, Transport transport, Node node, Protocol protocol,
+      BiPredicate<String, List<Any>> reject, UnaryOperator<Any> intern) {
     this.host = host;
     this.port = port;
-    this.channel = channel(host, port);
+    this.transport = transport;
+    this.channel = channel(host, port, transport);
     this.node = node;
     this.protocol = protocol;
     this.reject = reject;
@@ -126,21 +148,47 @@ public final class AdsClient implements AutoCloseable {
    */
   public static AdsClient connect(String host, int port, String nodeId, String gateway, Protocol protocol,
       BiPredicate<String, List<Any>> reject, UnaryOperator<Any> intern) {
+    return connect(host, port, Transport.plaintext(), nodeId, gateway, protocol, reject, intern);
+  }
+
+  /** Connects over TLS with a proxy's credentials; every response is accepted. */
+  public static AdsClient connect(String host, int port, Transport transport, String nodeId, String gateway,
+      Protocol protocol) {
+    return connect(host, port, transport, nodeId, gateway, protocol, (type, list) -> false, UnaryOperator.identity());
+  }
+
+  /**
+   * Connects and starts subscribing.
+   *
+   * @param transport plaintext, or TLS with the proxy's credentials
+   */
+  public static AdsClient connect(String host, int port, Transport transport, String nodeId, String gateway,
+      Protocol protocol, BiPredicate<String, List<Any>> reject, UnaryOperator<Any> intern) {
     Struct.Builder metadata = Struct.newBuilder();
     if (gateway != null) {
       metadata.putFields("gantry.dev/gateway", Value.newBuilder().setStringValue(gateway).build());
     }
     Node node = Node.newBuilder().setId(nodeId).setCluster("gantry-test").setMetadata(metadata).build();
-    AdsClient client = new AdsClient(host, port, node, protocol, reject, intern);
+    AdsClient client = new AdsClient(host, port, transport, node, protocol, reject, intern);
     client.start();
     return client;
   }
 
-  private static ManagedChannel channel(String host, int port) {
+  private static ManagedChannel channel(String host, int port, Transport transport) {
     // Responses are handled where they are read, as Envoy's main thread does: no hand-off to another thread per
     // message, which for a fleet of simulated proxies in one process costs more than handling the message.
-    return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor()
-        .maxInboundMessageSize(64 * 1024 * 1024).build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port).directExecutor()
+        .maxInboundMessageSize(64 * 1024 * 1024);
+    switch (transport) {
+      case Transport.Plaintext plaintext -> builder.usePlaintext();
+      case Transport.Tls tls -> {
+        builder.sslContext(tls.credentials().get().sslContext());
+        if (tls.authority() != null) {
+          builder.overrideAuthority(tls.authority());
+        }
+      }
+    }
+    return builder.build();
   }
 
   /**
@@ -177,7 +225,7 @@ public final class AdsClient implements AutoCloseable {
   public synchronized void reconnect() {
     ManagedChannel old = channel;
     old.shutdownNow();
-    channel = channel(host, port);
+    channel = channel(host, port, transport);
     closed = new CompletableFuture<>();
     reconnects.incrementAndGet();
     Map<String, Set<String>> previous = new HashMap<>(subscribed);
@@ -233,6 +281,16 @@ public final class AdsClient implements AutoCloseable {
         subscribe(LISTENER, Set.of());
       }
     }
+  }
+
+  /**
+   * Asks for resources of a type by name beyond those it follows by itself, as a curious or hostile proxy would.
+   * The next configuration change puts its subscriptions back to what it follows.
+   */
+  public synchronized void requestAlso(String type, Set<String> names) {
+    Set<String> all = new TreeSet<>(subscribed.getOrDefault(type, Set.of()));
+    all.addAll(names);
+    subscribe(type, all);
   }
 
   /** Called for every response, on the gRPC thread, after the client's state was updated. */
