@@ -71,6 +71,25 @@ pod ordinal and a revision hash to it. */}}
 {{- end }}
 {{- end }}
 
+{{/* The Secret holding the xDS plane's CA (GANTRY_CA_SECRET), created by the controller leader. */}}
+{{- define "gantry.xds.caSecretName" -}}
+{{- if .Values.xds.tls.caSecretName }}
+{{- .Values.xds.tls.caSecretName }}
+{{- else }}
+{{- include "gantry.derivedName" (list . "ca" 63) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the shards' serving certificate and ca.crt (GANTRY_XDS_SERVING_SECRET), created and
+renewed by the controller, read by the shards. */}}
+{{- define "gantry.xds.servingSecretName" -}}
+{{- if .Values.xds.tls.servingSecretName }}
+{{- .Values.xds.tls.servingSecretName }}
+{{- else }}
+{{- include "gantry.derivedName" (list . "xds-serving" 63) }}
+{{- end }}
+{{- end }}
+
 {{/* The Role and RoleBinding of leader election. */}}
 {{- define "gantry.controller.leaderElectionName" -}}
 {{- include "gantry.derivedName" (list . "controller-leader-election" 63) }}
@@ -216,6 +235,54 @@ Environment common to the controller and the shards: every name the chart decide
   value: {{ .Values.translation.debounceMax | quote }}
 - name: GANTRY_MAX_LISTENERS_PER_GATEWAY
   value: {{ .Values.translation.maxListenersPerGateway | int | quote }}
+{{ include "gantry.xdsSecurityEnv" . }}
+{{- end }}
+
+{{/*
+The security of xDS (part of gantry.commonEnv): the controller issues the credentials and the shards check
+them, so both must see the same CA, serving Secret, names and lifetimes.
+*/}}
+{{- define "gantry.xdsSecurityEnv" -}}
+- name: GANTRY_XDS_INSECURE
+  value: {{ (not .Values.xds.tls.enabled) | quote }}
+- name: GANTRY_CA_SECRET
+  value: {{ include "gantry.xds.caSecretName" . | quote }}
+- name: GANTRY_XDS_SERVING_SECRET
+  value: {{ include "gantry.xds.servingSecretName" . | quote }}
+{{- with .Values.xds.tls.extraServingNames }}
+- name: GANTRY_XDS_SERVING_NAMES
+  value: {{ join "," . | quote }}
+{{- end }}
+- name: GANTRY_PROXY_CREDENTIAL_TTL
+  value: {{ .Values.xds.tls.proxyCredentialTtl | quote }}
+- name: GANTRY_XDS_SERVING_CERT_TTL
+  value: {{ .Values.xds.tls.servingCertificateTtl | quote }}
+- name: GANTRY_XDS_MAX_STREAM_AGE
+  value: {{ .Values.xds.maxStreamAge | quote }}
+{{- end }}
+
+{{/*
+The ingress rule admitting the monitoring selectors (networkPolicy.monitoring) to the admin port, as one
+NetworkPolicy peer; nothing when both selectors are empty (then no pod reaches the admin port).
+Usage, under `ingress:`: include "gantry.networkPolicy.adminIngress" . | nindent N
+*/}}
+{{- define "gantry.networkPolicy.adminIngress" -}}
+{{- $monitoring := .Values.networkPolicy.monitoring }}
+{{- $peer := dict }}
+{{- with $monitoring.namespaceSelector }}
+{{- $_ := set $peer "namespaceSelector" . }}
+{{- end }}
+{{- with $monitoring.podSelector }}
+{{- $_ := set $peer "podSelector" . }}
+{{- end }}
+{{- if $peer -}}
+# The admin port (/metrics, /healthz, /readyz, and /debug on shards) from the monitoring selectors.
+- from:
+    {{- toYaml (list $peer) | nindent 4 }}
+  ports:
+    - port: {{ .Values.adminPort | int }}
+      protocol: TCP
+{{- end }}
 {{- end }}
 
 {{/* The JVM and its class path, the same in both components. */}}

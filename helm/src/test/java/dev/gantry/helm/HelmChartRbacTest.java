@@ -97,6 +97,11 @@ class HelmChartRbacTest {
       expected.add(new Grant(CLUSTER, "apps", "deployments", "*", verb));
       expected.add(new Grant(CLUSTER, "", "serviceaccounts", "*", verb));
     }
+    for (String verb : List.of("create", "update", "delete")) {
+      // The xDS plane's credentials: the CA and serving Secrets, and each Gateway's proxy credential in the
+      // Gateway's namespace (read through the secrets of readGrants()). No patch.
+      expected.add(new Grant(CLUSTER, "", "secrets", "*", verb));
+    }
     for (String verb : List.of("create", "patch")) {
       expected.add(new Grant(CLUSTER, "", "events", "*", verb));
       expected.add(new Grant(CLUSTER, "events.k8s.io", "events", "*", verb));
@@ -112,6 +117,22 @@ class HelmChartRbacTest {
     Set<Grant> extra = new TreeSet<>(actual);
     extra.removeAll(expected);
     assertTrue(missing.isEmpty() && extra.isEmpty(), "missing " + missing + "\nextra " + extra);
+  }
+
+  @Test
+  void onlyTheControllerWritesSecrets() {
+    for (Map<String, Object> sets : List.<Map<String, Object>>of(Map.of(), Map.of("xds.tls.enabled", false),
+        Map.of("networkPolicy.enabled", true))) {
+      Rendered r = render(sets);
+      Set<Grant> controller = grantsOf(r, serviceAccountOf(r.controller()));
+      Set<Grant> shards = grantsOf(r, serviceAccountOf(r.shards()));
+      for (String verb : List.of("create", "update", "delete")) {
+        assertTrue(controller.contains(new Grant(CLUSTER, "", "secrets", "*", verb)), sets + ": " + verb);
+      }
+      assertFalse(controller.contains(new Grant(CLUSTER, "", "secrets", "*", "patch")), sets.toString());
+      assertFalse(controller.contains(new Grant(CLUSTER, "", "secrets", "*", "deletecollection")), sets.toString());
+      assertEquals(readGrants(), shards, sets + ": the shards read their Secrets through informers, nothing more");
+    }
   }
 
   @Test

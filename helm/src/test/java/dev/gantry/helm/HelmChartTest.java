@@ -313,7 +313,8 @@ class HelmChartTest {
         Arguments.of(Map.of("gatewayClass.name", "edge")),
         Arguments.of(Map.of("crds.channel", "experimental")),
         Arguments.of(Map.of("crds.install", false)),
-        Arguments.of(Map.of("metrics.serviceMonitor.enabled", true, "shards.count", 3, "rbac.create", false)));
+        Arguments.of(Map.of("metrics.serviceMonitor.enabled", true, "shards.count", 3, "rbac.create", false)),
+        Arguments.of(Map.of("networkPolicy.enabled", true, "xds.tls.enabled", false)));
   }
 
   @ParameterizedTest
@@ -362,7 +363,26 @@ class HelmChartTest {
             "/controller/leaderElection/leaseDuration", "pattern"),
         Arguments.of(Map.of("shard.count", 3), "additional properties 'shard'", "not allowed"),
         Arguments.of(Map.of("controller.extraEnv[0].name", "GANTRY_XDS_SERVICE", "controller.extraEnv[0].value", "x"),
-            "/controller/extraEnv/0/name", ""));
+            "/controller/extraEnv/0/name", ""),
+        // The xDS security settings must be the same in both components: only xds.* sets them.
+        Arguments.of(Map.of("shards.extraEnv[0].name", "GANTRY_XDS_INSECURE", "shards.extraEnv[0].value", "true"),
+            "/shards/extraEnv/0/name", ""),
+        Arguments.of(Map.of("controller.extraEnv[0].name", "GANTRY_CA_SECRET", "controller.extraEnv[0].value", "x"),
+            "/controller/extraEnv/0/name", ""),
+        Arguments.of(Map.of("xds.maxStreamAge", "forever"), "/xds/maxStreamAge", "pattern"),
+        Arguments.of(Map.of("xds.tls.proxyCredentialTtl", "1d"), "/xds/tls/proxyCredentialTtl", "pattern"),
+        Arguments.of(Map.of("xds.tls.servingCertificateTtl", "30 days"), "/xds/tls/servingCertificateTtl", "pattern"),
+        Arguments.of(Map.of("xds.tls.enabled", "maybe"), "/xds/tls/enabled", "want boolean"),
+        Arguments.of(Map.of("xds.tls.caSecretName", "My_CA"), "/xds/tls/caSecretName", "pattern"),
+        Arguments.of(Map.of("xds.tls.extraServingNames[0]", "xds.example.com:443"), "/xds/tls/extraServingNames/0",
+            "pattern"),
+        Arguments.of(Map.of("xds.tls.insecure", true), "additional properties 'insecure'", "not allowed"),
+        Arguments.of(Map.of("networkPolicy.enabled", "yes please"), "/networkPolicy/enabled", "want boolean"),
+        // Labels straight under a selector instead of under matchLabels.
+        Arguments.of(Map.of("networkPolicy.monitoring.podSelector.app", "prometheus"),
+            "additional properties 'app'", "not allowed"),
+        Arguments.of(Map.of("networkPolicy.xdsFrom[0].cidr", "10.0.0.0/8"), "additional properties 'cidr'",
+            "not allowed"));
   }
 
   @ParameterizedTest
