@@ -20,6 +20,6 @@ COPY launcher/target/gantry-launcher.jar /app/gantry-launcher.jar
 USER 10001:10001
 # xDS (ADS over gRPC) and admin (/healthz, /readyz, /metrics).
 EXPOSE 18000 9090
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders"
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders --enable-native-access=ALL-UNNAMED"
 ENTRYPOINT ["java", "-cp", "/app/gantry-launcher.jar:/app/lib/*", "dev.gantry.launcher.Main"]
 CMD ["--help"]

@@ -36,9 +36,10 @@ gantry_java_home() {
 }
 
 gantry_jvm_defaults() {
-  # $1: a JDK home; prints the JVM options Gantry runs with on it. Compact object headers (a product option
-  # from JDK 25 on) shrink the small objects the informer caches and translation are made of: less heap and
-  # fewer cache misses.
+  # $1: a JDK home; prints the JVM options Gantry runs with on it. Native access for BoringSSL, the xDS port's
+  # TLS (netty loads it; without the option the JDK warns, and later JDKs refuse). Compact object headers (a
+  # product option from JDK 25 on) shrink the small objects the informer caches and translation are made of: less
+  # heap and fewer cache misses.
   local major=""
   # The JDK's release file says its version without starting a JVM; ask the JVM only when there is none.
   if [ -f "$1/release" ]; then
@@ -46,6 +47,8 @@ gantry_jvm_defaults() {
   fi
   [ -n "$major" ] || major=$(_gantry_jdk_major "$1/bin/java")
   if [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null; then
-    echo "-XX:+UseCompactObjectHeaders"
+    echo "--enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders"
+  else
+    echo "--enable-native-access=ALL-UNNAMED"
   fi
 }

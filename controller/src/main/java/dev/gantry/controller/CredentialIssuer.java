@@ -144,8 +144,12 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
       if (!write(plan.write(), existing != null)) {
         return null;
       }
-      LOG.warn("created the xDS CA in Secret {} ({}): every proxy credential and the shards' serving certificate"
-          + " are issued again from it", key, plan.why());
+      if (plan.reason() == CredentialPlanner.Reason.MISSING) {
+        LOG.info("created the xDS CA in Secret {}", key);
+      } else {
+        LOG.warn("replaced the xDS CA in Secret {} ({}): every proxy credential and the shards' serving"
+            + " certificate are issued again from the new one", key, plan.why());
+      }
       metrics.credentialsIssued.labelValues("ca", plan.reason().label()).inc();
       caVersion = null;
     } else {

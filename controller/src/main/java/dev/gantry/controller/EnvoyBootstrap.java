@@ -83,7 +83,7 @@ public final class EnvoyBootstrap {
                 "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
                 %3$s
                 common_tls_context:
-                  tls_params: { tls_minimum_protocol_version: TLSv1_2 }
+                  tls_params: { tls_minimum_protocol_version: TLSv1_2, tls_maximum_protocol_version: TLSv1_3 }
                   tls_certificate_sds_secret_configs:
                   - name: gantry-xds-client
                     sds_config:

@@ -42,6 +42,9 @@ class EnvoyBootstrapTest {
     assertEquals(Cluster.DiscoveryType.STRICT_DNS, xds.getType());
     UpstreamTlsContext tls = xds.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
     assertEquals(host, tls.getSni());
+    // Envoy's clients stop at TLS 1.2 unless told otherwise.
+    assertEquals(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol.TLSv1_3,
+        tls.getCommonTlsContext().getTlsParams().getTlsMaximumProtocolVersion());
     assertEquals("/etc/envoy/" + EnvoyBootstrap.SDS_CERTIFICATE, tls.getCommonTlsContext()
         .getTlsCertificateSdsSecretConfigs(0).getSdsConfig().getPathConfigSource().getPath());
     assertEquals("/etc/envoy", tls.getCommonTlsContext().getValidationContextSdsSecretConfig().getSdsConfig()

@@ -24,6 +24,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -52,6 +53,8 @@ public final class XdsShard implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsShard.class);
   private static final Duration MAX_AGE_GRACE = Duration.ofSeconds(5);
+  /** BoringSSL where its native library loads (Linux on x86-64 and arm64), else the JDK's TLS. */
+  private static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
 
   private final GantrySettings settings;
   private final ShardOwnership ownership;
@@ -192,8 +195,9 @@ public final class XdsShard implements AutoCloseable {
       }
     });
     feed.start();
-    LOG.info("xds-shard {} of {}: ADS on {}:{}, admin on {}:{}", ownership.index(), ownership.count(), bindHost,
-        xdsPort(), bindHost, adminPort());
+    LOG.info("xds-shard {} of {}: ADS on {}:{} ({}), admin on {}:{}", ownership.index(), ownership.count(), bindHost,
+        xdsPort(), secure ? "TLS by " + (PROVIDER == SslProvider.OPENSSL ? OpenSsl.versionString() : "the JDK")
+            : "PLAINTEXT", bindHost, adminPort());
     return this;
   }
 
@@ -215,7 +219,7 @@ public final class XdsShard implements AutoCloseable {
   /** TLS of the xDS port: the serving certificate of the moment; a client certificate asked for, checked later. */
   private SslContext serverTls() {
     try {
-      return GrpcSslContexts.configure(SslContextBuilder.forServer(serving), SslProvider.JDK)
+      return GrpcSslContexts.configure(SslContextBuilder.forServer(serving), PROVIDER)
           .trustManager(new DeferredClientTrust())
           .clientAuth(ClientAuth.OPTIONAL)
           .protocols("TLSv1.3", "TLSv1.2")
