@@ -345,6 +345,7 @@ final class Run implements AutoCloseable {
     closeables.add(fleet);
     boolean measureHeap = deployment.local() != null && awaitWarm;
     long heapBefore = measureHeap ? HeapMeter.usedAfterGc() : 0;
+    CpuMeter.Sample cpu0 = CpuMeter.sample();
     try (Phase p = phase("connect " + proxies + " proxies");
         Progress progress = progress("proxies with a complete config", proxies)) {
       fleet.connect(autoReconnect);
@@ -362,8 +363,21 @@ final class Run implements AutoCloseable {
     }
     result.put("proxies", proxies);
     result.put("protocol", options.protocol() == dev.gantry.xds.client.AdsClient.Protocol.DELTA ? "delta" : "sotw");
+    Map<String, Object> connectCpu = CpuMeter.between(cpu0, CpuMeter.sample());
     result.put("time_to_first_config_ms", fleet.timeToFirstConfig().summary());
     result.put("fleet_warm_ms", Stats.ms(fleet.fleetWarmNanos() / 1e6));
+    result.put("xds_transport", gateways.isEmpty() ? null : deployment.xdsTransport(gateways.getFirst(), 0)
+        instanceof dev.gantry.xds.client.AdsClient.Transport.Tls ? "tls" : "plaintext");
+    // What connecting cost, TLS handshakes and credential checks included: the shards' serving threads (event
+    // loops and gRPC) per proxy, and the whole process.
+    result.put("connect_cpu_seconds", connectCpu);
+    double serving = 0;
+    for (int i = 0; i < deployment.shardCount(); i++) {
+      serving += CpuMeter.seconds(connectCpu, "shard-" + i + ".serving");
+    }
+    result.put("connect_shard_serving_cpu_ms_per_proxy", proxies == 0 ? null : Stats.ms(serving * 1000 / proxies));
+    result.put("connect_fleet_cpu_ms_per_proxy", proxies == 0 ? null
+        : Stats.ms(CpuMeter.seconds(connectCpu, "fleet") * 1000 / proxies));
     long[][] counters = fleet.counters();
     result.put("initial_config_bytes_per_proxy", proxies == 0 ? null : sum(counters[1]) / proxies);
     if (measureHeap) {
