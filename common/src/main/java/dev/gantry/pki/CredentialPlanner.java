@@ -182,37 +182,27 @@ public final class CredentialPlanner {
   public Plan<KeyedCertificate> serving(CertificateAuthority ca, Secret existing, Instant now) {
     String caPem = Pem.certificates(List.of(ca.certificate()));
     KeyedCertificate current = read(existing);
-    Reason reason = null;
-    String why = null;
-    if (existing == null) {
-      reason = Reason.MISSING;
-      why = "missing";
-    } else if (current == null) {
-      reason = Reason.UNUSABLE;
-      why = "unusable";
-    } else if (!issuedBy(current, ca)) {
-      reason = Reason.OTHER_CA;
-      why = "issued by another CA";
-    } else if (!names(current.leaf()).equals(normalized(servingNames))) {
-      reason = Reason.NAMES_CHANGED;
-      why = "names changed to " + servingNames;
-    } else if (!now.isBefore(servingRenewAt(current))) {
-      reason = Reason.RENEWAL;
-      why = "due for renewal (expires " + current.notAfter() + ")";
-    } else if (!caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))) {
-      reason = Reason.METADATA;
-      why = "CA certificate out of date";
+    Fault fault = fault(existing, current, ca);
+    if (fault == null && !names(current.leaf()).equals(normalized(servingNames))) {
+      fault = new Fault(Reason.NAMES_CHANGED, "names changed to " + servingNames);
     }
-    if (reason == null) {
+    if (fault == null && !now.isBefore(servingRenewAt(current))) {
+      fault = new Fault(Reason.RENEWAL, "due for renewal (expires " + current.notAfter() + ")");
+    }
+    if (fault == null && !caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))) {
+      fault = new Fault(Reason.METADATA, "CA certificate out of date");
+    }
+    if (fault == null) {
       return new Plan<>(current, null, null, null);
     }
-    KeyedCertificate issued = reason == Reason.METADATA ? current : ca.issueServing(servingNames, now, servingTtl);
+    KeyedCertificate issued = fault.reason() == Reason.METADATA ? current
+        : ca.issueServing(servingNames, now, servingTtl);
     Map<String, String> data = new TreeMap<>();
     data.put(CredentialSecrets.TLS_CRT, CredentialSecrets.data(issued.certificatePem()));
     data.put(CredentialSecrets.TLS_KEY, CredentialSecrets.data(issued.keyPem()));
     data.put(CredentialSecrets.CA_CRT, CredentialSecrets.data(caPem));
     return new Plan<>(issued, secret(servingSecret, namespace, CredentialSecrets.LABEL_SERVING, Map.of(), null, data,
-        existing), reason, why);
+        existing), fault.reason(), fault.why());
   }
 
   /**
@@ -229,34 +219,23 @@ public final class CredentialPlanner {
     KeyedCertificate current = read(existing);
     Map<BigInteger, Instant> listed = existing == null ? Map.of()
         : CredentialSecrets.parseSerials(annotation(existing, CredentialSecrets.SERIALS));
-    Reason reason = null;
-    String why = null;
-    if (existing == null) {
-      reason = Reason.MISSING;
-      why = "missing";
-    } else if (current == null) {
-      reason = Reason.UNUSABLE;
-      why = "unusable";
-    } else if (!issuedBy(current, ca)) {
-      reason = Reason.OTHER_CA;
-      why = "issued by another CA";
-    } else if (!identity.equals(identityOf(current))) {
-      reason = Reason.OTHER_GATEWAY;
-      why = "issued for another Gateway (or a deleted one of the same name)";
-    } else if (!now.isBefore(proxyRenewAt(current))) {
-      reason = Reason.RENEWAL;
-      why = "due for renewal (expires " + current.notAfter() + ")";
-    } else if (!caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))
+    Fault fault = fault(existing, current, ca);
+    if (fault == null && !identity.equals(identityOf(current))) {
+      fault = new Fault(Reason.OTHER_GATEWAY, "issued for another Gateway (or a deleted one of the same name)");
+    }
+    if (fault == null && !now.isBefore(proxyRenewAt(current))) {
+      fault = new Fault(Reason.RENEWAL, "due for renewal (expires " + current.notAfter() + ")");
+    }
+    if (fault == null && (!caPem.equals(CredentialSecrets.text(existing, CredentialSecrets.CA_CRT))
         || !listed.containsKey(current.serial())
         || !key.toString().equals(annotation(existing, CredentialSecrets.GATEWAY))
-        || !ownedBy(existing, gateway)) {
-      reason = Reason.METADATA;
-      why = "metadata out of date";
+        || !ownedBy(existing, gateway))) {
+      fault = new Fault(Reason.METADATA, "metadata out of date");
     }
-    if (reason == null) {
+    if (fault == null) {
       return new Plan<>(current, null, null, null);
     }
-    boolean keep = reason == Reason.METADATA;
+    boolean keep = fault.reason() == Reason.METADATA;
     KeyedCertificate issued = keep ? current : ca.issueProxy(identity, now, proxyTtl);
     // The serials the shards accept: the new one, and those listed before that are still valid and were the same
     // Gateway's under this CA (the one being replaced among them), so connected proxies keep their streams.
@@ -287,7 +266,22 @@ public final class CredentialPlanner {
         .withApiVersion("gateway.networking.k8s.io/v1").withKind("Gateway")
         .withName(gateway.getMetadata().getName()).withUid(gateway.getMetadata().getUid())
         .withController(true).withBlockOwnerDeletion(true).build()));
-    return new Plan<>(issued, write, reason, why);
+    return new Plan<>(issued, write, fault.reason(), fault.why());
+  }
+
+  /** What is wrong with a certificate Secret, for the log and the metric. */
+  private record Fault(Reason reason, String why) {
+  }
+
+  /** The faults every certificate Secret can have: missing, unusable, or of another CA; null when none. */
+  private static Fault fault(Secret existing, KeyedCertificate current, CertificateAuthority ca) {
+    if (existing == null) {
+      return new Fault(Reason.MISSING, "missing");
+    }
+    if (current == null) {
+      return new Fault(Reason.UNUSABLE, "unusable");
+    }
+    return issuedBy(current, ca) ? null : new Fault(Reason.OTHER_CA, "issued by another CA");
   }
 
   private static Secret secret(String name, String namespace, String kind, Map<String, String> extraLabels,
