@@ -61,6 +61,8 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
   /** When each Gateway's credential is due for renewal, and when it expires; read by the timer too. */
   private final Map<ObjectKey, Due> renewals = new ConcurrentHashMap<>();
   private final Set<String> conflictsReported = new HashSet<>();
+  /** Gateways whose credential could not be written: visited again on the next run. */
+  private final Set<ObjectKey> retry = new HashSet<>();
   private Instant servingRenewal;
   private CertificateAuthority ca;
   private String caVersion;
@@ -104,12 +106,14 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
       scheduleWake(now.plus(RETRY));
       return;
     }
-    boolean caChanged = !authority.equals(ca);
+    boolean caChanged = ca == null || !ca.certificate().equals(authority.certificate());
     ca = authority;
     ensureServing(store, authority, now);
     // A new CA invalidates every credential: all are issued again.
     Set<ObjectKey> visit = caChanged ? new HashSet<>(gateways.keySet()) : new HashSet<>();
     visit.addAll(changed);
+    visit.addAll(retry);
+    retry.clear();
     for (ObjectKey key : visit) {
       Gateway gateway = store.get(Kinds.GATEWAY, key).orElse(null);
       try {
@@ -121,7 +125,7 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
         }
       } catch (KubernetesClientException e) {
         LOG.warn("the xDS credential of Gateway {} could not be written (tried again soon): {}", key, e.getMessage());
-        scheduleWake(now.plus(RETRY));
+        retryLater(key, now);
       }
     }
     renewals.keySet().retainAll(gateways.keySet());
@@ -200,7 +204,7 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
     CredentialPlanner.Plan<KeyedCertificate> plan = planner.proxyCredential(authority, gateway, existing, now);
     if (plan.write() != null) {
       if (!write(plan.write(), existing != null)) {
-        scheduleWake(now.plus(RETRY));
+        retryLater(key, now);
         return;
       }
       metrics.credentialsIssued.labelValues("proxy", plan.reason().label()).inc();
@@ -209,6 +213,12 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
           plan.value().serial().toString(16), key, secretKey, plan.why(), plan.value().notAfter());
     }
     renewals.put(key, new Due(planner.proxyRenewAt(plan.value()), plan.value().notAfter()));
+  }
+
+  /** Visits a Gateway again soon, whether or not an event comes first. */
+  private void retryLater(ObjectKey gateway, Instant now) {
+    retry.add(gateway);
+    scheduleWake(now.plus(RETRY));
   }
 
   private void removeCredential(ClusterStore store, ObjectKey gateway) {

@@ -7,6 +7,7 @@ import dev.gantry.pki.KeyedCertificate;
 import dev.gantry.pki.Pem;
 import dev.gantry.pki.PemException;
 import dev.gantry.view.Change;
+import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.security.cert.X509Certificate;
@@ -41,7 +42,10 @@ final class CredentialEvents {
 
   void observe(Change change) {
     if (change.kind().equals(Kinds.GATEWAY)) {
-      streams.recheck(change.key());
+      // A Gateway's status (the controller writes it often) has no say in its credential.
+      if (!StatusOnlyChanges.statusOnly(change)) {
+        streams.recheck(change.key());
+      }
     } else if (change.kind().equals(Kinds.SECRET)) {
       if (change.key().equals(servingSecret)) {
         load((Secret) change.current());
