@@ -18,9 +18,9 @@ import javax.net.ssl.SSLSession;
 /**
  * Authenticates every call of the xDS server before any service sees it: the client certificate of the TLS
  * session must be a proxy credential of this Gantry's CA, valid now, for one Gateway. A call that fails is closed
- * with {@code UNAUTHENTICATED} and the reason, and nothing else happens on it. A call that passes carries its
- * {@link #PROXY} in the gRPC context, for the ADS callbacks to hold the proxy to its Gateway, and lives as a
- * {@link ProxyStreams} stream, ended if its credential stops being good.
+ * with {@code UNAUTHENTICATED} and the reason, nothing else happens on it, and its connection is closed after it.
+ * A call that passes carries its {@link #PROXY} in the gRPC context, for the ADS callbacks to hold the proxy to its
+ * Gateway, and lives as a {@link ProxyStreams} stream, ended if its credential stops being good.
  */
 final class ProxyAuthenticator implements ServerInterceptor {
 
@@ -29,13 +29,15 @@ final class ProxyAuthenticator implements ServerInterceptor {
 
   private final ServingCertificate certificates;
   private final ProxyStreams streams;
+  private final ProxyConnections connections;
   private final Clock clock;
   private final ShardMetrics.ForShard metrics;
 
-  ProxyAuthenticator(ServingCertificate certificates, ProxyStreams streams, Clock clock,
+  ProxyAuthenticator(ServingCertificate certificates, ProxyStreams streams, ProxyConnections connections, Clock clock,
       ShardMetrics.ForShard metrics) {
     this.certificates = certificates;
     this.streams = streams;
+    this.connections = connections;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -88,9 +90,11 @@ final class ProxyAuthenticator implements ServerInterceptor {
     };
   }
 
+  /** Refuses the call, and the connection after it: every call on it presents the same certificate. */
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason, String message) {
     metrics.authFailure(reason);
     call.close(Status.UNAUTHENTICATED.withDescription(message), new Metadata());
+    connections.close(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     return new ServerCall.Listener<>() { };
   }
 }

@@ -3,9 +3,11 @@ package dev.gantry.xds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.pki.ProxyCertificateVerifier;
 import io.grpc.ForwardingServerCall;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,17 +19,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The authenticated xDS streams of a shard, by Gateway. A stream lives only while its credential is good: it ends
  * with {@code UNAUTHENTICATED} when its certificate expires, when its Gateway is deleted (or replaced by one of the
- * same name), or when its certificate is revoked. A stream opened before the shard's informers have listed
+ * same name), or when its certificate is revoked, and its connection is closed after it. A stream opened before the shard's informers have listed
  * cannot be checked against the cluster yet: it waits, and nothing is sent to it, until they have.
  */
 final class ProxyStreams {
 
   private final Function<ProxyCertificateVerifier.Verdict.Accepted, ProxyAuthorization.Refusal> authorization;
+  private final Consumer<SocketAddress> closeConnection;
   private final ScheduledExecutorService timer;
   private final Clock clock;
   private final ShardMetrics.ForShard metrics;
@@ -36,11 +40,14 @@ final class ProxyStreams {
 
   /**
    * @param authorization whether an authenticated credential is good by the cluster's current state (null: yes)
+   * @param closeConnection closes the connection of a proxy whose credential was refused
    * @param timer ends streams whose certificate expires
    */
   ProxyStreams(Function<ProxyCertificateVerifier.Verdict.Accepted, ProxyAuthorization.Refusal> authorization,
-      ScheduledExecutorService timer, Clock clock, ShardMetrics.ForShard metrics) {
+      Consumer<SocketAddress> closeConnection, ScheduledExecutorService timer, Clock clock,
+      ShardMetrics.ForShard metrics) {
     this.authorization = authorization;
+    this.closeConnection = closeConnection;
     this.timer = timer;
     this.clock = clock;
     this.metrics = metrics;
@@ -105,6 +112,7 @@ final class ProxyStreams {
       metrics.authFailure(refusal.reason());
       closed(stream);
       stream.end(Status.UNAUTHENTICATED.withDescription(refusal.message()));
+      closeConnection.accept(stream.remote());
     } else {
       end(stream, refusal.reason(), refusal.message());
     }
@@ -116,6 +124,7 @@ final class ProxyStreams {
       metrics.streamEnded(reason);
     }
     closed(stream);
+    closeConnection.accept(stream.remote());
   }
 
   /** Forgets a stream that ended, however it ended. */
@@ -189,6 +198,11 @@ final class ProxyStreams {
       waiting.clear();
       super.close(status, new Metadata());
       return true;
+    }
+
+    /** The proxy's address (its connection's). */
+    SocketAddress remote() {
+      return getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     }
 
     /** Whether the shard ended the stream (rather than the proxy or the ADS service). */

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalNettyServerCredentials;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
@@ -68,6 +70,7 @@ public final class XdsShard implements AutoCloseable {
   private final ServingCertificate serving = new ServingCertificate();
   private final ObjectKey servingSecret;
   private final ProxyStreams streams;
+  private final ProxyConnections connections = new ProxyConnections();
   private final CredentialEvents credentialEvents;
   private final Clock clock = Clock.systemUTC();
   private final String bindHost;
@@ -113,7 +116,8 @@ public final class XdsShard implements AutoCloseable {
     this.streams = new ProxyStreams(proxy -> ProxyAuthorization.check(proxy,
         feed.cached(Kinds.GATEWAY, proxy.identity().gateway()),
         feed.cached(Kinds.SECRET, new ObjectKey(proxy.identity().gateway().namespace(),
-            CredentialSecrets.proxyCredentialName(proxy.identity().gateway())))), timer, clock, this.metrics);
+            CredentialSecrets.proxyCredentialName(proxy.identity().gateway())))), connections::close, timer, clock,
+        this.metrics);
     this.credentialEvents = new CredentialEvents(servingSecret, serving, streams, ownership.index(), this.metrics);
   }
 
@@ -150,7 +154,12 @@ public final class XdsShard implements AutoCloseable {
     workerGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(0, named(prefix + "netty-"),
         io.netty.channel.nio.NioIoHandler.newFactory());
     try {
-      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, xdsPortSetting))
+      InetSocketAddress address = new InetSocketAddress(bindHost, xdsPortSetting);
+      // TLS through gRPC's own negotiator, each connection recorded so that a refused credential closes it.
+      NettyServerBuilder builder = secure ? NettyServerBuilder.forAddress(address, InternalNettyServerCredentials
+          .create(connections.recording(InternalProtocolNegotiators.serverTls(serverTls()))))
+          : NettyServerBuilder.forAddress(address);
+      builder
           .bossEventLoopGroup(bossGroup)
           .workerEventLoopGroup(workerGroup)
           .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class)
@@ -162,9 +171,8 @@ public final class XdsShard implements AutoCloseable {
           .maxConnectionAgeGrace(MAX_AGE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       if (secure) {
         // The authenticator comes first: nothing, not even the readiness hold, sees an unauthenticated call.
-        builder.sslContext(serverTls())
-            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate,
-                new ProxyAuthenticator(serving, streams, clock, metrics)));
+        builder.addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate,
+            new ProxyAuthenticator(serving, streams, connections, clock, metrics)));
       } else {
         builder.addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
       }
@@ -244,6 +252,11 @@ public final class XdsShard implements AutoCloseable {
     return certificate == null ? null : certificate.serial().toString(16);
   }
 
+  /** Connections to the xDS port open now (for tests and the debug endpoint). */
+  int openConnections() {
+    return connections.size();
+  }
+
   /** Authenticated xDS streams open now (for tests and the debug endpoint). */
   int authenticatedStreams() {
     return streams.size();
@@ -289,6 +302,7 @@ public final class XdsShard implements AutoCloseable {
     body.put("count", ownership.count());
     body.put("ready", readiness().ready());
     body.put("authentication", secure ? "mtls" : "none (GANTRY_XDS_INSECURE)");
+    body.put("connections", openConnections());
     body.put("authenticated_streams", authenticatedStreams());
     KeyedCertificate certificate = serving.serving();
     if (certificate != null) {

@@ -152,6 +152,9 @@ class XdsAuthenticationTest {
     AdsClient good = connect(harness.transport("team-a/gw"), "team-a/gw", protocol);
     Eventually.await(TIMEOUT, "configured", () -> good.warm() && good.names(AdsClient.SECRET)
         .equals(Set.of("cert/team-a/team-a-tls")));
+    // A refused credential loses its connection too; a good one claiming the wrong Gateway keeps it.
+    Eventually.await(TIMEOUT, "only the good connection and the one refused for its metadata left open",
+        () -> shard.openConnections() == 2, () -> Integer.toString(shard.openConnections()));
   }
 
   @ParameterizedTest
@@ -224,6 +227,8 @@ class XdsAuthenticationTest {
     assertEquals(Status.Code.UNAUTHENTICATED, status.getCode());
     assertTrue(status.getDescription().contains("is missing"), status.getDescription());
     assertEquals(Status.Code.UNAUTHENTICATED, renewed.closed().get(15, TimeUnit.SECONDS).getCode());
+    Eventually.await(TIMEOUT, "their connections closed, so the proxies connect again with what they hold now",
+        () -> shard.openConnections() == 0, () -> Integer.toString(shard.openConnections()));
     assertEquals(0, lost.get(), "the proxy lost nothing while it was connected");
     KeyedCertificate third = harness.credential(a);
     assertFalse(third.serial().equals(first.serial()) || third.serial().equals(second.serial()));
