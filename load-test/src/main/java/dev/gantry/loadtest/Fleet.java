@@ -239,6 +239,28 @@ final class Fleet implements AutoCloseable {
     return counts;
   }
 
+  /**
+   * Responses after which a member held a route or proxy filter naming a cluster it did not hold warm, or a listener
+   * naming a secret it did not hold (each a burst of failed requests at a real Envoy), and the first few.
+   */
+  long makeBeforeBreakViolations() {
+    return members.stream().mapToLong(m -> m.client == null ? 0 : m.client.makeBeforeBreakViolations()).sum();
+  }
+
+  List<String> violationSamples(int most) {
+    List<String> samples = new ArrayList<>();
+    for (Member member : members) {
+      if (member.client != null) {
+        for (String sample : member.client.violationSamples()) {
+          if (samples.size() < most) {
+            samples.add(member.nodeId() + ": " + sample);
+          }
+        }
+      }
+    }
+    return samples;
+  }
+
   long nacksSent() {
     return members.stream().mapToLong(m -> m.client.nacksSent()).sum();
   }

@@ -102,6 +102,13 @@ public final class LoadTest {
         failure = e;
         run.result.put("error", String.valueOf(e.getMessage() == null ? e : e.getMessage()));
       }
+      long violations = run.makeBeforeBreakViolations();
+      run.result.put("make_before_break_violations", violations);
+      if (violations > 0) {
+        run.result.put("make_before_break_samples", run.violationSamples(10));
+      }
+      run.summary("make-before-break violations (a proxy held a route, proxy filter or listener naming a cluster"
+          + " or secret it did not hold warm): %d (must be 0)", violations);
       Map<String, Object> total = CpuMeter.between(cpu0, CpuMeter.sample());
       if (run.result.get("cpu_seconds") == null) {
         run.result.put("cpu_seconds", total);

@@ -27,6 +27,7 @@ final class Run implements AutoCloseable {
   final Map<String, Object> result = new LinkedHashMap<>();
   private final List<Map<String, Object>> phases = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<Fleet> fleets = new ArrayList<>();
   private Deployment deployment;
   private TestCertificates.Pem certificate;
 
@@ -343,6 +344,7 @@ final class Run implements AutoCloseable {
     Fleet fleet = new Fleet(deployment, Fleet.spread(proxies, gateways), options.protocol(),
         i -> i < options.nackProxies());
     closeables.add(fleet);
+    fleets.add(fleet);
     boolean measureHeap = deployment.local() != null && awaitWarm;
     long heapBefore = measureHeap ? HeapMeter.usedAfterGc() : 0;
     CpuMeter.Sample cpu0 = CpuMeter.sample();
@@ -497,6 +499,19 @@ final class Run implements AutoCloseable {
 
   Duration elapsed() {
     return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  /** Make-before-break violations over every fleet of the run (see {@link Fleet#makeBeforeBreakViolations}). */
+  long makeBeforeBreakViolations() {
+    return fleets.stream().mapToLong(Fleet::makeBeforeBreakViolations).sum();
+  }
+
+  List<String> violationSamples(int most) {
+    List<String> samples = new ArrayList<>();
+    for (Fleet fleet : fleets) {
+      samples.addAll(fleet.violationSamples(most - samples.size()));
+    }
+    return samples;
   }
 
   void closeLater(AutoCloseable closeable) {

@@ -51,6 +51,16 @@ public final class AdsClient implements AutoCloseable {
   public static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   public static final String SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
   private static final List<String> TYPES = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
+  /** The cluster Gantry's routes name for a backend that does not resolve: a 500 by design. */
+  private static final String UNRESOLVED_BACKEND = "gantry-unresolved-backend";
+  /** Envoy's default initial fetch timeout of a cluster's endpoints. */
+  private static final java.time.Duration WARMING_TIMEOUT = java.time.Duration.ofSeconds(15);
+  private static final java.util.concurrent.ScheduledExecutorService WARMING_TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "ads-client-warming");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   /** The xDS variant a client speaks. */
   public enum Protocol { STATE_OF_THE_WORLD, DELTA }
@@ -100,6 +110,8 @@ public final class AdsClient implements AutoCloseable {
   private final Map<String, Map<String, Any>> resources = new ConcurrentHashMap<>();
   private final Map<String, String> versions = new ConcurrentHashMap<>();
   private final Map<String, String> heldVersions = new ConcurrentHashMap<>();
+  /** State of the world: the nonce of the last response of each type, sent with every request of that type. */
+  private final Map<String, String> nonces = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> subscribed = new HashMap<>();
   private final List<Consumer<Received>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
@@ -109,6 +121,16 @@ public final class AdsClient implements AutoCloseable {
   private final AtomicLong responses = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong nacks = new AtomicLong();
+  // Envoy's view of clusters and what its listeners and routes name, guarded by this.
+  private final Set<String> active = new java.util.HashSet<>();
+  private final Set<String> warming = new java.util.HashSet<>();
+  private final Map<String, Integer> namedClusters = new HashMap<>();
+  private final Map<String, Integer> namedSecrets = new HashMap<>();
+  private final List<String> violationSamples = new ArrayList<>();
+  private final AtomicLong violations = new AtomicLong();
+  private Runnable pendingAck;
+  private Set<String> pendingCold;
+  private boolean everWarm;
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> delta;
 
@@ -228,6 +250,9 @@ public final class AdsClient implements AutoCloseable {
     channel = channel(host, port, transport);
     closed = new CompletableFuture<>();
     reconnects.incrementAndGet();
+    pendingAck = null; // an ACK belongs to its stream; the new stream starts from what is held
+    pendingCold = null;
+    nonces.clear();
     Map<String, Set<String>> previous = new HashMap<>(subscribed);
     subscribed.clear();
     start();
@@ -306,8 +331,18 @@ public final class AdsClient implements AutoCloseable {
     }
     subscribed.put(type, new TreeSet<>(names));
     if (protocol == Protocol.STATE_OF_THE_WORLD) {
+      // Like Envoy, what a proxy stops asking for it drops.
+      if (before != null) {
+        for (String name : before) {
+          if (!names.contains(name)) {
+            drop(type, name);
+          }
+        }
+      }
+      // Like Envoy, with the nonce of the last response of the type: a server ignores a request with a stale one.
       sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
-          .setVersionInfo(versions.getOrDefault(type, "")).addAllResourceNames(new TreeSet<>(names)).build());
+          .setVersionInfo(versions.getOrDefault(type, "")).setResponseNonce(nonces.getOrDefault(type, ""))
+          .addAllResourceNames(new TreeSet<>(names)).build());
     } else {
       DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type);
       if (before == null) {
@@ -325,16 +360,12 @@ public final class AdsClient implements AutoCloseable {
           request.addResourceNamesSubscribe(name);
         }
       }
-      Map<String, Any> held = resources.get(type);
       for (String name : old) {
         if (!names.contains(name)) {
           request.addResourceNamesUnsubscribe(name);
           // Like Envoy, a client drops what it unsubscribes from: the server stops tracking it and may well
           // never say it was removed (a removal it had on its way is dropped when this request arrives first).
-          if (held != null) {
-            held.remove(name);
-          }
-          heldVersions.remove(type + "\u0000" + name);
+          drop(type, name);
         }
       }
       if (before != null && request.getResourceNamesSubscribeCount() == 0
@@ -364,15 +395,23 @@ public final class AdsClient implements AutoCloseable {
           names.add(name);
         }
         Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
+        List<String> gone = new ArrayList<>();
         if (type.equals(LISTENER) || type.equals(CLUSTER)) {
-          current.keySet().retainAll(byName.keySet());
+          // State of the world: the response is the whole set.
+          for (String name : current.keySet()) {
+            if (!byName.containsKey(name)) {
+              gone.add(name);
+            }
+          }
         }
-        current.putAll(byName);
+        gone.forEach(name -> drop(type, name));
+        byName.forEach((name, any) -> hold(type, name, any));
         versions.put(type, response.getVersionInfo());
-        sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+        nonces.put(type, response.getNonce());
+        Runnable ack = () -> sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce())
             .addAllResourceNames(subscribed.getOrDefault(type, Set.of())).build());
-        followReferences(type);
+        applied(type, names, gone, ack);
       }
     }
     record(new Received(type, response.getVersionInfo(), names, List.of(), response.getSerializedSize(),
@@ -394,17 +433,16 @@ public final class AdsClient implements AutoCloseable {
             .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
             .build());
       } else {
-        Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
         for (Resource resource : response.getResourcesList()) {
-          current.put(resource.getName(), intern.apply(resource.getResource()));
+          hold(type, resource.getName(), intern.apply(resource.getResource()));
           heldVersions.put(type + "\u0000" + resource.getName(), resource.getVersion());
           names.add(resource.getName());
         }
-        response.getRemovedResourcesList().forEach(current::remove);
+        response.getRemovedResourcesList().forEach(name -> drop(type, name));
         versions.put(type, response.getSystemVersionInfo());
-        delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+        Runnable ack = () -> delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setResponseNonce(response.getNonce()).build());
-        followReferences(type);
+        applied(type, names, response.getRemovedResourcesList(), ack);
       }
     }
     record(new Received(type, response.getSystemVersionInfo(), names, response.getRemovedResourcesList(),
@@ -412,6 +450,152 @@ public final class AdsClient implements AutoCloseable {
     if (nack) {
       nacks.incrementAndGet();
     }
+  }
+
+  /** Holds a resource, keeping the count of what held listeners and route configurations name (caller locks). */
+  private void hold(String type, String name, Any any) {
+    Any before = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>()).put(name, any);
+    if (before != any) {
+      count(References.of(type, any), 1);
+      if (before != null) {
+        count(References.of(type, before), -1);
+      }
+    }
+  }
+
+  /** Drops a held resource (caller locks). */
+  private void drop(String type, String name) {
+    Map<String, Any> held = resources.get(type);
+    Any before = held == null ? null : held.remove(name);
+    if (before != null) {
+      count(References.of(type, before), -1);
+    }
+    heldVersions.remove(type + "\u0000" + name);
+    if (type.equals(CLUSTER)) {
+      active.remove(name);
+      warming.remove(name);
+    }
+  }
+
+  private void count(References references, int sign) {
+    references.clusters().forEach(cluster -> namedClusters.merge(cluster, sign, (a, b) -> a + b == 0 ? null : a + b));
+    references.secrets().forEach(secret -> namedSecrets.merge(secret, sign, (a, b) -> a + b == 0 ? null : a + b));
+  }
+
+  /**
+   * After a response was applied, as Envoy goes on: new EDS clusters warm until their endpoints arrive, and the CDS
+   * response is ACKed only then (an updated cluster keeps serving meanwhile, and one whose endpoints are held warms
+   * from them at once); subscriptions follow what listeners and clusters name; then the invariant is checked.
+   * Caller locks.
+   */
+  private void applied(String type, List<String> updated, List<String> removed, Runnable ack) {
+    boolean ackNow = true;
+    if (type.equals(CLUSTER)) {
+      Set<String> cold = new LinkedHashSet<>();
+      for (String name : updated) {
+        boolean eds = References.isEdsCluster(resources.get(CLUSTER).get(name));
+        if (!eds || resources.getOrDefault(ENDPOINT, Map.of()).containsKey(name)) {
+          active.add(name);
+          warming.remove(name);
+        } else {
+          warming.add(name);
+          cold.add(name);
+        }
+      }
+      if (!cold.isEmpty()) {
+        ackNow = false;
+        Runnable held = ack;
+        pendingAck = held;
+        pendingCold = cold;
+        WARMING_TIMER.schedule(() -> warmingTimedOut(held), WARMING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } else if (type.equals(ENDPOINT)) {
+      for (String name : updated) {
+        if (warming.remove(name)) {
+          active.add(name);
+        }
+        if (pendingCold != null) {
+          pendingCold.remove(name);
+        }
+      }
+    }
+    followReferences(type);
+    if (ackNow) {
+      ack.run();
+    }
+    if (pendingAck != null && pendingCold.isEmpty()) {
+      Runnable held = pendingAck;
+      pendingAck = null;
+      pendingCold = null;
+      held.run();
+    }
+    checkInvariant(type);
+  }
+
+  /** Envoy's initial fetch timeout: a cluster whose endpoints never came is used without them. */
+  private synchronized void warmingTimedOut(Runnable held) {
+    if (pendingAck != held) {
+      return;
+    }
+    for (String name : pendingCold) {
+      if (warming.remove(name)) {
+        active.add(name);
+      }
+    }
+    pendingAck = null;
+    pendingCold = null;
+    held.run();
+  }
+
+  /**
+   * What a proxy with live traffic must never hold, checked after every response once it has been warm: a route or
+   * TCP/TLS/UDP proxy filter naming a cluster that is not held and warm (at Envoy a 5xx), or a listener naming a
+   * secret that is not held. Routes to {@link #UNRESOLVED_BACKEND} are meant to fail and are left out. Caller locks.
+   */
+  private void checkInvariant(String afterType) {
+    if (!everWarm) {
+      if (!warm()) {
+        return;
+      }
+      everWarm = true;
+    }
+    List<String> broken = new ArrayList<>(0);
+    for (String cluster : namedClusters.keySet()) {
+      if (!active.contains(cluster) && !cluster.equals(UNRESOLVED_BACKEND)) {
+        broken.add("cluster " + cluster + (warming.contains(cluster) ? " (warming)" : " (not held)"));
+      }
+    }
+    Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
+    for (String secret : namedSecrets.keySet()) {
+      if (!secrets.containsKey(secret)) {
+        broken.add("secret " + secret + " (not held)");
+      }
+    }
+    if (!broken.isEmpty()) {
+      violations.incrementAndGet();
+      if (violationSamples.size() < 20) {
+        violationSamples.add("after a " + afterType.substring(afterType.lastIndexOf('.') + 1) + " response: "
+            + String.join(", ", broken));
+      }
+    }
+  }
+
+  /**
+   * Responses after which the proxy held a route, proxy filter or listener naming a cluster it did not hold warm, or
+   * a secret it did not hold: each would be failed requests at a real Envoy. Must be 0.
+   */
+  public long makeBeforeBreakViolations() {
+    return violations.get();
+  }
+
+  /** Whether a cluster is held and warm (an EDS cluster once its endpoints arrived). */
+  public synchronized boolean clusterWarm(String name) {
+    return active.contains(name);
+  }
+
+  /** What the first violations were, for a test's failure message. */
+  public synchronized List<String> violationSamples() {
+    return List.copyOf(violationSamples);
   }
 
   private void record(Received received) {
