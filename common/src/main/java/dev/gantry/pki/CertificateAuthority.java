@@ -177,7 +177,7 @@ public final class CertificateAuthority {
   }
 
   /** Whether text is a literal IPv4 or IPv6 address (never looked up). */
-  static boolean isIpAddress(String text) {
+  public static boolean isIpAddress(String text) {
     if (text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
       return true;
     }

@@ -48,6 +48,11 @@ public final class CredentialSecrets {
     return ProxyNames.proxyName(gateway) + "-xds";
   }
 
+  /** Namespace and name of a Gateway's credential Secret. */
+  public static ObjectKey proxyCredentialKey(ObjectKey gateway) {
+    return new ObjectKey(gateway.namespace(), proxyCredentialName(gateway));
+  }
+
   /** A data entry of a Secret as text, or null. */
   public static String text(Secret secret, String key) {
     if (secret == null) {

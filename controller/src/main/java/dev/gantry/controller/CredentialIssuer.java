@@ -64,6 +64,8 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
   /** Gateways whose credential could not be written: visited again on the next run. */
   private final Set<ObjectKey> retry = new HashSet<>();
   private Instant servingRenewal;
+  /** The serving Secret's resourceVersion when it was last found right. */
+  private String servingVersion;
   private CertificateAuthority ca;
   private String caVersion;
   private ScheduledFuture<?> nextWake;
@@ -108,7 +110,7 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
     }
     boolean caChanged = ca == null || !ca.certificate().equals(authority.certificate());
     ca = authority;
-    ensureServing(store, authority, now);
+    ensureServing(store, authority, caChanged, now);
     // A new CA invalidates every credential: all are issued again.
     Set<ObjectKey> visit = caChanged ? new HashSet<>(gateways.keySet()) : new HashSet<>();
     visit.addAll(changed);
@@ -163,9 +165,16 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
     return plan.value();
   }
 
-  private void ensureServing(ClusterStore store, CertificateAuthority authority, Instant now) {
+  private void ensureServing(ClusterStore store, CertificateAuthority authority, boolean caChanged, Instant now) {
     ObjectKey key = planner.servingSecretKey();
     Secret existing = store.get(Kinds.SECRET, key).orElse(null);
+    String version = existing == null ? null : existing.getMetadata().getResourceVersion();
+    // Every batch runs the leader tasks: reading and checking the certificate again is for when something changed.
+    if (!caChanged && version != null && version.equals(servingVersion) && servingRenewal != null
+        && now.isBefore(servingRenewal)) {
+      return;
+    }
+    servingVersion = null;
     CredentialPlanner.Plan<KeyedCertificate> plan = planner.serving(authority, existing, now);
     if (plan.write() != null) {
       try {
@@ -184,11 +193,13 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
           plan.value().serial().toString(16), key, plan.why(), plan.value().notAfter());
     }
     servingRenewal = planner.servingRenewAt(plan.value());
+    // What was written comes back with a new resourceVersion: checked once more then, and kept from there on.
+    servingVersion = plan.write() == null ? version : null;
   }
 
   private void ensureCredential(ClusterStore store, Gateway gateway, CertificateAuthority authority, Instant now) {
     ObjectKey key = ObjectKey.of(gateway);
-    ObjectKey secretKey = new ObjectKey(key.namespace(), CredentialSecrets.proxyCredentialName(key));
+    ObjectKey secretKey = CredentialSecrets.proxyCredentialKey(key);
     Secret existing = store.get(Kinds.SECRET, secretKey).orElse(null);
     if (existing != null && !CredentialSecrets.isLabelled(existing, CredentialSecrets.LABEL_PROXY)) {
       String report = gateway.getMetadata().getUid() + "/" + secretKey;
@@ -222,7 +233,7 @@ final class CredentialIssuer implements ControllerReconciler.LeaderTask, AutoClo
   }
 
   private void removeCredential(ClusterStore store, ObjectKey gateway) {
-    ObjectKey secretKey = new ObjectKey(gateway.namespace(), CredentialSecrets.proxyCredentialName(gateway));
+    ObjectKey secretKey = CredentialSecrets.proxyCredentialKey(gateway);
     Secret existing = store.get(Kinds.SECRET, secretKey).orElse(null);
     if (existing != null && gateway.equals(CredentialSecrets.gatewayOf(existing))) {
       client.resource(existing).delete();

@@ -115,9 +115,8 @@ public final class XdsShard implements AutoCloseable {
     this.feed = new InformerFeed(client, Kinds.ALL, this::observe, true);
     this.streams = new ProxyStreams(proxy -> ProxyAuthorization.check(proxy,
         feed.cached(Kinds.GATEWAY, proxy.identity().gateway()),
-        feed.cached(Kinds.SECRET, new ObjectKey(proxy.identity().gateway().namespace(),
-            CredentialSecrets.proxyCredentialName(proxy.identity().gateway())))), connections::close, timer, clock,
-        this.metrics);
+        feed.cached(Kinds.SECRET, CredentialSecrets.proxyCredentialKey(proxy.identity().gateway()))),
+        connections::close, timer, clock, this.metrics);
     this.credentialEvents = new CredentialEvents(servingSecret, serving, streams, ownership.index(), this.metrics);
   }
 
@@ -239,8 +238,8 @@ public final class XdsShard implements AutoCloseable {
 
   /** Whether the shard's informers hold the Gateway's credential Secret listing this serial (for tests). */
   boolean knowsCredential(ObjectKey gateway, BigInteger serial) {
-    io.fabric8.kubernetes.api.model.Secret secret = feed.cached(Kinds.SECRET, new ObjectKey(gateway.namespace(),
-        CredentialSecrets.proxyCredentialName(gateway)));
+    io.fabric8.kubernetes.api.model.Secret secret = feed.cached(Kinds.SECRET,
+        CredentialSecrets.proxyCredentialKey(gateway));
     return secret != null && secret.getMetadata().getAnnotations() != null && CredentialSecrets.parseSerials(
         secret.getMetadata().getAnnotations().get(CredentialSecrets.SERIALS)).containsKey(serial)
         && feed.cached(Kinds.GATEWAY, gateway) != null;
