@@ -51,6 +51,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
     admit(streamId, request.getNode());
+    cache.requestArrived(streamId, request.getTypeUrl(), request.getResponseNonce(), request.hasErrorDetail());
     NackAwareWatcher.REJECTED_VERSION.remove();
     if (request.hasErrorDetail()) {
       String[] last = lastResponse.getOrDefault(streamId, Map.of()).get(request.getTypeUrl());
@@ -66,7 +67,7 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
     admit(streamId, request.getNode());
-    cache.requestArrived(streamId, request.getTypeUrl());
+    cache.requestArrived(streamId, request.getTypeUrl(), request.getResponseNonce(), request.hasErrorDetail());
     if (request.hasErrorDetail()) {
       nack(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
           request.getErrorDetail().getMessage());
@@ -77,11 +78,13 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     lastResponse.computeIfAbsent(streamId, k -> new ConcurrentHashMap<>())
         .put(response.getTypeUrl(), new String[] {response.getNonce(), response.getVersionInfo()});
+    cache.responseSent(streamId, response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
     metrics.pushed(shortType(response.getTypeUrl()));
   }
 
   @Override
   public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    cache.responseSent(streamId, response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
     metrics.pushed(shortType(response.getTypeUrl()));
   }
 

@@ -6,12 +6,6 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -41,7 +35,10 @@ import java.util.function.UnaryOperator;
 /**
  * An ADS client that behaves like Envoy: subscribes to listeners and clusters, follows them to route
  * configurations, endpoints and secrets, ACKs every response (or NACKs those a predicate rejects), over the
- * state-of-the-world or the delta protocol. It keeps what it was sent, like a proxy keeps its config.
+ * state-of-the-world or the delta protocol. It keeps what it was sent, like a proxy keeps its config, and, as Envoy
+ * does, warms what it was sent before using it: an EDS cluster until its endpoints arrive, a listener version until
+ * the route configurations and secrets it names arrive (the version it replaces serving meanwhile), either at most
+ * for the initial fetch timeout.
  */
 public final class AdsClient implements AutoCloseable {
 
@@ -53,8 +50,11 @@ public final class AdsClient implements AutoCloseable {
   private static final List<String> TYPES = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
   /** The cluster Gantry's routes name for a backend that does not resolve: a 500 by design. */
   private static final String UNRESOLVED_BACKEND = "gantry-unresolved-backend";
-  /** Envoy's default initial fetch timeout of a cluster's endpoints. */
-  private static final java.time.Duration WARMING_TIMEOUT = java.time.Duration.ofSeconds(15);
+  /**
+   * Envoy's default initial fetch timeout: how long a cluster waits for its endpoints, and a listener for the route
+   * configurations and secrets it names, before it is used without them.
+   */
+  private static final java.time.Duration DEFAULT_INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
   private static final java.util.concurrent.ScheduledExecutorService WARMING_TIMER =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ads-client-warming");
@@ -99,6 +99,18 @@ public final class AdsClient implements AutoCloseable {
       int bytes, long receivedNanos) {
   }
 
+  /**
+   * A listener version that does not serve yet. Like Envoy's listener init manager it waits for the RDS route
+   * configurations and SDS secrets it names that were not held when it arrived: one already held is not waited for,
+   * as Envoy shares one subscription per name and a subscription that has delivered is ready for every listener.
+   *
+   * @param listener the version received
+   * @param awaitedRoutes route configuration names not arrived yet
+   * @param awaitedSecrets secret names not arrived yet
+   */
+  private record WarmingListener(Any listener, Set<String> awaitedRoutes, Set<String> awaitedSecrets) {
+  }
+
   private final String host;
   private final int port;
   private final Transport transport;
@@ -113,7 +125,7 @@ public final class AdsClient implements AutoCloseable {
   /** State of the world: the nonce of the last response of each type, sent with every request of that type. */
   private final Map<String, String> nonces = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> subscribed = new HashMap<>();
-  private final List<Consumer<Received>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<Received>> responseObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
   private volatile boolean autoReconnect;
   private volatile boolean shutDown;
@@ -121,9 +133,14 @@ public final class AdsClient implements AutoCloseable {
   private final AtomicLong responses = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong nacks = new AtomicLong();
-  // Envoy's view of clusters and what its listeners and routes name, guarded by this.
-  private final Set<String> active = new java.util.HashSet<>();
-  private final Set<String> warming = new java.util.HashSet<>();
+  private volatile java.time.Duration initialFetchTimeout = DEFAULT_INITIAL_FETCH_TIMEOUT;
+  // Envoy's view of clusters and listeners, and what serving listeners and held routes name, guarded by this.
+  private final Set<String> activeClusters = new java.util.HashSet<>();
+  private final Set<String> warmingClusters = new java.util.HashSet<>();
+  /** By name, the version of each listener that serves: only its references count towards the invariant. */
+  private final Map<String, Any> activeListeners = new HashMap<>();
+  /** By name, a version received after the one that serves (if any) and not serving yet. */
+  private final Map<String, WarmingListener> warmingListeners = new HashMap<>();
   private final Map<String, Integer> namedClusters = new HashMap<>();
   private final Map<String, Integer> namedSecrets = new HashMap<>();
   private final List<String> violationSamples = new ArrayList<>();
@@ -226,6 +243,15 @@ public final class AdsClient implements AutoCloseable {
     return reconnects.get();
   }
 
+  /**
+   * Sets Envoy's initial fetch timeout (15 s unless set) for what starts warming from then on, so a test can see a
+   * cluster or listener used without what it waited for without waiting 15 s.
+   */
+  AdsClient initialFetchTimeout(java.time.Duration timeout) {
+    this.initialFetchTimeout = timeout;
+    return this;
+  }
+
   private void streamEnded(Status status) {
     CompletableFuture<Status> ended = closed;
     ended.complete(status);
@@ -319,8 +345,8 @@ public final class AdsClient implements AutoCloseable {
   }
 
   /** Called for every response, on the gRPC thread, after the client's state was updated. */
-  public AdsClient onResponse(Consumer<Received> listener) {
-    listeners.add(listener);
+  public AdsClient onResponse(Consumer<Received> observer) {
+    responseObservers.add(observer);
     return this;
   }
 
@@ -397,7 +423,8 @@ public final class AdsClient implements AutoCloseable {
         Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
         List<String> gone = new ArrayList<>();
         if (type.equals(LISTENER) || type.equals(CLUSTER)) {
-          // State of the world: the response is the whole set.
+          // State of the world: the response is the whole set. Of other types a response may carry only what
+          // changed, so one left out is kept, as Envoy keeps it: only a parent no longer naming it removes it.
           for (String name : current.keySet()) {
             if (!byName.containsKey(name)) {
               gone.add(name);
@@ -438,6 +465,9 @@ public final class AdsClient implements AutoCloseable {
           heldVersions.put(type + "\u0000" + resource.getName(), resource.getVersion());
           names.add(resource.getName());
         }
+        // Envoy ignores the removal of a route configuration or secret, serving on with it until no listener names
+        // it; dropping it here all the same counts a server that removes what is still in use, which a proxy
+        // starting afresh would then not get.
         response.getRemovedResourcesList().forEach(name -> drop(type, name));
         versions.put(type, response.getSystemVersionInfo());
         Runnable ack = () -> delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
@@ -452,10 +482,15 @@ public final class AdsClient implements AutoCloseable {
     }
   }
 
-  /** Holds a resource, keeping the count of what held listeners and route configurations name (caller locks). */
+  /**
+   * Holds a resource as received, keeping the count of what held route configurations name; a listener starts
+   * warming, and counts only once it serves (caller locks).
+   */
   private void hold(String type, String name, Any any) {
     Any before = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>()).put(name, any);
-    if (before != any) {
+    if (type.equals(LISTENER)) {
+      listenerReceived(name, any);
+    } else if (before != any) {
       count(References.of(type, any), 1);
       if (before != null) {
         count(References.of(type, before), -1);
@@ -467,14 +502,97 @@ public final class AdsClient implements AutoCloseable {
   private void drop(String type, String name) {
     Map<String, Any> held = resources.get(type);
     Any before = held == null ? null : held.remove(name);
-    if (before != null) {
+    if (before != null && !type.equals(LISTENER)) {
+      // A listener counts through the version that serves, uncounted below.
       count(References.of(type, before), -1);
     }
     heldVersions.remove(type + "\u0000" + name);
     if (type.equals(CLUSTER)) {
-      active.remove(name);
-      warming.remove(name);
+      activeClusters.remove(name);
+      warmingClusters.remove(name);
+    } else if (type.equals(LISTENER)) {
+      // Envoy stops a removed listener whether it serves or warms.
+      warmingListeners.remove(name);
+      Any serving = activeListeners.remove(name);
+      if (serving != null) {
+        count(References.of(LISTENER, serving), -1);
+      }
     }
+  }
+
+  /**
+   * A listener version arrived: as Envoy does, it warms unless it is the version already serving or warming, and
+   * the version that serves (if any) goes on serving meanwhile (caller locks).
+   */
+  private void listenerReceived(String name, Any listener) {
+    WarmingListener pending = warmingListeners.get(name);
+    if (pending != null && pending.listener().equals(listener)) {
+      return;
+    }
+    if (listener.equals(activeListeners.get(name))) {
+      // Back to the version that serves: Envoy drops the one warming instead of warming this one again.
+      warmingListeners.remove(name);
+      return;
+    }
+    References references = References.of(LISTENER, listener);
+    Map<String, Any> routes = resources.getOrDefault(ROUTE, Map.of());
+    Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
+    Set<String> awaitedRoutes = new java.util.HashSet<>();
+    references.routes().stream().filter(route -> !routes.containsKey(route)).forEach(awaitedRoutes::add);
+    Set<String> awaitedSecrets = new java.util.HashSet<>();
+    references.secrets().stream().filter(secret -> !secrets.containsKey(secret)).forEach(awaitedSecrets::add);
+    WarmingListener warming = new WarmingListener(listener, awaitedRoutes, awaitedSecrets);
+    warmingListeners.put(name, warming);
+    WARMING_TIMER.schedule(() -> listenerWarmingTimedOut(name, warming), initialFetchTimeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** The warming version of a listener starts serving in place of the one that served, if any (caller locks). */
+  private void activateListener(String name) {
+    Any warmed = warmingListeners.remove(name).listener();
+    Any before = activeListeners.put(name, warmed);
+    count(References.of(LISTENER, warmed), 1);
+    if (before != null) {
+      count(References.of(LISTENER, before), -1);
+    }
+  }
+
+  /**
+   * Warming listeners whose awaited route configurations and secrets have all arrived start serving; then, as Envoy
+   * lets go of what only the versions they replaced named, subscriptions follow (caller locks).
+   */
+  private void activateWarmedListeners() {
+    if (warmingListeners.isEmpty()) {
+      return;
+    }
+    Map<String, Any> routes = resources.getOrDefault(ROUTE, Map.of());
+    Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
+    List<String> warmed = new ArrayList<>();
+    for (var warming : warmingListeners.entrySet()) {
+      // What arrived once stays satisfied, as Envoy's subscription stays ready once it has delivered.
+      warming.getValue().awaitedRoutes().removeIf(routes::containsKey);
+      warming.getValue().awaitedSecrets().removeIf(secrets::containsKey);
+      if (warming.getValue().awaitedRoutes().isEmpty() && warming.getValue().awaitedSecrets().isEmpty()) {
+        warmed.add(warming.getKey());
+      }
+    }
+    warmed.forEach(this::activateListener);
+    if (!warmed.isEmpty()) {
+      followReferences(LISTENER);
+    }
+  }
+
+  /**
+   * Envoy's initial fetch timeout: a listener whose route configurations or secrets never came serves without
+   * them, and requests it takes fail from then on.
+   */
+  private synchronized void listenerWarmingTimedOut(String name, WarmingListener timedOut) {
+    if (warmingListeners.get(name) != timedOut) {
+      return;
+    }
+    activateListener(name);
+    followReferences(LISTENER);
+    checkInvariant("the initial fetch timeout of listener " + name);
   }
 
   private void count(References references, int sign) {
@@ -485,8 +603,8 @@ public final class AdsClient implements AutoCloseable {
   /**
    * After a response was applied, as Envoy goes on: new EDS clusters warm until their endpoints arrive, and the CDS
    * response is ACKed only then (an updated cluster keeps serving meanwhile, and one whose endpoints are held warms
-   * from them at once); subscriptions follow what listeners and clusters name; then the invariant is checked.
-   * Caller locks.
+   * from them at once); subscriptions follow what listeners and clusters name; listeners whose route configurations
+   * and secrets have arrived start serving; then the invariant is checked. Caller locks.
    */
   private void applied(String type, List<String> updated, List<String> removed, Runnable ack) {
     boolean ackNow = true;
@@ -495,10 +613,10 @@ public final class AdsClient implements AutoCloseable {
       for (String name : updated) {
         boolean eds = References.isEdsCluster(resources.get(CLUSTER).get(name));
         if (!eds || resources.getOrDefault(ENDPOINT, Map.of()).containsKey(name)) {
-          active.add(name);
-          warming.remove(name);
+          activeClusters.add(name);
+          warmingClusters.remove(name);
         } else {
-          warming.add(name);
+          warmingClusters.add(name);
           cold.add(name);
         }
       }
@@ -507,12 +625,13 @@ public final class AdsClient implements AutoCloseable {
         Runnable held = ack;
         pendingAck = held;
         pendingCold = cold;
-        WARMING_TIMER.schedule(() -> warmingTimedOut(held), WARMING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        WARMING_TIMER.schedule(() -> clusterWarmingTimedOut(held), initialFetchTimeout.toMillis(),
+            TimeUnit.MILLISECONDS);
       }
     } else if (type.equals(ENDPOINT)) {
       for (String name : updated) {
-        if (warming.remove(name)) {
-          active.add(name);
+        if (warmingClusters.remove(name)) {
+          activeClusters.add(name);
         }
         if (pendingCold != null) {
           pendingCold.remove(name);
@@ -529,17 +648,19 @@ public final class AdsClient implements AutoCloseable {
       pendingCold = null;
       held.run();
     }
-    checkInvariant(type);
+    // After the ACK, as Envoy lets go of what an old listener version named only once the new one replaced it.
+    activateWarmedListeners();
+    checkInvariant("a " + type.substring(type.lastIndexOf('.') + 1) + " response");
   }
 
   /** Envoy's initial fetch timeout: a cluster whose endpoints never came is used without them. */
-  private synchronized void warmingTimedOut(Runnable held) {
+  private synchronized void clusterWarmingTimedOut(Runnable held) {
     if (pendingAck != held) {
       return;
     }
     for (String name : pendingCold) {
-      if (warming.remove(name)) {
-        active.add(name);
+      if (warmingClusters.remove(name)) {
+        activeClusters.add(name);
       }
     }
     pendingAck = null;
@@ -548,11 +669,15 @@ public final class AdsClient implements AutoCloseable {
   }
 
   /**
-   * What a proxy with live traffic must never hold, checked after every response once it has been warm: a route or
-   * TCP/TLS/UDP proxy filter naming a cluster that is not held and warm (at Envoy a 5xx), or a listener naming a
-   * secret that is not held. Routes to {@link #UNRESOLVED_BACKEND} are meant to fail and are left out. Caller locks.
+   * What a proxy with live traffic must never hold, checked after every response (and a listener's initial fetch
+   * timeout) once it has been warm: a held route configuration or a serving listener's TCP/TLS/UDP proxy filter
+   * naming a cluster that is not held and warm (at Envoy a 5xx), or a serving listener naming a secret that is not
+   * held. A warming listener serves nothing, so what it names does not count. Routes to {@link #UNRESOLVED_BACKEND}
+   * are meant to fail and are left out. Caller locks.
+   *
+   * @param after what was just applied, for the samples
    */
-  private void checkInvariant(String afterType) {
+  private void checkInvariant(String after) {
     if (!everWarm) {
       if (!warm()) {
         return;
@@ -561,8 +686,8 @@ public final class AdsClient implements AutoCloseable {
     }
     List<String> broken = new ArrayList<>(0);
     for (String cluster : namedClusters.keySet()) {
-      if (!active.contains(cluster) && !cluster.equals(UNRESOLVED_BACKEND)) {
-        broken.add("cluster " + cluster + (warming.contains(cluster) ? " (warming)" : " (not held)"));
+      if (!activeClusters.contains(cluster) && !cluster.equals(UNRESOLVED_BACKEND)) {
+        broken.add("cluster " + cluster + (warmingClusters.contains(cluster) ? " (warming)" : " (not held)"));
       }
     }
     Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
@@ -574,15 +699,15 @@ public final class AdsClient implements AutoCloseable {
     if (!broken.isEmpty()) {
       violations.incrementAndGet();
       if (violationSamples.size() < 20) {
-        violationSamples.add("after a " + afterType.substring(afterType.lastIndexOf('.') + 1) + " response: "
-            + String.join(", ", broken));
+        violationSamples.add("after " + after + ": " + String.join(", ", broken));
       }
     }
   }
 
   /**
-   * Responses after which the proxy held a route, proxy filter or listener naming a cluster it did not hold warm, or
-   * a secret it did not hold: each would be failed requests at a real Envoy. Must be 0.
+   * Responses (and listener initial fetch timeouts) after which the proxy held a route configuration, or served a
+   * listener, naming a cluster it did not hold warm, or served a listener naming a secret it did not hold: each
+   * would be failed requests at a real Envoy. Must be 0.
    */
   public long makeBeforeBreakViolations() {
     return violations.get();
@@ -590,7 +715,23 @@ public final class AdsClient implements AutoCloseable {
 
   /** Whether a cluster is held and warm (an EDS cluster once its endpoints arrived). */
   public synchronized boolean clusterWarm(String name) {
-    return active.contains(name);
+    return activeClusters.contains(name);
+  }
+
+  /**
+   * Whether the latest version received of a listener serves: every route configuration and secret it waited for
+   * arrived, or its initial fetch timeout passed.
+   */
+  public synchronized boolean listenerWarm(String name) {
+    return activeListeners.containsKey(name) && !warmingListeners.containsKey(name);
+  }
+
+  /**
+   * The version of a listener that serves, as received, or null when none does: a new listener serves nothing
+   * while it warms, and an updated one goes on serving its previous version meanwhile.
+   */
+  public synchronized Any activeListener(String name) {
+    return activeListeners.get(name);
   }
 
   /** What the first violations were, for a test's failure message. */
@@ -601,30 +742,26 @@ public final class AdsClient implements AutoCloseable {
   private void record(Received received) {
     responses.incrementAndGet();
     bytes.addAndGet(received.bytes());
-    for (Consumer<Received> listener : listeners) {
-      listener.accept(received);
+    for (Consumer<Received> observer : responseObservers) {
+      observer.accept(received);
     }
   }
 
-  /** Like Envoy: listeners name route configurations and secrets; clusters name endpoints and secrets. */
+  /**
+   * Like Envoy: listeners name route configurations and secrets; clusters name endpoints and secrets. Both the
+   * version of a listener that serves and the one warming keep their subscriptions: the one warming is how Envoy
+   * learns what to fetch, the one serving still needs what it has.
+   */
   private void followReferences(String type) {
     if (type.equals(LISTENER)) {
       Set<String> routes = new LinkedHashSet<>();
       Set<String> secrets = new LinkedHashSet<>(secretNames(CLUSTER));
-      for (Any any : resources.getOrDefault(LISTENER, Map.of()).values()) {
-        Listener listener = unpack(any, Listener.class);
-        for (FilterChain chain : listener.getFilterChainsList()) {
-          for (Filter filter : chain.getFiltersList()) {
-            if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
-              routes.add(unpack(filter.getTypedConfig(), HttpConnectionManager.class).getRds().getRouteConfigName());
-            }
-          }
-          if (chain.hasTransportSocket() && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
-            DownstreamTlsContext tls = unpack(chain.getTransportSocket().getTypedConfig(), DownstreamTlsContext.class);
-            tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList().stream().map(SdsSecretConfig::getName)
-                .forEach(secrets::add);
-          }
-        }
+      List<Any> versions = new ArrayList<>(activeListeners.values());
+      warmingListeners.values().forEach(warming -> versions.add(warming.listener()));
+      for (Any listener : versions) {
+        References references = References.of(LISTENER, listener);
+        routes.addAll(references.routes());
+        secrets.addAll(references.secrets());
       }
       subscribe(ROUTE, routes);
       subscribe(SECRET, secrets);
