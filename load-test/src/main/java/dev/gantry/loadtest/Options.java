@@ -17,7 +17,7 @@ import java.util.Map;
  * @param out directory for the JSON, HTML and summary
  * @param proxies simulated proxies, or null for the scenario's default
  * @param protocol xDS variant of the fleet
- * @param writes changes to measure (route-propagation, fan-out), or null for the default
+ * @param writes changes to measure (route-propagation, backend-propagation, fan-out), or null for the default
  * @param warmup changes made and followed before the measured ones (route-propagation, fan-out), or null for the
  *     default
  * @param routes routes to attach (attach-routes), or null for the default
@@ -67,6 +67,8 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
         attach-routes      attach 1,000 routes to one Gateway: time until all are Accepted, status writes per object
         route-propagation  add 100 routes one at a time to the listenerset-scale world, 1,000 proxies connected:
                            write -> xDS response at every proxy (p50/p90/p99), raw and minus the debounce
+        backend-propagation  the same, each route to a new Service made just before it: what sending the new
+                           cluster and its endpoints first, and the route once the proxy ACKed them, costs
         fan-out            1,000 proxies of one Gateway on one shard; time until a push reaches all of them
         shard-scaling      250 Gateways sharing the listenerset-scale world on 1, 2 and 4 shards: per-shard
                            translation CPU and heap as ratios to one shard

@@ -2,6 +2,9 @@ package dev.gantry.loadtest;
 
 import dev.gantry.model.ObjectKey;
 import dev.gantry.xds.client.AdsClient;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,13 +22,19 @@ import java.util.Set;
  * <p>Both first make and follow a few changes of the same kind that are not measured (30 by default): the
  * measured ones then run on compiled code, as a control plane does after its first minutes, instead of timing the
  * JIT compiler working through every code path a change takes in Gantry, the in-memory API and the fleet.
+ *
+ * <p>{@code backend-propagation} is route-propagation with every added route sending to a Service of its own,
+ * created with its endpoints just before the route: the route reaches a proxy only after the new cluster and its
+ * endpoints did and the proxy acknowledged them (make-before-break), so it measures what that order costs.
  */
 final class PropagationScenario implements Scenario {
 
   private final boolean fanOut;
+  private final boolean newBackends;
 
-  PropagationScenario(boolean fanOut) {
+  PropagationScenario(boolean fanOut, boolean newBackends) {
     this.fanOut = fanOut;
+    this.newBackends = newBackends;
   }
 
   @Override
@@ -59,12 +68,25 @@ final class PropagationScenario implements Scenario {
       int n = index / world.setsPerNamespace();
       int s = index % world.setsPerNamespace();
       String path = "/probe/" + runId + "/" + k;
+      String service = newBackends ? "probe-" + runId + "-" + k : ScaleWorld.serviceName(0);
       HTTPRoute route = ScaleWorld.route(ScaleWorld.namespace(n), "probe-" + runId + "-" + k, ScaleWorld.setName(s),
-          null, path, ScaleWorld.serviceName(0));
+          null, path, service);
+      List<HasMetadata> objects = new ArrayList<>();
+      if (newBackends) {
+        objects.add(new ServiceBuilder().withNewMetadata().withName(service).withNamespace(ScaleWorld.namespace(n))
+            .endMetadata().withNewSpec().addNewPort().withName("http").withPort(8080).endPort().endSpec().build());
+        objects.add(new EndpointSliceBuilder().withNewMetadata().withName(service + "-1")
+            .withNamespace(ScaleWorld.namespace(n)).addToLabels("kubernetes.io/service-name", service).endMetadata()
+            .withAddressType("IPv4").addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+            .addNewEndpoint().withAddresses(String.format("10.250.%d.%d", k / 250 % 250, k % 250 + 1))
+            .withNewConditions().withReady(true).endConditions().endEndpoint().build());
+      }
+      objects.add(route);
       ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(n, s));
-      Probe probe = new Probe("route-add", AdsClient.ROUTE, ScaleWorld.routeTable(ScaleWorld.hostname(n, s, 0)), path,
-          true, fleet.membersOf(Set.of(gateway)));
-      (k < warmup ? warmups : changes).add(new Run.Change(probe, () -> deployment.client().resource(route).create()));
+      Probe probe = new Probe(newBackends ? "route-add-new-backend" : "route-add", AdsClient.ROUTE,
+          ScaleWorld.routeTable(ScaleWorld.hostname(n, s, 0)), path, true, fleet.membersOf(Set.of(gateway)));
+      (k < warmup ? warmups : changes).add(new Run.Change(probe,
+          () -> objects.forEach(object -> deployment.client().resource(object).create())));
     }
     if (warmup > 0) {
       try (Run.Phase p = run.phase("warm up: " + warmup + " routes, not measured")) {

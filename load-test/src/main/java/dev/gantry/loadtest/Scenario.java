@@ -16,8 +16,9 @@ interface Scenario {
     Map<String, Supplier<Scenario>> all = new LinkedHashMap<>();
     all.put("listenerset-scale", ListenerSetScaleScenario::new);
     all.put("attach-routes", AttachRoutesScenario::new);
-    all.put("route-propagation", () -> new PropagationScenario(false));
-    all.put("fan-out", () -> new PropagationScenario(true));
+    all.put("route-propagation", () -> new PropagationScenario(false, false));
+    all.put("backend-propagation", () -> new PropagationScenario(false, true));
+    all.put("fan-out", () -> new PropagationScenario(true, false));
     all.put("shard-scaling", ShardScalingScenario::new);
     all.put("shard-restart", ShardRestartScenario::new);
     all.put("churn", ChurnScenario::new);
