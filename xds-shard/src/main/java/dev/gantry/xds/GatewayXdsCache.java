@@ -253,6 +253,30 @@ final class GatewayXdsCache implements ConfigWatcher {
     return perStream.size();
   }
 
+  /**
+   * Streams that have not acknowledged every type they asked for at their Gateway's latest snapshot: stepping
+   * towards it, or stuck on a change they reject or never answer.
+   */
+  int streamsBehind() {
+    synchronized (lock) {
+      int behind = 0;
+      for (StreamState state : streams.values()) {
+        Target target = targets.get(state.group);
+        if (target == null) {
+          continue;
+        }
+        for (ResourceType type : state.served.keySet()) {
+          ServedView acked = state.acked.get(type);
+          if (acked == null || !acked.version().equals(target.views.get(type).version())) {
+            behind++;
+            break;
+          }
+        }
+      }
+      return behind;
+    }
+  }
+
   /** Open delta watches, for tests. */
   int openDeltaWatches() {
     synchronized (lock) {
@@ -493,7 +517,12 @@ final class GatewayXdsCache implements ConfigWatcher {
       if (view == null) {
         return null;
       }
-      return planned.computeIfAbsent(type, t -> new HashMap<>()).computeIfAbsent(view.version(), v -> view);
+      Map<String, ServedView> ofType = planned.computeIfAbsent(type, t -> new HashMap<>());
+      if (ofType.size() >= PLANS_REMEMBERED) {
+        // Only sharing is lost: streams keep the views they hold.
+        ofType.clear();
+      }
+      return ofType.computeIfAbsent(view.version(), v -> view);
     }
 
     /** How a view differs from another, worked out once for every stream that goes from one to the other. */

@@ -34,6 +34,7 @@ public final class ShardMetrics {
   final Counter authFailures;
   final Counter streamsEnded;
   final Gauge servingCertificateExpiry;
+  final Gauge streamsBehind;
 
   public ShardMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -100,6 +101,11 @@ public final class ShardMetrics {
         .labelNames("shard", "reason").register(registry);
     servingCertificateExpiry = Gauge.builder().name("gantry_xds_serving_certificate_expiry_timestamp_seconds")
         .help("When the serving certificate the shard presents expires (Unix time)").unit(Unit.SECONDS)
+        .labelNames("shard").register(registry);
+    streamsBehind = Gauge.builder().name("gantry_xds_streams_behind")
+        .help("xDS streams that have not acknowledged every type of their Gateway's latest configuration: on their"
+            + " way to it in make-before-break steps, or, when it stays, proxies that reject a change or never"
+            + " answer (they keep their last good configuration)")
         .labelNames("shard").register(registry);
     ownedGateways = Gauge.builder().name("gantry_shard_owned_gateways")
         .help("Gateways of Gantry's classes this shard owns").labelNames("shard").register(registry);
@@ -194,6 +200,10 @@ public final class ShardMetrics {
 
     void servingCertificateExpiry(long epochSeconds) {
       all.servingCertificateExpiry.labelValues(shard).set(epochSeconds);
+    }
+
+    void streamsBehind(int streams) {
+      all.streamsBehind.labelValues(shard).set(streams);
     }
 
     void owned(int gateways) {

@@ -187,6 +187,7 @@ public final class XdsShard implements AutoCloseable {
         .route("/debug/shard", this::debugShard)
         .route("/debug/config_dump", this::debugConfigDump)
         .start();
+    timer.scheduleAtFixedRate(() -> metrics.streamsBehind(cache.streamsBehind()), 5, 5, TimeUnit.SECONDS);
     thread = new Thread(reconciler, "xds-shard-" + ownership.index() + "-reconciler");
     thread.setDaemon(true);
     thread.start();

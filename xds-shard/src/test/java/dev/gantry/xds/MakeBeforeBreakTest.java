@@ -229,7 +229,8 @@ class MakeBeforeBreakTest {
       }
     });
     assertAll(() -> assertEquals(Map.of(), violations, "make before break broken at these proxies"),
-        () -> assertEquals(Served.initial(), Served.by(stuck), "the stuck proxy keeps its last good config"));
+        () -> assertEquals(Served.initial(), Served.by(stuck), "the stuck proxy keeps its last good config"),
+        () -> assertEquals(1, shard.cache().streamsBehind(), "only the stuck proxy is behind"));
   }
 
   /**
