@@ -237,7 +237,7 @@ final class GatewayXdsCache implements ConfigWatcher {
   int setSnapshot(String group, GatewaySnapshot snapshot) {
     List<List<Answer>> perStream = new ArrayList<>();
     synchronized (lock) {
-      targets.put(group, new Target(snapshot));
+      targets.put(group, new Target(snapshot, targets.get(group)));
       Map<Long, StreamState> ofGroup = streamsOfGroup.get(group);
       if (ofGroup == null) {
         return 0;
@@ -507,9 +507,16 @@ final class GatewayXdsCache implements ConfigWatcher {
     /** Every view planned from this snapshot, by type and version: streams in the same step share one. */
     private final Map<ResourceType, Map<String, ServedView>> planned = new EnumMap<>(ResourceType.class);
 
-    Target(GatewaySnapshot snapshot) {
+    /**
+     * @param previous the Gateway's target before, whose views of the types that did not change are kept: streams
+     *     that hold them then hold the very views of this target, and share its plans
+     */
+    Target(GatewaySnapshot snapshot, Target previous) {
       for (ResourceType type : Resources.RESOURCE_TYPES_IN_ORDER) {
-        views.put(type, ServedView.of(snapshot.version(type, List.of()), snapshot.versionedResources(type)));
+        String version = snapshot.version(type, List.of());
+        ServedView before = previous == null ? null : previous.views.get(type);
+        views.put(type, before != null && before.version().equals(version) ? before
+            : ServedView.of(version, snapshot.versionedResources(type)));
       }
     }
 

@@ -197,21 +197,23 @@ class MakeBeforeBreakTest {
 
   @ParameterizedTest
   @EnumSource(AdsClient.Protocol.class)
-  void aBackendSwitchReachesAFleetWhileOneProxyRefusesEverything(AdsClient.Protocol protocol) {
+  void aBackendSwitchReachesAFleetWhileOneProxyRefusesEverythingAndAnotherNeverAnswers(AdsClient.Protocol protocol) {
     AdsClient.Transport transport = harness.transport(GATEWAY);
     Map<String, AdsClient> accepting = new TreeMap<>();
-    for (int i = 0; i < 19; i++) {
+    for (int i = 0; i < 18; i++) {
       accepting.put("p-" + i, track(AdsClient.connect("127.0.0.1", shard.xdsPort(), transport, "p-" + i, GATEWAY,
           protocol)));
     }
-    // The client cannot stay silent; NACKing every response after the first config stands for a proxy that never
-    // takes a change.
     AtomicBoolean refusing = new AtomicBoolean();
     AdsClient stuck = track(AdsClient.connect("127.0.0.1", shard.xdsPort(), transport, "stuck", GATEWAY, protocol,
         (type, resources) -> refusing.get(), UnaryOperator.identity()));
     accepting.values().forEach(proxy -> awaitServing(proxy, "the initial config", Served.initial()));
     awaitServing(stuck, "the initial config", Served.initial());
+    AdsClient silent = track(AdsClient.connect("127.0.0.1", shard.xdsPort(), transport, "silent", GATEWAY,
+        protocol));
+    awaitServing(silent, "the initial config", Served.initial());
     refusing.set(true);
+    silent.stopAnswering();
 
     service("canary", 8080, "10.1.0.2");
     harness.apply(route(backendRef("canary", 8080)));
@@ -222,6 +224,7 @@ class MakeBeforeBreakTest {
 
     Map<String, AdsClient> fleet = new TreeMap<>(accepting);
     fleet.put("stuck", stuck);
+    fleet.put("silent", silent);
     Map<String, List<String>> violations = new TreeMap<>();
     fleet.forEach((id, proxy) -> {
       if (proxy.makeBeforeBreakViolations() > 0) {
@@ -230,7 +233,8 @@ class MakeBeforeBreakTest {
     });
     assertAll(() -> assertEquals(Map.of(), violations, "make before break broken at these proxies"),
         () -> assertEquals(Served.initial(), Served.by(stuck), "the stuck proxy keeps its last good config"),
-        () -> assertEquals(1, shard.cache().streamsBehind(), "only the stuck proxy is behind"));
+        () -> assertEquals(Served.initial(), Served.by(silent), "the silent proxy keeps routing to a cluster it holds"),
+        () -> assertEquals(2, shard.cache().streamsBehind(), "only the stuck and the silent proxy are behind"));
   }
 
   /**

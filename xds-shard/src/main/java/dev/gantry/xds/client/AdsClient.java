@@ -128,6 +128,7 @@ public final class AdsClient implements AutoCloseable {
   private final List<Consumer<Received>> responseObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
   private volatile boolean autoReconnect;
+  private volatile boolean silent;
   private volatile boolean shutDown;
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
@@ -228,6 +229,15 @@ public final class AdsClient implements AutoCloseable {
       }
     }
     return builder.build();
+  }
+
+  /**
+   * From now on, apply responses but never answer them, neither ACK nor NACK: a proxy hung between reading and
+   * acknowledging, as a server must expect some to be. It sends no request at all, subscription changes included.
+   */
+  public AdsClient stopAnswering() {
+    this.silent = true;
+    return this;
   }
 
   /**
@@ -351,6 +361,9 @@ public final class AdsClient implements AutoCloseable {
   }
 
   private synchronized void subscribe(String type, Set<String> names) {
+    if (silent) {
+      return;
+    }
     Set<String> before = subscribed.get(type);
     if (before != null && before.equals(names)) {
       return;
@@ -438,7 +451,7 @@ public final class AdsClient implements AutoCloseable {
         Runnable ack = () -> sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce())
             .addAllResourceNames(subscribed.getOrDefault(type, Set.of())).build());
-        applied(type, names, gone, ack);
+        applied(type, names, gone, silent ? () -> { } : ack);
       }
     }
     record(new Received(type, response.getVersionInfo(), names, List.of(), response.getSerializedSize(),
@@ -472,7 +485,7 @@ public final class AdsClient implements AutoCloseable {
         versions.put(type, response.getSystemVersionInfo());
         Runnable ack = () -> delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
             .setResponseNonce(response.getNonce()).build());
-        applied(type, names, response.getRemovedResourcesList(), ack);
+        applied(type, names, response.getRemovedResourcesList(), silent ? () -> { } : ack);
       }
     }
     record(new Received(type, response.getSystemVersionInfo(), names, response.getRemovedResourcesList(),
