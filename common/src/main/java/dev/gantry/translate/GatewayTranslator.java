@@ -1282,15 +1282,16 @@ public final class GatewayTranslator {
     own.forEach(l -> statuses.add(statusOf(l)));
     long generation = Metadata.generation(gateway);
     ConditionIr accepted;
-    long acceptedCount = own.stream().filter(ListenerState::accepted).count();
+    long acceptedCount = own.stream().filter(l -> l.accepted() && !l.conflicted()).count();
     if (invalidReason != null) {
       accepted = ConditionIr.of(Reasons.ACCEPTED, false, invalidReason, invalidMessage, generation);
     } else if (acceptedCount == 0) {
-      accepted = ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid",
-          generation);
+      accepted = ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid: "
+          + ListenerVerdicts.describe(own), generation);
     } else if (acceptedCount < own.size()) {
       accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.LISTENERS_NOT_VALID,
-          (own.size() - acceptedCount) + " of " + own.size() + " listeners are not valid", generation);
+          (own.size() - acceptedCount) + " of " + own.size() + " listeners are not valid: "
+              + ListenerVerdicts.describe(own), generation);
     } else {
       accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Gateway is accepted", generation);
     }

@@ -24,8 +24,9 @@ import java.util.TreeMap;
 
 /**
  * Builds a Gateway's merged listener list (GEP-1713): the Gateway's listeners, then those of its accepted
- * ListenerSets oldest first; validates each listener, resolves its certificates and settles conflicts by that
- * precedence (an earlier listener wins; the later one is {@code Conflicted}).
+ * ListenerSets oldest first; validates each listener, resolves its certificates and settles conflicts: between
+ * owners by that precedence (an earlier owner's listener wins; the later one is {@code Conflicted}), within one owner
+ * with no winner (every listener that cannot be told apart from another is {@code Conflicted}).
  */
 final class ListenerTranslator {
 
@@ -230,32 +231,103 @@ final class ListenerTranslator {
   }
 
   /**
-   * Earlier listeners claim (port, hostname) first. On one TCP port a listener conflicts with an earlier one of
-   * another port class (plain HTTP, TLS-based, TCP), or of the same class and the same hostname.
+   * Settles which listeners conflict. Between owners, precedence decides (GEP-1713): the Gateway's listeners, then
+   * each ListenerSet's in order, claim (port, hostname) before the next owner's; a later listener on a port an
+   * earlier owner holds conflicts when its port class (plain HTTP, TLS-based, TCP, UDP) differs, or when it is the
+   * same class with the same hostname. Within one owner there is no winner: every listener of a group that cannot
+   * be told apart (several port classes on one port, or one class and one hostname twice) is conflicted.
    */
   private static void settleConflicts(List<ListenerState> merged) {
     Map<String, ListenerState> firstBySocket = new HashMap<>();
-    Map<String, Set<String>> hostnamesBySocket = new HashMap<>();
-    for (ListenerState l : merged) {
-      if (!l.accepted()) {
-        continue;
+    Map<String, Map<String, ListenerState>> hostnamesBySocket = new HashMap<>();
+    int start = 0;
+    while (start < merged.size()) {
+      int end = start + 1;
+      while (end < merged.size() && merged.get(end).owner.object() == merged.get(start).owner.object()) {
+        end++;
       }
-      String socket = (l.isUdp() ? "udp/" : "tcp/") + l.port;
-      ListenerState first = firstBySocket.putIfAbsent(socket, l);
-      if (first != null && !first.portClass().equals(l.portClass())) {
-        l.conflictReason = Reasons.PROTOCOL_CONFLICT;
-        l.conflictMessage = "Port " + l.port + " is already used by a " + first.protocol
-            + " listener; " + l.protocol + " cannot share it";
-        continue;
+      List<ListenerState> own = merged.subList(start, end);
+      for (ListenerState l : own) {
+        if (l.accepted()) {
+          conflictWithEarlierOwners(l, firstBySocket.get(socket(l)), hostnamesBySocket.get(socket(l)));
+        }
       }
-      // "" stands for no hostname: on TCP and UDP listeners, and on HTTP-like listeners that take any host.
-      if (!hostnamesBySocket.computeIfAbsent(socket, k -> new java.util.HashSet<>())
-          .add(l.hostname == null ? "" : l.hostname)) {
-        l.conflictReason = Reasons.HOSTNAME_CONFLICT;
-        l.conflictMessage = "Port " + l.port + (l.hostname == null ? " without hostname" : " with hostname "
-            + l.hostname) + " is already used by an earlier listener";
+      conflictAmongThemselves(own);
+      for (ListenerState l : own) {
+        if (l.accepted()) {
+          firstBySocket.putIfAbsent(socket(l), l);
+          hostnamesBySocket.computeIfAbsent(socket(l), k -> new HashMap<>()).putIfAbsent(hostKey(l), l);
+        }
+      }
+      start = end;
+    }
+  }
+
+  private static void conflictWithEarlierOwners(ListenerState l, ListenerState first,
+      Map<String, ListenerState> hostnames) {
+    if (first == null) {
+      return;
+    }
+    ListenerState sameHost = hostnames.get(hostKey(l));
+    if (!first.portClass().equals(l.portClass())) {
+      l.conflictReason = Reasons.PROTOCOL_CONFLICT;
+      l.conflictMessage = "Port " + l.port + " is already used by " + first.protocol + " listener '" + first.name
+          + "' of " + first.owner.kind() + " " + first.owner.key() + ", which takes precedence; " + l.protocol
+          + " cannot share it";
+    } else if (sameHost != null) {
+      l.conflictReason = Reasons.HOSTNAME_CONFLICT;
+      l.conflictMessage = "Port " + l.port + (l.hostname == null ? " without hostname" : " with hostname "
+          + l.hostname) + " is already used by listener '" + sameHost.name + "' of " + sameHost.owner.kind() + " "
+          + sameHost.owner.key() + ", which takes precedence";
+    }
+  }
+
+  /** One owner's listeners that cannot be told apart are all conflicted: the spec forbids picking a winner. */
+  private static void conflictAmongThemselves(List<ListenerState> own) {
+    Map<String, List<ListenerState>> bySocket = new java.util.LinkedHashMap<>();
+    for (ListenerState l : own) {
+      if (l.accepted() && !l.conflicted()) {
+        bySocket.computeIfAbsent(socket(l), k -> new ArrayList<>()).add(l);
       }
     }
+    for (List<ListenerState> onSocket : bySocket.values()) {
+      if (onSocket.stream().map(ListenerState::portClass).distinct().count() > 1) {
+        String message = "Port " + onSocket.getFirst().port + " is used by listeners of different protocols ("
+            + describe(onSocket) + "): none of them is accepted";
+        onSocket.forEach(l -> {
+          l.conflictReason = Reasons.PROTOCOL_CONFLICT;
+          l.conflictMessage = message;
+        });
+        continue;
+      }
+      Map<String, List<ListenerState>> byHost = new java.util.LinkedHashMap<>();
+      onSocket.forEach(l -> byHost.computeIfAbsent(hostKey(l), k -> new ArrayList<>()).add(l));
+      for (List<ListenerState> same : byHost.values()) {
+        if (same.size() > 1) {
+          ListenerState first = same.getFirst();
+          String message = "Port " + first.port + (first.hostname == null ? " without hostname"
+              : " with hostname " + first.hostname) + " is used by several listeners (" + describe(same)
+              + "): none of them is accepted";
+          same.forEach(l -> {
+            l.conflictReason = Reasons.HOSTNAME_CONFLICT;
+            l.conflictMessage = message;
+          });
+        }
+      }
+    }
+  }
+
+  private static String describe(List<ListenerState> listeners) {
+    return String.join(", ", listeners.stream().map(l -> "'" + l.name + "' " + l.protocol).toList());
+  }
+
+  private static String socket(ListenerState l) {
+    return (l.isUdp() ? "udp/" : "tcp/") + l.port;
+  }
+
+  /** "" stands for no hostname: on TCP and UDP listeners, and on HTTP-like listeners that take any host. */
+  private static String hostKey(ListenerState l) {
+    return l.hostname == null ? "" : l.hostname;
   }
 
   private static <T> List<T> nullSafe(List<T> list) {
