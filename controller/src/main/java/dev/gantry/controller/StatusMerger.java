@@ -56,6 +56,12 @@ import java.util.Set;
  */
 final class StatusMerger {
 
+  /** The v1.6.1 CRDs' limits on status: a longer list or message makes the API server refuse the whole write. */
+  static final int MAX_ANCESTORS = 16;
+  static final int MAX_PARENTS = 32;
+  static final int MAX_CONDITIONS = 8;
+  static final int MAX_SUPPORTED_KINDS = 8;
+  static final int MAX_MESSAGE = 32768;
   private static final Set<String> CLASS_TYPES = Set.of("Accepted", "SupportedVersion");
   private static final Set<String> GATEWAY_TYPES = Set.of("Accepted", "Programmed", "ResolvedRefs");
   private static final Set<String> LISTENER_TYPES = Set.of("Accepted", "Programmed", "ResolvedRefs", "Conflicted",
@@ -144,6 +150,8 @@ final class StatusMerger {
               conditions(before == null ? null : before.getConditions(), a.conditions(), Set.of(), now),
               a.controllerName()));
         }
+        // Once the list is full the spec forbids adding to it, and an API server refuses a longer one outright.
+        merged = merged.subList(0, Math.max(0, Math.min(merged.size(), MAX_ANCESTORS - kept.size())));
         boolean same = ours.size() == merged.size();
         for (int i = 0; same && i < merged.size(); i++) {
           PolicyAncestorStatus before = ours.get(i);
@@ -173,6 +181,8 @@ final class StatusMerger {
               conditions(before == null ? null : before.getConditions(), p.conditions(), Set.of(), now),
               p.controllerName(), parentReference(p.parentRef())));
         }
+        // The API refuses more than 32 parents in all: others' entries stay, ours fill what is left.
+        merged = merged.subList(0, Math.max(0, Math.min(merged.size(), MAX_PARENTS - kept.size())));
         boolean same = ours.size() == merged.size();
         for (int i = 0; same && i < merged.size(); i++) {
           same = sameRef(ours.get(i).getParentRef(), d.parents().get(i).parentRef())
@@ -239,16 +249,17 @@ final class StatusMerger {
       Condition before = byType.remove(d.type());
       String since = before != null && d.status().equals(before.getStatus()) && before.getLastTransitionTime() != null
           ? before.getLastTransitionTime() : now;
-      result.add(new Condition(since, d.message(), d.observedGeneration(), d.reason(), d.status(), d.type()));
+      result.add(new Condition(since, limited(d.message()), d.observedGeneration(), d.reason(), d.status(),
+          d.type()));
     }
     if (!owned.isEmpty()) {
       for (Condition c : nullSafe(existing)) {
-        if (byType.containsKey(c.getType()) && !owned.contains(c.getType())) {
+        if (byType.containsKey(c.getType()) && !owned.contains(c.getType()) && result.size() < MAX_CONDITIONS) {
           result.add(c);
         }
       }
     }
-    return result;
+    return result.size() <= MAX_CONDITIONS ? result : result.subList(0, MAX_CONDITIONS);
   }
 
   /** Equal as sets of (type, status, reason, message, observedGeneration): lastTransitionTime is ignored. */
@@ -335,8 +346,17 @@ final class StatusMerger {
     return true;
   }
 
+  /** A condition message as the API takes it: at most 32,768 characters, cut with a mark that it was. */
+  static String limited(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    String mark = " ... (cut at the API's limit)";
+    return message.substring(0, MAX_MESSAGE - mark.length()) + mark;
+  }
+
   private static List<RouteGroupKind> kinds(List<RouteGroupKindIr> kinds) {
-    return kinds.stream().map(k -> new RouteGroupKind(k.group(), k.kind())).toList();
+    return kinds.stream().limit(MAX_SUPPORTED_KINDS).map(k -> new RouteGroupKind(k.group(), k.kind())).toList();
   }
 
   static ParentReference parentReference(ParentRefIr ref) {

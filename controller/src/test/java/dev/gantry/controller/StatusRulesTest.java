@@ -82,4 +82,52 @@ class StatusRulesTest {
     assertTrue(programmed.message().contains("RouteConfiguration http-80"), programmed.message());
     assertEquals(gatewayStatus(true), ControllerReconciler.withViolations(gatewayStatus(true), List.of()));
   }
+
+  @Test
+  void aPolicyOfManyGatewaysListsAtMostSixteenAncestorsAndOthersEntriesStay() {
+    List<io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus> theirs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      theirs.add(new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus(
+          new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference("gateway.networking.k8s.io", "Gateway",
+              "theirs-" + i, "a", null, null),
+          List.of(new Condition("2025-01-01T00:00:00Z", "", 1L, "Accepted", "True", "Accepted")),
+          "example.com/other"));
+    }
+    var policy = new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder().withNewMetadata()
+        .withName("p").withNamespace("a").withGeneration(1L).endMetadata()
+        .withStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus(theirs)).build();
+    List<dev.gantry.status.PolicyAncestorStatusIr> ours = new java.util.ArrayList<>();
+    for (int i = 0; i < 18; i++) {
+      ours.add(new dev.gantry.status.PolicyAncestorStatusIr(new ParentRefIr("gateway.networking.k8s.io", "Gateway",
+          "a", "gw-" + i, null, null), US, List.of(ConditionIr.of("Accepted", true, "Accepted", "", 1))));
+    }
+    var merged = (io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus) StatusMerger.merge(policy,
+        new ObjectStatusIr.PolicyStatus(ours), US, "2026-01-01T00:00:00Z");
+    assertEquals(16, merged.getAncestors().size(), "the CRD's maxItems");
+    assertEquals(theirs, merged.getAncestors().subList(0, 3));
+    policy.setStatus(merged);
+    assertNull(StatusMerger.merge(policy, new ObjectStatusIr.PolicyStatus(ours), US, "2026-01-02T00:00:00Z"),
+        "a full list is not written again");
+  }
+
+  @Test
+  void aRouteOfManyParentsListsAtMostThirtyTwoAndALongMessageIsCutToTheApisLimit() {
+    HTTPRoute route = new HTTPRouteBuilder().withNewMetadata().withName("r").withNamespace("a").withGeneration(1L)
+        .endMetadata().build();
+    List<RouteParentStatusIr> parents = new java.util.ArrayList<>();
+    String longMessage = "x".repeat(40_000);
+    for (int i = 0; i < 40; i++) {
+      parents.add(new RouteParentStatusIr(new ParentRefIr("gateway.networking.k8s.io", "Gateway", "a", "gw-" + i,
+          null, null), US, List.of(ConditionIr.of("Accepted", true, "Accepted", longMessage, 1))));
+    }
+    HTTPRouteStatus merged = (HTTPRouteStatus) StatusMerger.merge(route, new ObjectStatusIr.RouteStatus(parents),
+        US, "2026-01-01T00:00:00Z");
+    assertEquals(32, merged.getParents().size(), "the CRD's maxItems");
+    String message = merged.getParents().getFirst().getConditions().getFirst().getMessage();
+    assertEquals(32768, message.length());
+    assertTrue(message.endsWith("(cut at the API's limit)"));
+    route.setStatus(merged);
+    assertNull(StatusMerger.merge(route, new ObjectStatusIr.RouteStatus(parents), US, "2026-01-02T00:00:00Z"),
+        "nothing changed: nothing to write");
+  }
 }
