@@ -41,11 +41,12 @@ final class BackendResolver {
   }
 
   /**
-   * A Service port used by a route, with the BackendTLSPolicy that applies to it and the policies on the same
-   * target that lose to it (for policy status).
+   * A Service port used by a route, with the BackendTLSPolicy that applies to it, the policies as specific that
+   * lose to it, and the less specific ones (naming only the Service) that give way to it here (for policy status).
    */
   record PolicyUse(BackendTlsPolicies.Evaluation evaluation, ObjectKey service, ServicePort port,
-      List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> losers) {
+      List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> losers,
+      List<BackendTlsPolicies.Evaluation> outranked) {
   }
 
   /**
@@ -126,7 +127,8 @@ final class BackendResolver {
       }
       BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
       PolicyUse use = policy == null ? null
-          : new PolicyUse(policy, serviceKey, port, policies.conflictingWith(serviceKey, port, policy.policy()));
+          : new PolicyUse(policy, serviceKey, port, policies.conflictingWith(serviceKey, port, policy.policy()),
+              policies.outrankedBy(serviceKey, port, policy.policy()));
       if (policy != null && !policy.valid()) {
         return new Resolution(new Backend.Unusable("BackendTLSPolicy " + ObjectKey.of(policy.policy())
             + " is invalid: " + policy.message()), use, List.of());

@@ -42,6 +42,11 @@ final class BackendTlsPolicies {
     }
   }
 
+  /** How closely a policy targets a Service port (see {@link #specificity}). */
+  private static final int NOT_TARGETED = 0;
+  private static final int THE_SERVICE = 1;
+  private static final int THE_PORT = 2;
+
   private final ClusterView view;
   private final Map<ObjectKey, Evaluation> evaluations = new HashMap<>();
 
@@ -49,42 +54,68 @@ final class BackendTlsPolicies {
     this.view = view;
   }
 
-  /** The policy that applies to this Service port, or null. Other policies on the same target are conflicted. */
+  /**
+   * The policy that applies to this Service port, or null. A policy naming the port (sectionName) applies before
+   * one naming only the Service; among policies equally specific the oldest, then the first by name, applies and
+   * the others are conflicted.
+   */
   Evaluation forServicePort(ObjectKey service, ServicePort port) {
-    List<BackendTLSPolicy> candidates = new ArrayList<>();
-    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
-      if (targets(policy, service, port)) {
-        candidates.add(policy);
-      }
-    }
-    if (candidates.isEmpty()) {
-      return null;
-    }
-    candidates.sort(Metadata.PRECEDENCE);
-    return evaluate(candidates.getFirst());
+    List<BackendTLSPolicy> candidates = mostSpecific(service, port);
+    return candidates.isEmpty() ? null : evaluate(candidates.getFirst());
   }
 
-  /** Policies targeting the same Service port as a winning policy, which lose to it. */
+  /** Policies as specific for this Service port as the winning policy, which lose to it. */
   List<BackendTLSPolicy> conflictingWith(ObjectKey service, ServicePort port, BackendTLSPolicy winner) {
-    List<BackendTLSPolicy> losers = new ArrayList<>();
-    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
-      if (policy != winner && targets(policy, service, port)) {
-        losers.add(policy);
-      }
-    }
+    List<BackendTLSPolicy> losers = new ArrayList<>(mostSpecific(service, port));
+    losers.remove(winner);
     return losers;
   }
 
-  private static boolean targets(BackendTLSPolicy policy, ObjectKey service, ServicePort port) {
-    for (LocalPolicyTargetReferenceWithSectionName ref : policy.getSpec().getTargetRefs()) {
-      if (ref != null && service.name().equals(ref.getName()) && "Service".equals(ref.getKind())
-          && (ref.getGroup() == null || ref.getGroup().isEmpty())
-          && (ref.getSectionName() == null || ref.getSectionName().isEmpty()
-              || ref.getSectionName().equals(port.getName()))) {
-        return true;
+  /** Policies that target this Service port less specifically than the winning policy: they apply elsewhere. */
+  List<Evaluation> outrankedBy(ObjectKey service, ServicePort port, BackendTLSPolicy winner) {
+    int best = specificity(winner, service, port);
+    List<Evaluation> outranked = new ArrayList<>();
+    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
+      int specificity = specificity(policy, service, port);
+      if (specificity != NOT_TARGETED && specificity < best) {
+        outranked.add(evaluate(policy));
       }
     }
-    return false;
+    return outranked;
+  }
+
+  /** The policies that target this Service port most specifically, in order of precedence. */
+  private List<BackendTLSPolicy> mostSpecific(ObjectKey service, ServicePort port) {
+    List<BackendTLSPolicy> candidates = new ArrayList<>();
+    int best = NOT_TARGETED;
+    for (BackendTLSPolicy policy : view.byIndex(Indexes.BACKEND_TLS_POLICIES_BY_SERVICE, service.toString())) {
+      int specificity = specificity(policy, service, port);
+      if (specificity > best) {
+        candidates.clear();
+        best = specificity;
+      }
+      if (specificity == best && specificity != NOT_TARGETED) {
+        candidates.add(policy);
+      }
+    }
+    candidates.sort(Metadata.PRECEDENCE);
+    return candidates;
+  }
+
+  /** How closely a policy targets a Service port: by its sectionName, by the Service alone, or not at all. */
+  private static int specificity(BackendTLSPolicy policy, ObjectKey service, ServicePort port) {
+    int specificity = NOT_TARGETED;
+    for (LocalPolicyTargetReferenceWithSectionName ref : policy.getSpec().getTargetRefs()) {
+      if (ref != null && service.name().equals(ref.getName()) && "Service".equals(ref.getKind())
+          && (ref.getGroup() == null || ref.getGroup().isEmpty())) {
+        if (ref.getSectionName() == null || ref.getSectionName().isEmpty()) {
+          specificity = Math.max(specificity, THE_SERVICE);
+        } else if (ref.getSectionName().equals(port.getName())) {
+          specificity = THE_PORT;
+        }
+      }
+    }
+    return specificity;
   }
 
   Evaluation evaluate(BackendTLSPolicy policy) {

@@ -1404,6 +1404,22 @@ public final class GatewayTranslator {
         }
       }
     }
+    // Policies naming only the Service, where one naming the port applies: not in conflict, they apply to the
+    // Service's other ports; said so unless they already have a status here.
+    for (RouteId id : routesWithPolicies) {
+      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+        for (BackendTlsPolicies.Evaluation general : use.outranked()) {
+          long generation = Metadata.generation(general.policy());
+          ConditionIr accepted = general.valid()
+              ? ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Policy is accepted; on port "
+                  + use.port().getPort() + " of Service " + use.service() + " BackendTLSPolicy "
+                  + ObjectKey.of(use.evaluation().policy()) + " names the port and applies", generation)
+              : ConditionIr.of(Reasons.ACCEPTED, false, general.acceptedReason(), general.message(), generation);
+          ancestors.putIfAbsent(ObjectKey.of(general.policy()), new PolicyAncestorStatusIr(ancestor,
+              config.controllerName(), List.of(accepted)));
+        }
+      }
+    }
     return ancestors;
   }
 
