@@ -25,6 +25,8 @@ public final class Reasons {
   public static final String PORT_UNAVAILABLE = "PortUnavailable";
   public static final String TOO_MANY_LISTENERS = "TooManyListeners";
   public static final String PROTOCOL_CONFLICT = "ProtocolConflict";
+  public static final String OVERLAPPING_TLS_CONFIG = "OverlappingTLSConfig";
+  public static final String OVERLAPPING_HOSTNAMES = "OverlappingHostnames";
   public static final String HOSTNAME_CONFLICT = "HostnameConflict";
   public static final String NO_CONFLICTS = "NoConflicts";
   public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";

@@ -37,6 +37,9 @@ final class ListenerState {
   /** Null without conflict; otherwise HostnameConflict or ProtocolConflict. */
   String conflictReason;
   String conflictMessage = "";
+  /** Null unless another TLS-terminating listener on the port overlaps this one (OverlappingTLSConfig=True). */
+  String overlapReason;
+  String overlapMessage = "";
   /** Names of the certificate secrets served when this listener terminates TLS. */
   final List<String> certificateSecrets = new ArrayList<>();
   /** Position in the Gateway's merged listener list. */
@@ -132,6 +135,11 @@ final class ListenerState {
       conditions.add(ConditionIr.of(Reasons.CONFLICTED, true, conflictReason, conflictMessage, generation));
     } else {
       conditions.add(ConditionIr.of(Reasons.CONFLICTED, false, Reasons.NO_CONFLICTS, "No conflicts", generation));
+    }
+    if (overlapReason != null) {
+      // Negative polarity: the condition is there only while it holds.
+      conditions.add(ConditionIr.of(Reasons.OVERLAPPING_TLS_CONFIG, true, overlapReason, overlapMessage,
+          generation));
     }
     return new ListenerStatusIr(name, supportedKinds, attachedRoutes, conditions);
   }

@@ -86,6 +86,7 @@ final class ListenerTranslator {
       }
     }
     settleConflicts(merged);
+    OverlappingTls.mark(merged);
     return merged;
   }
 

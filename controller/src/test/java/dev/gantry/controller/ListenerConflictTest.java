@@ -91,6 +91,51 @@ class ListenerConflictTest {
     assertEquals("False", condition(gateway.getStatus().getConditions(), "Programmed").getStatus());
   }
 
+  @Test
+  void tlsListenersWhoseHostnamesOverlapSaySoAcrossTheGatewayAndItsListenerSets() {
+    var ca = dev.gantry.pki.CertificateAuthority.create("test", java.time.Instant.now(), Duration.ofDays(1));
+    var certificate = ca.issueServing(List.of("*.example.com", "*.other.com"), java.time.Instant.now(),
+        Duration.ofDays(1));
+    harness.apply(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("cert")
+        .withNamespace("apps").endMetadata().withType("kubernetes.io/tls")
+        .addToStringData("tls.crt", certificate.certificatePem()).addToStringData("tls.key", certificate.keyPem())
+        .build());
+    GatewaySpecBuilder spec = spec().withNewAllowedListeners().withNewNamespaces().withFrom("Same").endNamespaces()
+        .endAllowedListeners();
+    spec.addNewListener().withName("wildcard").withPort(443).withProtocol("HTTPS").withHostname("*.example.com")
+        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
+    spec.addNewListener().withName("foo").withPort(443).withProtocol("HTTPS").withHostname("foo.example.com")
+        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
+    spec.addNewListener().withName("elsewhere").withPort(443).withProtocol("HTTPS").withHostname("a.other.com")
+        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
+    Gateway gateway = apply("tls", spec);
+
+    assertOverlapping(listener(gateway, "wildcard").getConditions());
+    assertOverlapping(listener(gateway, "foo").getConditions());
+    assertTrue(listener(gateway, "elsewhere").getConditions().stream()
+        .noneMatch(c -> c.getType().equals("OverlappingTLSConfig")), "a.other.com overlaps nothing");
+
+    harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder().withNewMetadata()
+        .withName("team").withNamespace("apps").endMetadata().withNewSpec().withNewParentRef().withName("tls")
+        .endParentRef().addNewListener().withName("team").withPort(443).withProtocol("HTTPS")
+        .withHostname("team.example.com").withNewTls().addNewCertificateRef().withName("cert").endCertificateRef()
+        .endTls().endListener().endSpec().build());
+    Eventually.await(TIMEOUT, "the ListenerSet's listener overlaps the Gateway's wildcard", () -> {
+      var set = harness.client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class)
+          .inNamespace("apps").withName("team").get();
+      return set != null && set.getStatus() != null && set.getStatus().getListeners() != null
+          && set.getStatus().getListeners().stream().flatMap(l -> l.getConditions().stream())
+              .anyMatch(c -> c.getType().equals("OverlappingTLSConfig") && c.getReason().equals("OverlappingHostnames")
+                  && c.getMessage().contains("*.example.com"));
+    });
+  }
+
+  private static void assertOverlapping(List<Condition> conditions) {
+    Condition overlapping = condition(conditions, "OverlappingTLSConfig");
+    assertEquals("True", overlapping.getStatus());
+    assertEquals("OverlappingHostnames", overlapping.getReason());
+  }
+
   private static GatewaySpecBuilder spec() {
     return new GatewaySpecBuilder().withGatewayClassName("gantry").addNewAddress().withType("IPAddress")
         .withValue("10.0.0.1").endAddress();
