@@ -11,14 +11,14 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 
 /** Whether a private key belongs to a public key: it signs something the public key verifies. */
-final class KeyMatch {
+public final class KeyMatch {
 
   private static final byte[] PROBE = "gantry key match".getBytes(StandardCharsets.US_ASCII);
 
   private KeyMatch() {
   }
 
-  static boolean matches(PublicKey publicKey, PrivateKey privateKey) {
+  public static boolean matches(PublicKey publicKey, PrivateKey privateKey) {
     String algorithm;
     if (publicKey instanceof ECPublicKey && privateKey instanceof ECPrivateKey) {
       algorithm = "SHA256withECDSA";

@@ -45,7 +45,8 @@ public final class TestCertificates {
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
           .build(keys.getPrivate()));
-      return new Pem(pem(holder), pem(keys.getPrivate()));
+      // PKCS#8: a SEC 1 block written from the JDK's key would lack the curve, and neither Envoy nor Gantry reads it.
+      return new Pem(pem(holder), dev.gantry.pki.Pem.privateKey(keys.getPrivate()));
     } catch (Exception e) {
       throw new IllegalStateException("cannot create a test certificate", e);
     }
