@@ -1,6 +1,7 @@
 package dev.gantry.xds;
 
 import com.google.protobuf.Message;
+import dev.gantry.envoy.ContentHash;
 import dev.gantry.runtime.Parallel;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
@@ -48,7 +49,7 @@ final class GatewayXdsCache implements ConfigWatcher {
   /** Distinct stream states whose plans a Gateway remembers until its next snapshot. */
   private static final int PLANS_REMEMBERED = 1024;
   /** The version of an empty selection: the answer to a request naming nothing. */
-  private static final String NOTHING_SELECTED = new dev.gantry.envoy.ContentHash().hex();
+  private static final String NOTHING_SELECTED = new ContentHash().hex();
   private static final Logger LOG = LoggerFactory.getLogger(GatewayXdsCache.class);
 
   private final NodeGroup<String> groups;

@@ -1,5 +1,6 @@
 package dev.gantry.xds;
 
+import dev.gantry.envoy.EnvoyReferences;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ final class PhasePlanner {
     Set<String> secretsNamed = new HashSet<>();
     heldListeners.forEach(view -> secretsNamed.addAll(view.named().secrets()));
     keptClusters.values().forEach(cluster ->
-        secretsNamed.addAll(dev.gantry.envoy.EnvoyReferences.of(cluster.resource()).secrets()));
+        secretsNamed.addAll(EnvoyReferences.of(cluster.resource()).secrets()));
     ServedView targetSecrets = target.get(ResourceType.SECRET);
     plan.put(ResourceType.SECRET,
         targetSecrets.keeping(stillNamed(holding.held(ResourceType.SECRET), targetSecrets, secretsNamed)));
