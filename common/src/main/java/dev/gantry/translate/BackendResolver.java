@@ -125,6 +125,12 @@ final class BackendResolver {
       if (port == null) {
         return unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " has no port " + ref.port());
       }
+      String needed = Kinds.UDP_ROUTE.kind().equals(routeKind) ? "UDP" : "TCP";
+      if (!"ExternalName".equals(service.getSpec().getType())
+          && !ClusterBuilder.hasPort(service, ref.port(), needed)) {
+        return unresolved(Reasons.UNSUPPORTED_PROTOCOL_BACKEND, "Service " + serviceKey + " has port " + ref.port()
+            + " only for " + protocolOf(port) + "; a " + routeKind + " needs it for " + needed);
+      }
       BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
       PolicyUse use = policy == null ? null
           : new PolicyUse(policy, serviceKey, port, policies.conflictingWith(serviceKey, port, policy.policy()),
@@ -136,6 +142,10 @@ final class BackendResolver {
       boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
       ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), reference.http2() && !serviceIsH2c);
       return new Resolution(new Backend.Resolved(cluster), use, List.of());
+    }
+
+    private static String protocolOf(ServicePort port) {
+      return port.getProtocol() == null ? "TCP" : port.getProtocol();
     }
 
     private static Resolution unresolved(String reason, String message) {

@@ -40,6 +40,20 @@ final class ClusterBuilder {
     return find(service, port);
   }
 
+  /** Whether the Service has this port for this protocol (a port without protocol is TCP, as Kubernetes has it). */
+  static boolean hasPort(Service service, int port, String protocol) {
+    if (service.getSpec().getPorts() == null) {
+      return false;
+    }
+    for (ServicePort candidate : service.getSpec().getPorts()) {
+      if (candidate.getPort() != null && candidate.getPort() == port
+          && protocol.equals(candidate.getProtocol() == null ? "TCP" : candidate.getProtocol())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static ServicePort find(Service service, int port) {
     if (service.getSpec().getPorts() == null) {
       return null;
