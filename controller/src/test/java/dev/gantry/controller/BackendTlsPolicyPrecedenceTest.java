@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +28,7 @@ class BackendTlsPolicyPrecedenceTest {
 
   @BeforeEach
   void start() {
-    harness = new ControllerHarness();
-    harness.namespace("apps", Map.of());
-    harness.startController("replica-a", Map.of("PROVISION_PROXIES", "false"));
+    harness = ControllerHarness.withController();
   }
 
   @AfterEach

@@ -28,6 +28,14 @@ final class ControllerHarness implements AutoCloseable {
         .create();
   }
 
+  /** An in-memory API with namespace {@code apps} and one controller (no proxy provisioning) running against it. */
+  static ControllerHarness withController() {
+    ControllerHarness harness = new ControllerHarness();
+    harness.namespace("apps", Map.of());
+    harness.startController("replica-a", Map.of("PROVISION_PROXIES", "false"));
+    return harness;
+  }
+
   /** Fast settings for tests; {@code overrides} are GANTRY_* variables without the prefix. */
   static GantrySettings settings(String identity, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +29,7 @@ class ListenerCertificateTest {
 
   @BeforeEach
   void start() {
-    harness = new ControllerHarness();
-    harness.namespace("apps", Map.of());
-    harness.startController("replica-a", Map.of("PROVISION_PROXIES", "false"));
+    harness = ControllerHarness.withController();
   }
 
   @AfterEach

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,9 +26,7 @@ class ListenerConflictTest {
 
   @BeforeEach
   void start() {
-    harness = new ControllerHarness();
-    harness.namespace("apps", Map.of());
-    harness.startController("replica-a", Map.of("PROVISION_PROXIES", "false"));
+    harness = ControllerHarness.withController();
   }
 
   @AfterEach

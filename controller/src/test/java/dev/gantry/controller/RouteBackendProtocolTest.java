@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteBuilder;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,9 +29,7 @@ class RouteBackendProtocolTest {
 
   @BeforeEach
   void start() {
-    harness = new ControllerHarness();
-    harness.namespace("apps", Map.of());
-    harness.startController("replica-a", Map.of("PROVISION_PROXIES", "false"));
+    harness = ControllerHarness.withController();
     harness.apply(new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("apps").endMetadata()
         .withNewSpec().withGatewayClassName("gantry").addNewAddress().withType("IPAddress").withValue("10.0.0.1")
         .endAddress().addNewListener().withName("udp").withPort(5353).withProtocol("UDP").endListener()

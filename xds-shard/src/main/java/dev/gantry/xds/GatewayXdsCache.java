@@ -70,33 +70,35 @@ final class GatewayXdsCache implements ConfigWatcher {
    *
    * @param nonce the request's response nonce
    * @param rejected whether the request rejects that response (a NACK)
+   * @return the version of the response a NACK rejects, or null
    */
-  void requestArrived(long stream, String typeUrl, String nonce, boolean rejected) {
+  String requestArrived(long stream, String typeUrl, String nonce, boolean rejected) {
     STREAM.set(stream);
     ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
     if (type == null) {
-      return;
+      return null;
     }
     List<Answer> answers;
     synchronized (lock) {
       StreamState state = streams.get(stream);
       if (state == null) {
-        return;
+        return null;
       }
       state.open.remove(type);
       if (nonce.isEmpty() || !nonce.equals(state.awaitedNonce.get(type))) {
-        return;
+        return null;
       }
       state.awaitedNonce.remove(type);
       if (rejected) {
         state.rejected.add(type);
-        return;
+        return state.sentVersion.get(type);
       }
       state.rejected.remove(type);
       state.acked.put(type, state.served.get(type));
       answers = answerOpenWatches(state);
     }
     sendAll(answers);
+    return null;
   }
 
   /** Called when a response went out: its nonce is the one an acknowledgement of it will carry. */

@@ -29,8 +29,6 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   private final ShardMetrics.ForShard metrics;
   private final GatewayXdsCache cache;
   private final Map<Long, String> gatewayByStream = new ConcurrentHashMap<>();
-  /** Per stream and type: the nonce and version of the last response, to know what a NACK rejects. */
-  private final Map<Long, Map<String, String[]>> lastResponse = new ConcurrentHashMap<>();
 
   /**
    * @param requireCredential whether every stream must carry an authenticated proxy (false only with the unsafe
@@ -51,11 +49,10 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
     admit(streamId, request.getNode());
-    cache.requestArrived(streamId, request.getTypeUrl(), request.getResponseNonce(), request.hasErrorDetail());
+    String rejected = cache.requestArrived(streamId, request.getTypeUrl(), request.getResponseNonce(),
+        request.hasErrorDetail());
     NackAwareWatcher.REJECTED_VERSION.remove();
     if (request.hasErrorDetail()) {
-      String[] last = lastResponse.getOrDefault(streamId, Map.of()).get(request.getTypeUrl());
-      String rejected = last != null && last[0].equals(request.getResponseNonce()) ? last[1] : null;
       if (rejected != null) {
         NackAwareWatcher.REJECTED_VERSION.set(rejected);
       }
@@ -76,8 +73,6 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-    lastResponse.computeIfAbsent(streamId, k -> new ConcurrentHashMap<>())
-        .put(response.getTypeUrl(), new String[] {response.getNonce(), response.getVersionInfo()});
     cache.responseSent(streamId, response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
     metrics.pushed(shortType(response.getTypeUrl()));
   }
@@ -160,7 +155,6 @@ final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private void release(long streamId) {
     cache.streamClosed(streamId);
-    lastResponse.remove(streamId);
     String gateway = gatewayByStream.remove(streamId);
     if (gateway != null) {
       metrics.proxyDisconnected(gateway);
