@@ -158,6 +158,8 @@ final class BackendResolver {
   private final Shared shared;
   private final List<PolicyUse> policyUses = new ArrayList<>();
   private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
+  /** {@link #resolved} in the order first met, so that what a dropped rule resolved can be taken back. */
+  private final List<ClusterKey> resolvedInOrder = new ArrayList<>();
 
   private final ClusterKey.Factory clusterKeys;
 
@@ -203,10 +205,30 @@ final class BackendResolver {
     if (resolution.policyUse() != null) {
       policyUses.add(resolution.policyUse());
     }
-    if (resolution.backend() instanceof Backend.Resolved r) {
-      resolved.add(r.cluster());
+    if (resolution.backend() instanceof Backend.Resolved r && resolved.add(r.cluster())) {
+      resolvedInOrder.add(r.cluster());
     }
     return resolution.backend();
+  }
+
+  /** How far resolution had got: what a rule resolves after it can be taken back if the rule is dropped. */
+  record Mark(int policyUses, int resolved) {
+  }
+
+  Mark mark() {
+    return new Mark(policyUses.size(), resolvedInOrder.size());
+  }
+
+  /**
+   * Forgets the clusters and policy uses resolved since {@code mark}: a dropped rule serves nothing, so neither its
+   * clusters nor its policies' ancestors are the route's. The reads stay recorded, as they must for the route to be
+   * translated again when what it read changes.
+   */
+  void dropSince(Mark mark) {
+    policyUses.subList(mark.policyUses(), policyUses.size()).clear();
+    List<ClusterKey> added = resolvedInOrder.subList(mark.resolved(), resolvedInOrder.size());
+    added.forEach(resolved::remove);
+    added.clear();
   }
 
   /** Clusters the resolved references name. */

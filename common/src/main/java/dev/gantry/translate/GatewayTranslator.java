@@ -959,8 +959,11 @@ public final class GatewayTranslator {
           : ConditionIr.of(Reasons.RESOLVED_REFS, false, rules.refsReason(), rules.refsMessage(), generation);
       ParentRefIr parentRef = new ParentRefIr(parent.group(), parent.kind(), parent.key().namespace(),
           parent.key().name(), ref.getSectionName(), ref.getPort());
+      List<ConditionIr> conditions = rules.droppedMessage() == null ? List.of(accepted, resolved)
+          : List.of(accepted, resolved, ConditionIr.of(Reasons.PARTIALLY_INVALID, true, Reasons.UNSUPPORTED_VALUE,
+              rules.droppedMessage(), generation));
       parents.add(new GatewayTranslation.RouteParent(id.kind(), id.key(), i,
-          new RouteParentStatusIr(parentRef, config.controllerName(), List.of(accepted, resolved))));
+          new RouteParentStatusIr(parentRef, config.controllerName(), conditions)));
     }
     return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
         Collections.unmodifiableList(recording.reads()), List.copyOf(backends.policyUses()),

@@ -73,19 +73,31 @@ final class HttpRouteTranslator {
     String namespace = Metadata.namespace(route);
     RefsTracker refs = new RefsTracker();
     List<RuleIr> rules = new ArrayList<>();
+    List<RouteRules.DroppedRule> dropped = List.of();
     List<HTTPRouteRule> specRules = route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
-    try {
-      for (int i = 0; i < specRules.size(); i++) {
-        rules.add(rule(i, specRules.get(i) == null ? new HTTPRouteRule() : specRules.get(i), namespace, refs));
+    for (int i = 0; i < specRules.size(); i++) {
+      HTTPRouteRule spec = specRules.get(i) == null ? new HTTPRouteRule() : specRules.get(i);
+      // A dropped rule's references do not count towards ResolvedRefs: it serves nothing.
+      RefsTracker ruleRefs = new RefsTracker();
+      BackendResolver.Mark mark = backends.mark();
+      try {
+        rules.add(rule(i, spec, namespace, ruleRefs));
+        refs.fail(ruleRefs.reason, ruleRefs.message);
+      } catch (InvalidRoute e) {
+        backends.dropSince(mark);
+        dropped = dropped.isEmpty() ? new ArrayList<>() : dropped;
+        dropped.add(new RouteRules.DroppedRule(i, spec.getName(), e.reason, e.getMessage()));
       }
-      if (specRules.isEmpty()) {
-        // A route without rules sends every path to 500 (no backends), as a rule without matches would.
-        rules.add(rule(0, new HTTPRouteRule(), namespace, refs));
-      }
-    } catch (InvalidRoute e) {
-      return new RouteRules(route, e.reason, e.getMessage(), refs.reason, refs.message, List.of());
     }
-    return new RouteRules(route, null, null, refs.reason, refs.message, rules);
+    if (specRules.isEmpty()) {
+      // A route without rules sends every path to 500 (no backends), as a rule without matches would.
+      try {
+        rules.add(rule(0, new HTTPRouteRule(), namespace, refs));
+      } catch (InvalidRoute e) {
+        throw new IllegalStateException("an empty rule is valid", e);
+      }
+    }
+    return RouteRules.ofRules(route, rules, dropped, refs.reason, refs.message);
   }
 
   private RuleIr rule(int index, HTTPRouteRule rule, String namespace, RefsTracker refs) throws InvalidRoute {
@@ -587,7 +599,7 @@ final class HttpRouteTranslator {
     String message;
 
     void fail(String failReason, String failMessage) {
-      if (reason == null) {
+      if (reason == null && failReason != null) {
         reason = failReason;
         message = failMessage;
       }
