@@ -150,9 +150,13 @@ public final class GatewayTranslator {
   private static final int READ_GROUPS = 16;
 
   /** A translated route. */
+  /**
+   * @param oneRouteListeners per entry of {@code parents}, the TCP and UDP listeners it attached to (where only the
+   *     oldest route is served: see {@link L4RouteServing}); empty when the route attached to none
+   */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
       List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
-      Set<ClusterKey> clusters) {
+      Set<ClusterKey> clusters, List<List<ListenerState>> oneRouteListeners) {
   }
 
   private record Placed(ListenerState listener, Placement placement) {
@@ -261,6 +265,11 @@ public final class GatewayTranslator {
   private final Set<RouteId> routesWithPolicies = new TreeSet<>();
   private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
   private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
+  /**
+   * The route each TCP or UDP listener served (null: none) before the placements an update touches changed: the
+   * routes that start or stop being served there have a changed status too (see {@link L4RouteServing}).
+   */
+  private final Map<ListenerState, PlacementKey> servedBefore = new IdentityHashMap<>();
 
   // --- assembly ---
   private final Map<String, RouteTableIr> tables = new TreeMap<>();
@@ -550,6 +559,7 @@ public final class GatewayTranslator {
 
   private Outcome finish(Set<Dependency> before, boolean full, Set<RouteId> changedRoutes) {
     snapshot = null;
+    servedBefore.clear();
     Set<Dependency> readsAdded;
     Set<Dependency> readsRemoved;
     if (full) {
@@ -806,6 +816,7 @@ public final class GatewayTranslator {
         }
       }
     }
+    servedChanges(redo);
     return finish(Set.of(), false, redo);
   }
 
@@ -827,6 +838,7 @@ public final class GatewayTranslator {
     }
     if (previous != null) {
       for (Placed placed : previous.placed()) {
+        noteServed(placed.listener());
         ListenerPlacements onListener = placements.get(placed.listener());
         onListener.remove(placed.placement().order());
         if (onListener.isEmpty()) {
@@ -856,6 +868,32 @@ public final class GatewayTranslator {
     }
   }
 
+  private void noteServed(ListenerState listener) {
+    if (L4RouteServing.servesOneRoute(listener) && !servedBefore.containsKey(listener)) {
+      servedBefore.put(listener, servedOn(listener));
+    }
+  }
+
+  private PlacementKey servedOn(ListenerState listener) {
+    ListenerPlacements onListener = placements.get(listener);
+    return onListener == null || onListener.isEmpty() ? null : onListener.inOrder().getFirst().order();
+  }
+
+  /** Adds to {@code changed} the routes that started or stopped being served on a TCP or UDP listener. */
+  private void servedChanges(Set<RouteId> changed) {
+    for (Map.Entry<ListenerState, PlacementKey> entry : servedBefore.entrySet()) {
+      PlacementKey now = servedOn(entry.getKey());
+      if (!Objects.equals(entry.getValue(), now)) {
+        for (PlacementKey served : new PlacementKey[] {entry.getValue(), now}) {
+          if (served != null) {
+            changed.add(new RouteId(ROUTE_KINDS.get(served.kind()), served.key()));
+          }
+        }
+      }
+    }
+    servedBefore.clear();
+  }
+
   /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
   private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, Canonical canonical) {
     ParentKey[] parentsHere = route == null ? null : parentsHere(route);
@@ -869,6 +907,7 @@ public final class GatewayTranslator {
       routesWithPolicies.add(id);
     }
     for (Placed placed : result.placed()) {
+      noteServed(placed.listener());
       placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
       listenerStatus.remove(placed.listener());
       if (units != null) {
@@ -932,6 +971,7 @@ public final class GatewayTranslator {
     List<Placed> placed = new ArrayList<>();
     // Few listeners per route: a list searched by identity is cheaper than a set.
     List<ListenerState> attachedTo = new ArrayList<>(2);
+    List<List<ListenerState>> oneRouteListeners = null;
     List<ParentReference> refs = Routes.parentRefs(route);
     for (int i = 0; i < refs.size(); i++) {
       ParentReference ref = refs.get(i);
@@ -940,6 +980,7 @@ public final class GatewayTranslator {
         continue;
       }
       RouteAttacher.Outcome outcome = attacher.attach(recording, route, ref, parent);
+      List<ListenerState> competing = List.of();
       ConditionIr accepted;
       if (!outcome.attached()) {
         accepted = ConditionIr.of(Reasons.ACCEPTED, false, outcome.reason(), outcome.message(), generation);
@@ -948,6 +989,10 @@ public final class GatewayTranslator {
       } else {
         accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Route is accepted", generation);
         for (RouteAttacher.Attachment attachment : outcome.attachments()) {
+          if (L4RouteServing.servesOneRoute(attachment.listener())) {
+            competing = competing.isEmpty() ? new ArrayList<>(1) : competing;
+            competing.add(attachment.listener());
+          }
           if (!containsIdentical(attachedTo, attachment.listener())) {
             attachedTo.add(attachment.listener());
             placed.add(new Placed(attachment.listener(), new Placement(rules, attachment.hostnames(), order)));
@@ -962,12 +1007,19 @@ public final class GatewayTranslator {
       List<ConditionIr> conditions = rules.droppedMessage() == null ? List.of(accepted, resolved)
           : List.of(accepted, resolved, ConditionIr.of(Reasons.PARTIALLY_INVALID, true, Reasons.UNSUPPORTED_VALUE,
               rules.droppedMessage(), generation));
+      if (!competing.isEmpty() && oneRouteListeners == null) {
+        oneRouteListeners = new ArrayList<>(Collections.nCopies(parents.size(), List.of()));
+      }
+      if (oneRouteListeners != null) {
+        oneRouteListeners.add(List.copyOf(competing));
+      }
       parents.add(new GatewayTranslation.RouteParent(id.kind(), id.key(), i,
           new RouteParentStatusIr(parentRef, config.controllerName(), conditions)));
     }
     return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
         Collections.unmodifiableList(recording.reads()), List.copyOf(backends.policyUses()),
-        Collections.unmodifiableSet(backends.resolvedClusters()));
+        Collections.unmodifiableSet(backends.resolvedClusters()),
+        oneRouteListeners == null ? List.of() : List.copyOf(oneRouteListeners));
   }
 
   private static boolean containsIdentical(List<ListenerState> listeners, ListenerState listener) {
@@ -1230,7 +1282,42 @@ public final class GatewayTranslator {
   /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
   public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
     RouteResult result = routes.get(id);
-    return result == null ? List.of() : result.parents();
+    return result == null ? List.of() : parentsOf(result);
+  }
+
+  /**
+   * A route's parent status entries, each with {@link L4RouteServing}'s condition where a TCP or UDP listener it
+   * attached to serves an older route instead. Worked out when asked: it depends on the other routes there.
+   */
+  private List<GatewayTranslation.RouteParent> parentsOf(RouteResult result) {
+    if (result.oneRouteListeners().isEmpty() || result.placed().isEmpty()) {
+      return result.parents();
+    }
+    PlacementKey route = result.placed().getFirst().placement().order();
+    List<GatewayTranslation.RouteParent> parents = new ArrayList<>(result.parents().size());
+    for (int i = 0; i < result.parents().size(); i++) {
+      GatewayTranslation.RouteParent parent = result.parents().get(i);
+      ConditionIr notServed = null;
+      for (ListenerState listener : result.oneRouteListeners().get(i)) {
+        ListenerPlacements onListener = placements.get(listener);
+        PlacementKey served = onListener == null || onListener.isEmpty() ? null
+            : onListener.inOrder().getFirst().order();
+        notServed = L4RouteServing.notServed(listener, route, served,
+            parent.status().conditions().getFirst().observedGeneration());
+        if (notServed != null) {
+          break;
+        }
+      }
+      if (notServed == null) {
+        parents.add(parent);
+      } else {
+        List<ConditionIr> conditions = new ArrayList<>(parent.status().conditions());
+        conditions.add(notServed);
+        parents.add(new GatewayTranslation.RouteParent(parent.routeKind(), parent.route(), parent.parentIndex(),
+            new RouteParentStatusIr(parent.status().parentRef(), parent.status().controllerName(), conditions)));
+      }
+    }
+    return parents;
   }
 
   private List<GatewayTranslation.RouteParent> routeParents() {
@@ -1252,7 +1339,7 @@ public final class GatewayTranslator {
     orderPending.clear();
     List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
     for (RouteId id : orderedRoutes) {
-      all.addAll(routes.get(id).parents());
+      all.addAll(parentsOf(routes.get(id)));
     }
     return all;
   }
