@@ -125,12 +125,15 @@ final class BackendResolver {
       if (port == null) {
         return unresolved(Reasons.BACKEND_NOT_FOUND, "Service " + serviceKey + " has no port " + ref.port());
       }
-      String needed = Kinds.UDP_ROUTE.kind().equals(routeKind) ? "UDP" : "TCP";
+      boolean udp = Kinds.UDP_ROUTE.kind().equals(routeKind);
+      String needed = udp ? "UDP" : "TCP";
       if (!"ExternalName".equals(service.getSpec().getType())
           && !ClusterBuilder.hasPort(service, ref.port(), needed)) {
         return unresolved(Reasons.UNSUPPORTED_PROTOCOL_BACKEND, "Service " + serviceKey + " has port " + ref.port()
             + " only for " + protocolOf(port) + "; a " + routeKind + " needs it for " + needed);
       }
+      // The port of the route's protocol: a Service may declare the number for TCP and UDP alike (DNS does).
+      port = ClusterBuilder.servicePort(service, ref.port(), needed);
       BackendTlsPolicies.Evaluation policy = policies.forServicePort(serviceKey, port);
       PolicyUse use = policy == null ? null
           : new PolicyUse(policy, serviceKey, port, policies.conflictingWith(serviceKey, port, policy.policy()),
@@ -140,7 +143,7 @@ final class BackendResolver {
             + " is invalid: " + policy.message()), use, List.of());
       }
       boolean serviceIsH2c = "kubernetes.io/h2c".equals(port.getAppProtocol());
-      ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), reference.http2() && !serviceIsH2c);
+      ClusterKey cluster = clusterKeys.of(serviceKey, ref.port(), udp, reference.http2() && !serviceIsH2c);
       return new Resolution(new Backend.Resolved(cluster), use, List.of());
     }
 

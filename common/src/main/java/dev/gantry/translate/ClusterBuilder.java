@@ -32,34 +32,40 @@ final class ClusterBuilder {
   private ClusterBuilder() {
   }
 
+  /** The Service's port of this number, whatever its protocol (the first declared), or null. */
   static ServicePort servicePort(Service service, int port) {
-    if ("ExternalName".equals(service.getSpec().getType())) {
-      ServicePort declared = find(service, port);
-      return declared != null ? declared : new ServicePort(null, null, port, null, null, null);
+    return servicePort(service, port, null);
+  }
+
+  /**
+   * The Service's port of this number and protocol (any protocol when null), or null. An ExternalName Service
+   * forwards any port: one it does not declare is made up.
+   */
+  static ServicePort servicePort(Service service, int port, String protocol) {
+    ServicePort declared = find(service, port, protocol);
+    if (declared == null && "ExternalName".equals(service.getSpec().getType())) {
+      ServicePort other = find(service, port, null);
+      return other != null ? other : new ServicePort(null, null, null, port, protocol, null);
     }
-    return find(service, port);
+    return declared;
+  }
+
+  private static String protocolOf(ServicePort port) {
+    return port.getProtocol() == null ? "TCP" : port.getProtocol();
   }
 
   /** Whether the Service has this port for this protocol (a port without protocol is TCP, as Kubernetes has it). */
   static boolean hasPort(Service service, int port, String protocol) {
-    if (service.getSpec().getPorts() == null) {
-      return false;
-    }
-    for (ServicePort candidate : service.getSpec().getPorts()) {
-      if (candidate.getPort() != null && candidate.getPort() == port
-          && protocol.equals(candidate.getProtocol() == null ? "TCP" : candidate.getProtocol())) {
-        return true;
-      }
-    }
-    return false;
+    return find(service, port, protocol) != null;
   }
 
-  private static ServicePort find(Service service, int port) {
+  private static ServicePort find(Service service, int port, String protocol) {
     if (service.getSpec().getPorts() == null) {
       return null;
     }
     for (ServicePort candidate : service.getSpec().getPorts()) {
-      if (candidate.getPort() != null && candidate.getPort() == port) {
+      if (candidate.getPort() != null && candidate.getPort() == port
+          && (protocol == null || protocol.equals(protocolOf(candidate)))) {
         return candidate;
       }
     }
@@ -72,7 +78,7 @@ final class ClusterBuilder {
     if (service == null) {
       return null;
     }
-    ServicePort port = servicePort(service, key.port());
+    ServicePort port = servicePort(service, key.port(), key.protocol());
     if (port == null) {
       return null;
     }

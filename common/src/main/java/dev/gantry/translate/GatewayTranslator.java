@@ -210,7 +210,7 @@ public final class GatewayTranslator {
       backends = new BackendResolver.Shared(view, this::read, this::cluster);
     }
 
-    private record ClusterSpec(ObjectKey service, int port, boolean forceHttp2) {
+    private record ClusterSpec(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
     }
 
     Dependency read(Dependency read) {
@@ -218,10 +218,11 @@ public final class GatewayTranslator {
       return kept == null ? read : kept;
     }
 
-    ClusterKey cluster(ObjectKey service, int port, boolean forceHttp2) {
-      ClusterSpec spec = new ClusterSpec(service, port, forceHttp2);
+    ClusterKey cluster(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
+      ClusterSpec spec = new ClusterSpec(service, port, udp, forceHttp2);
       ClusterKey kept = clusters.get(spec);
-      return kept != null ? kept : clusters.computeIfAbsent(spec, s -> ClusterKey.of(service, port, forceHttp2));
+      return kept != null ? kept
+          : clusters.computeIfAbsent(spec, s -> ClusterKey.of(service, port, udp, forceHttp2));
     }
   }
 
