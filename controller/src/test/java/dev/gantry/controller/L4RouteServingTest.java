@@ -40,6 +40,7 @@ class L4RouteServingTest {
     harness = ControllerHarness.withController();
     harness.namespace("apps", Map.of());
     harness.namespace("other", Map.of());
+    harness.namespace("zeta", Map.of());
     harness.apply(new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("apps").endMetadata()
         .withNewSpec().withGatewayClassName("gantry").addNewAddress().withType("IPAddress").withValue("10.0.0.1")
         .endAddress()
@@ -47,7 +48,7 @@ class L4RouteServingTest {
         .withNewNamespaces().withFrom("All").endNamespaces().endAllowedRoutes().endListener()
         .addNewListener().withName("udp").withPort(5353).withProtocol("UDP").withNewAllowedRoutes()
         .withNewNamespaces().withFrom("All").endNamespaces().endAllowedRoutes().endListener().endSpec().build());
-    for (String namespace : List.of("apps", "other")) {
+    for (String namespace : List.of("apps", "other", "zeta")) {
       harness.apply(new ServiceBuilder().withNewMetadata().withName("backend").withNamespace(namespace).endMetadata()
           .withNewSpec().addNewPort().withName("tcp").withPort(9000).withProtocol("TCP").endPort()
           .addNewPort().withName("udp").withPort(5353).withProtocol("UDP").endPort().endSpec().build());
@@ -106,6 +107,7 @@ class L4RouteServingTest {
   void onlyTheOldestTcpRouteIsServedAndTheOthersSaySo() {
     harness.apply(tcpRoute("apps", "first"));
     Eventually.await(TIMEOUT, "first accepted", () -> accepted(conditions(TCPRoute.class, "apps", "first")));
+    // Created in the same second, routes are ordered by name: "first" before "second" either way.
     harness.apply(tcpRoute("apps", "second"));
 
     Eventually.await(TIMEOUT, "second accepted but not served",
@@ -130,12 +132,13 @@ class L4RouteServingTest {
   void aUdpRouteOfAnotherNamespaceIsNotNamedToTheRouteItShadows() {
     harness.apply(udpRoute("other", "a-first"));
     Eventually.await(TIMEOUT, "a-first accepted", () -> accepted(conditions(UDPRoute.class, "other", "a-first")));
-    harness.apply(udpRoute("apps", "b-second"));
+    // Created in the same second, routes are ordered by namespace/name: "other/..." before "zeta/..." either way.
+    harness.apply(udpRoute("zeta", "b-second"));
 
     Eventually.await(TIMEOUT, "b-second accepted but not served",
-        () -> notServed(conditions(UDPRoute.class, "apps", "b-second")),
-        () -> conditions(UDPRoute.class, "apps", "b-second").toString());
-    String message = conditions(UDPRoute.class, "apps", "b-second").get(SERVED).getMessage();
+        () -> notServed(conditions(UDPRoute.class, "zeta", "b-second")),
+        () -> conditions(UDPRoute.class, "zeta", "b-second").toString());
+    String message = conditions(UDPRoute.class, "zeta", "b-second").get(SERVED).getMessage();
     assertTrue(message.contains("an older route of another namespace"), message);
     assertFalse(message.contains("a-first") || message.contains("other/"), message);
     assertFalse(conditions(UDPRoute.class, "other", "a-first").containsKey(SERVED));
