@@ -6,12 +6,10 @@ import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ObjectStatusIr;
 import dev.gantry.status.PolicyAncestorStatusIr;
 import dev.gantry.status.Reasons;
-import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.view.ClusterView;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +85,7 @@ public final class GatewayApiTranslator {
     }
     Map<ObjectKey, GatewayTranslation> gateways = new TreeMap<>();
     Map<StatusKey, List<GatewayTranslation.RouteParent>> routeParents = new HashMap<>();
-    Map<ObjectKey, List<PolicyAncestorStatusIr>> ancestors = new TreeMap<>();
+    Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestors = new HashMap<>();
     for (Gateway gateway : view.list(Kinds.GATEWAY)) {
       Optional<GatewayTranslation> translated = translate(view, ObjectKey.of(gateway));
       if (translated.isEmpty()) {
@@ -102,20 +100,11 @@ public final class GatewayApiTranslator {
             .add(parent);
       }
       translation.policyAncestors().forEach((policy, ancestor) ->
-          ancestors.computeIfAbsent(policy, k -> new ArrayList<>()).add(ancestor));
+          ancestors.computeIfAbsent(policy, k -> new HashMap<>()).put(translation.gateway(), ancestor));
     }
-    routeParents.forEach((key, parents) -> {
-      parents.sort(Comparator.comparingInt(GatewayTranslation.RouteParent::parentIndex));
-      List<RouteParentStatusIr> entries = new ArrayList<>();
-      for (GatewayTranslation.RouteParent parent : parents) {
-        if (entries.stream().noneMatch(e -> e.parentRef().equals(parent.status().parentRef()))) {
-          entries.add(parent.status());
-        }
-      }
-      statuses.put(key, new ObjectStatusIr.RouteStatus(entries));
-    });
-    ancestors.forEach((policy, entries) ->
-        statuses.put(new StatusKey(Kinds.BACKEND_TLS_POLICY, policy), new ObjectStatusIr.PolicyStatus(entries)));
+    routeParents.forEach((key, parents) -> statuses.put(key, StatusAggregation.route(List.of(parents))));
+    ancestors.forEach((policy, byGateway) ->
+        statuses.put(new StatusKey(Kinds.BACKEND_TLS_POLICY, policy), StatusAggregation.policy(byGateway)));
     return new ClusterTranslation(gateways, statuses);
   }
 }

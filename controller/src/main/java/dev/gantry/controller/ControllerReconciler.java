@@ -15,6 +15,7 @@ import dev.gantry.status.Reasons;
 import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.GatewayTranslation;
+import dev.gantry.translate.StatusAggregation;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.StatusKey;
 import dev.gantry.view.Change;
@@ -27,7 +28,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -281,9 +281,8 @@ final class ControllerReconciler implements Runnable {
       publishRoute(route);
     }
     for (ObjectKey policy : policiesTouched) {
-      Map<ObjectKey, PolicyAncestorStatusIr> byGateway = ancestorEntries.getOrDefault(policy, Map.of());
       publish(new StatusKey(Kinds.BACKEND_TLS_POLICY, policy),
-          new ObjectStatusIr.PolicyStatus(new ArrayList<>(new TreeMap<>(byGateway).values())));
+          StatusAggregation.policy(ancestorEntries.getOrDefault(policy, Map.of())));
     }
     if (becameLeader) {
       writer.recheckAll();
@@ -413,20 +412,11 @@ final class ControllerReconciler implements Runnable {
 
   private void publishRoute(StatusKey route) {
     Map<ObjectKey, List<GatewayTranslation.RouteParent>> byGateway = routeEntries.getOrDefault(route, Map.of());
-    List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
-    byGateway.values().forEach(parents::addAll);
-    parents.sort(Comparator.comparingInt(GatewayTranslation.RouteParent::parentIndex));
-    List<RouteParentStatusIr> entries = new ArrayList<>();
-    for (GatewayTranslation.RouteParent parent : parents) {
-      if (entries.stream().noneMatch(e -> e.parentRef().equals(parent.status().parentRef()))) {
-        entries.add(parent.status());
-      }
-    }
     if (byGateway.isEmpty()) {
       routeEntries.remove(route);
     }
     if (store.get(route.kind(), route.key()).isPresent()) {
-      publish(route, new ObjectStatusIr.RouteStatus(entries));
+      publish(route, StatusAggregation.route(byGateway.values()));
     }
   }
 

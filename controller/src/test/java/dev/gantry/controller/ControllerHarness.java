@@ -5,6 +5,7 @@ import dev.gantry.kube.InMemoryKubernetesApi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
@@ -68,7 +69,17 @@ final class ControllerHarness implements AutoCloseable {
   /** Creates or replaces objects. */
   void apply(HasMetadata... objects) {
     for (HasMetadata object : objects) {
-      client.resource(object).createOr(NonDeletingOperation::update);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          client.resource(object).createOr(NonDeletingOperation::update);
+          break;
+        } catch (KubernetesClientException e) {
+          // A status write of the controller landed between the read and the write of the update: read again.
+          if (e.getCode() != 409 || attempt == 5) {
+            throw e;
+          }
+        }
+      }
     }
   }
 
