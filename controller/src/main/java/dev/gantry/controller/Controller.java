@@ -6,6 +6,7 @@ import dev.gantry.model.Kinds;
 import dev.gantry.pki.CredentialPlanner;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
+import dev.gantry.runtime.Ticker;
 import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.StatusKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -83,7 +84,7 @@ public final class Controller implements AutoCloseable {
       leaderTasks.add(provisioner);
     }
     this.reconciler = new ControllerReconciler(translator, writer, events, metrics, election::isLeader, leaderTasks,
-        settings.debounce(), settings.debounceMax());
+        settings.debounce(), settings.debounceMax(), Ticker.SYSTEM);
     self[0] = reconciler;
     this.feed = new InformerFeed(client, Kinds.ALL, reconciler::offer);
   }
@@ -103,7 +104,7 @@ public final class Controller implements AutoCloseable {
     thread.start();
     feed.synced().whenComplete((took, error) -> {
       if (error == null) {
-        reconciler.informersSynced(feed.cachedObjects());
+        reconciler.informersSynced(took, feed.cachedObjects());
       } else {
         LOG.error("controller informers failed to start", error);
       }

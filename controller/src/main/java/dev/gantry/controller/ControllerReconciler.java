@@ -6,7 +6,8 @@ import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.runtime.Debounce;
+import dev.gantry.runtime.Ticker;
+import dev.gantry.runtime.TranslationRunner;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
@@ -21,8 +22,6 @@ import dev.gantry.translate.StatusKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.DependencyIndex;
-import dev.gantry.view.InitialList;
-import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -35,9 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,45 +43,22 @@ import org.slf4j.LoggerFactory;
  * of every object. Changes are applied in debounced batches; only Gateways whose reads a batch touches are
  * retranslated; route and policy status is gathered across every Gateway that names them.
  */
-final class ControllerReconciler implements Runnable {
+final class ControllerReconciler implements Runnable, TranslationRunner.Reconciler<ControllerReconciler.Signal> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControllerReconciler.class);
 
-  /** Work for the reconciler thread. */
-  sealed interface Work {
-    /**
-     * An informer event.
-     *
-     * @param statusOnly whether only the status of a Gateway API object changed (nothing to translate)
-     */
-    record Event(Change event, boolean statusOnly) implements Work {
-    }
-
-    /**
-     * Every informer has listed.
-     *
-     * @param listed what the informers held then, which their handlers may not have delivered yet
-     */
-    record Synced(List<HasMetadata> listed) implements Work {
-      public Synced {
-        listed = List.copyOf(listed);
-      }
-    }
-
+  /** What the controller tells its own translation thread besides object changes. */
+  sealed interface Signal {
     /** This replica became the leader. */
-    record Leading() implements Work {
+    record Leading() implements Signal {
     }
 
     /** A Gateway's provisioned objects changed: the leader tasks revisit it. */
-    record Dirty(ObjectKey gateway) implements Work {
+    record Dirty(ObjectKey gateway) implements Signal {
     }
 
     /** The leader tasks have something due (a certificate to renew, a write to try again). */
-    record Wake() implements Work {
-    }
-
-    /** Stop the thread. */
-    record Stop() implements Work {
+    record Wake() implements Signal {
     }
   }
 
@@ -97,9 +71,11 @@ final class ControllerReconciler implements Runnable {
     }
   }
 
-  private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
-  private final ClusterStore store = new ClusterStore();
-  private final DependencyIndex dependencies = new DependencyIndex();
+  private final TranslationRunner<Signal> runner;
+  private final ClusterStore store;
+  private final DependencyIndex dependencies;
+  /** Gateways the leader tasks asked to revisit since the last batch was reconciled. */
+  private final Set<ObjectKey> dirty = new HashSet<>();
   private final Map<ObjectKey, GatewayTranslation> gateways = new ConcurrentHashMap<>();
   private final Map<ObjectKey, GatewayTranslator> translators = new HashMap<>();
   /** The same checked Envoy build the shards run, so status reports what proxies would be denied. */
@@ -109,7 +85,6 @@ final class ControllerReconciler implements Runnable {
   private final Map<StatusKey, Map<ObjectKey, List<GatewayTranslation.RouteParent>>> routeEntries = new HashMap<>();
   private final Map<ObjectKey, Map<ObjectKey, PolicyAncestorStatusIr>> ancestorEntries = new HashMap<>();
   private final Map<StatusKey, ObjectStatusIr> desired = new HashMap<>();
-  private final InitialList initialList = new InitialList();
   /** Counts behind the gauges, kept as {@link #desired} changes. */
   private final Map<String, Integer> setStates = new HashMap<>(Map.of("attached", 0, "not_allowed", 0,
       "no_valid_listener", 0, "parent_not_accepted", 0));
@@ -122,13 +97,10 @@ final class ControllerReconciler implements Runnable {
   private final ControllerMetrics metrics;
   private final java.util.function.BooleanSupplier leader;
   private final List<LeaderTask> leaderTasks;
-  private final Duration debounce;
-  private final Duration debounceMax;
-  private volatile boolean synced;
 
   ControllerReconciler(GatewayApiTranslator translator, StatusWriter writer, EventRecorder events,
       ControllerMetrics metrics, java.util.function.BooleanSupplier leader, List<LeaderTask> leaderTasks,
-      Duration debounce, Duration debounceMax) {
+      Duration debounce, Duration debounceMax, Ticker ticker) {
     this.translator = translator;
     this.translatorConfig = translator.config();
     this.writer = writer;
@@ -136,40 +108,46 @@ final class ControllerReconciler implements Runnable {
     this.metrics = metrics;
     this.leader = leader;
     this.leaderTasks = List.copyOf(leaderTasks);
-    this.debounce = debounce;
-    this.debounceMax = debounceMax;
+    this.runner = new TranslationRunner<>("controller", this, debounce, debounceMax, ticker);
+    this.store = runner.store();
+    this.dependencies = runner.dependencies();
   }
 
   void offer(Change event) {
-    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event)));
+    runner.offer(event);
   }
 
-  void informersSynced(List<HasMetadata> listed) {
-    queue.add(new Work.Synced(listed));
+  void informersSynced(Duration took, List<HasMetadata> listed) {
+    runner.informersSynced(took, listed);
   }
 
   void leading() {
-    queue.add(new Work.Leading());
+    runner.signal(new Signal.Leading());
   }
 
   void dirty(ObjectKey gateway) {
-    queue.add(new Work.Dirty(gateway));
+    runner.signal(new Signal.Dirty(gateway));
   }
 
   void wake() {
-    queue.add(new Work.Wake());
+    runner.signal(new Signal.Wake());
   }
 
   void stop() {
-    queue.add(new Work.Stop());
+    runner.stop();
   }
 
   boolean synced() {
-    return synced;
+    return runner.synced();
   }
 
   ClusterStore store() {
     return store;
+  }
+
+  /** Handles a batch of work on the caller's thread, as the runner's thread would (for tests). */
+  void handle(List<TranslationRunner.Work<Signal>> batch) {
+    runner.handle(batch);
   }
 
   /** The object a status key names, as last seen. */
@@ -179,89 +157,47 @@ final class ControllerReconciler implements Runnable {
 
   @Override
   public void run() {
-    try {
-      while (true) {
-        List<Work> batch = nextBatch();
-        if (batch.stream().anyMatch(w -> w instanceof Work.Stop)) {
-          return;
-        }
-        try {
-          handle(batch);
-        } catch (RuntimeException e) {
-          LOG.error("reconcile failed; it runs again on the next change", e);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    runner.run();
+  }
+
+  @Override
+  public void applied(Change event, boolean statusOnly) {
+    for (LeaderTask task : leaderTasks) {
+      task.observe(event, dirty);
+    }
+    StatusKey key = new StatusKey(event.kind(), event.key());
+    if (event.isDelete()) {
+      writer.forget(key);
+      tally(desired.remove(key), -1);
+    } else {
+      writer.recheck(key);
     }
   }
 
-  private List<Work> nextBatch() throws InterruptedException {
-    // A status coming back (often our own write) neither keeps a batch open nor costs a translation.
-    return Debounce.nextBatch(queue, debounce, debounceMax, w -> !(w instanceof Work.Event e && e.statusOnly()),
-        w -> w instanceof Work.Stop);
+  @Override
+  public void taken(Kind<?> kind, ObjectKey key) {
+    writer.recheck(new StatusKey(kind, key));
   }
 
-  private void handle(List<Work> batch) {
+  @Override
+  public void reconcile(TranslationRunner.Batch<Signal> batch) {
     long start = System.nanoTime();
-    Map<ObjectKey, List<Change>> affected = new TreeMap<>();
-    boolean becameSynced = false;
     boolean becameLeader = false;
-    Set<ObjectKey> dirty = new HashSet<>();
-    for (Work work : batch) {
-      switch (work) {
-        case Work.Event change -> {
-          Change event = change.event();
-          if (!event.isDelete() && store.holds(event.current())) {
-            continue; // already taken from the informers' caches at sync
-          }
-          if (!change.statusOnly()) {
-            Set<ObjectKey> gatewaysTouched = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
-                event.previous(), event.current()));
-            if (event.kind().equals(Kinds.GATEWAY)) {
-              gatewaysTouched.add(event.key());
-            }
-            for (ObjectKey gateway : gatewaysTouched) {
-              affected.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
-            }
-          }
-          for (LeaderTask task : leaderTasks) {
-            task.observe(event, dirty);
-          }
-          StatusKey key = new StatusKey(event.kind(), event.key());
-          if (event.isDelete()) {
-            store.remove(event.kind(), event.key());
-            writer.forget(key);
-            tally(desired.remove(key), -1);
-            initialList.deleted(event.kind(), event.key());
-          } else {
-            store.put(event.current());
-            writer.recheck(key);
-          }
-        }
-        case Work.Synced done -> {
-          initialList.apply(store, done.listed(), (kind, key) -> writer.recheck(new StatusKey(kind, key)));
-          becameSynced = true;
-        }
-        case Work.Leading lead -> becameLeader = true;
-        case Work.Dirty revisit -> dirty.add(revisit.gateway());
-        case Work.Wake wake -> {
-        }
-        case Work.Stop stop -> {
+    for (Signal signal : batch.signals()) {
+      switch (signal) {
+        case Signal.Leading lead -> becameLeader = true;
+        case Signal.Dirty revisit -> dirty.add(revisit.gateway());
+        case Signal.Wake wake -> {
         }
       }
     }
-    if (becameSynced && !synced) {
-      synced = true;
-      affected.clear();
+    Map<ObjectKey, List<Change>> affected = new TreeMap<>(batch.affected());
+    if (batch.initial()) {
       for (Gateway gateway : store.list(Kinds.GATEWAY)) {
         affected.put(ObjectKey.of(gateway), null);
       }
       LOG.info("controller informers synced: {} Gateways, {} HTTPRoutes", store.size(Kinds.GATEWAY),
           store.size(Kinds.HTTP_ROUTE));
-    }
-    if (!synced) {
-      return;
     }
     Set<StatusKey> routesTouched = new HashSet<>();
     Set<ObjectKey> policiesTouched = new HashSet<>();
@@ -271,6 +207,7 @@ final class ControllerReconciler implements Runnable {
       changedGateways.add(entry.getKey());
     }
     changedGateways.addAll(dirty);
+    dirty.clear();
     for (GatewayClass gatewayClass : store.list(Kinds.GATEWAY_CLASS)) {
       if (translator.serves(gatewayClass)) {
         publish(new StatusKey(Kinds.GATEWAY_CLASS, ObjectKey.of(gatewayClass)),
@@ -521,7 +458,7 @@ final class ControllerReconciler implements Runnable {
 
   /** Informer events and other work queued and not yet taken up. */
   int pendingWork() {
-    return queue.size();
+    return runner.pending();
   }
 
   /** Number of objects with desired status, by kind (for tests and the debug endpoint). */

@@ -6,16 +6,15 @@ import dev.gantry.envoy.EnvoyTranslator;
 import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.runtime.Debounce;
 import dev.gantry.runtime.Parallel;
+import dev.gantry.runtime.Ticker;
+import dev.gantry.runtime.TranslationRunner;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
-import dev.gantry.view.InitialList;
-import dev.gantry.view.StatusOnlyChanges;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.lang.management.ManagementFactory;
@@ -28,13 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,36 +41,9 @@ import org.slf4j.LoggerFactory;
  * indexed store in debounced batches, and only the owned Gateways whose recorded reads the batch touches are
  * retranslated. A Gateway whose resources did not change keeps its snapshot, so its proxies get no push.
  */
-final class ShardReconciler implements Runnable {
+final class ShardReconciler implements Runnable, TranslationRunner.Reconciler<Void> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ShardReconciler.class);
-
-  /** Work for the reconciler thread. */
-  sealed interface Work {
-    /**
-     * An informer event.
-     *
-     * @param statusOnly whether only the status of a Gateway API object changed (nothing to translate)
-     * @param arrivedNanos {@link System#nanoTime()} when the informer handed it over
-     */
-    record Event(Change event, boolean statusOnly, long arrivedNanos) implements Work {
-    }
-
-    /**
-     * Every informer has listed.
-     *
-     * @param listed what the informers held then, which their handlers may not have delivered yet
-     */
-    record Synced(Duration took, List<HasMetadata> listed) implements Work {
-      public Synced {
-        listed = List.copyOf(listed);
-      }
-    }
-
-    /** Stop the thread. */
-    record Stop() implements Work {
-    }
-  }
 
   /**
    * What a Gateway's proxies are served.
@@ -96,10 +66,9 @@ final class ShardReconciler implements Runnable {
     }
   }
 
-  private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
-  private final ClusterStore store = new ClusterStore();
-  private final DependencyIndex dependencies = new DependencyIndex();
-  private final InitialList initialList = new InitialList();
+  private final TranslationRunner<Void> runner;
+  private final ClusterStore store;
+  private final DependencyIndex dependencies;
   private final Map<ObjectKey, GatewayState> states = new HashMap<>();
   private final Map<ObjectKey, Published> published = new ConcurrentHashMap<>();
   private final TranslatorConfig config;
@@ -108,15 +77,13 @@ final class ShardReconciler implements Runnable {
   private final GatewayXdsCache cache;
   private final ShardOwnership ownership;
   private final ShardMetrics.ForShard metrics;
-  private final Duration debounce;
-  private final Duration debounceMax;
-  private final long startNanos = System.nanoTime();
+  private final Ticker ticker;
+  private final long startNanos;
   /**
    * Translates several Gateways at once (the cold start, a change to a Secret many share): each Gateway's state
    * is its own and the store is only read meanwhile. Named after the reconciler, whose work it shares.
    */
   private final ExecutorService helpers;
-  private volatile boolean synced;
   private volatile boolean initialSnapshotsSet;
   /**
    * When the first change of the batch being handled reached the shard, until its first snapshot is handed to the
@@ -125,7 +92,8 @@ final class ShardReconciler implements Runnable {
   private long batchArrival = Long.MAX_VALUE;
 
   ShardReconciler(TranslatorConfig config, EnvoyTranslator envoy, GatewayXdsCache cache,
-      ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax) {
+      ShardOwnership ownership, ShardMetrics.ForShard metrics, Duration debounce, Duration debounceMax,
+      Ticker ticker) {
     this.config = config;
     this.envoy = envoy;
     AtomicInteger helperCount = new AtomicInteger();
@@ -137,29 +105,32 @@ final class ShardReconciler implements Runnable {
     this.cache = cache;
     this.ownership = ownership;
     this.metrics = metrics;
-    this.debounce = debounce;
-    this.debounceMax = debounceMax;
+    this.ticker = ticker;
+    this.startNanos = ticker.nanoTime();
+    this.runner = new TranslationRunner<>("shard " + ownership.index(), this, debounce, debounceMax, ticker);
+    this.store = runner.store();
+    this.dependencies = runner.dependencies();
   }
 
   /** Called from informer threads: never blocks. */
   void offer(Change event) {
-    queue.add(new Work.Event(event, StatusOnlyChanges.statusOnly(event), System.nanoTime()));
+    runner.offer(event);
   }
 
   void informersSynced(Duration took, List<HasMetadata> listed) {
-    queue.add(new Work.Synced(took, listed));
+    runner.informersSynced(took, listed);
   }
 
   void stop() {
-    queue.add(new Work.Stop());
+    runner.stop();
   }
 
   boolean ready() {
-    return synced && initialSnapshotsSet;
+    return runner.synced() && initialSnapshotsSet;
   }
 
   boolean synced() {
-    return synced;
+    return runner.synced();
   }
 
   Map<ObjectKey, Published> published() {
@@ -172,85 +143,27 @@ final class ShardReconciler implements Runnable {
 
   @Override
   public void run() {
-    try {
-      while (true) {
-        List<Work> batch = nextBatch();
-        if (batch.stream().anyMatch(w -> w instanceof Work.Stop)) {
-          return;
-        }
-        handle(batch);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      helpers.shutdownNow();
-    }
+    runner.run();
   }
 
-  /** Waits for work, then keeps collecting until the queue is quiet for the debounce or the maximum delay passes. */
-  private List<Work> nextBatch() throws InterruptedException {
-    // A status coming back (often our own write) neither keeps a batch open nor costs a translation.
-    return Debounce.nextBatch(queue, debounce, debounceMax, w -> !(w instanceof Work.Event e && e.statusOnly()),
-        w -> w instanceof Work.Stop);
+  @Override
+  public void stopped() {
+    helpers.shutdownNow();
   }
 
-  private void handle(List<Work> batch) {
-    Map<ObjectKey, List<Change>> byGateway = new TreeMap<>();
-    boolean becameSynced = false;
-    int changes = 0;
-    long firstArrival = Long.MAX_VALUE;
-    for (Work work : batch) {
-      switch (work) {
-        case Work.Event change -> {
-          Change event = change.event();
-          if (!event.isDelete() && store.holds(event.current())) {
-            continue; // already taken from the informers' caches at sync
-          }
-          changes++;
-          if (!change.statusOnly()) {
-            firstArrival = Math.min(firstArrival, change.arrivedNanos());
-            Set<ObjectKey> affected = new HashSet<>(dependencies.affectedBy(event.kind(), event.key(),
-                event.previous(), event.current()));
-            if (event.kind().equals(Kinds.GATEWAY)) {
-              affected.add(event.key());
-            }
-            for (ObjectKey gateway : affected) {
-              byGateway.computeIfAbsent(gateway, k -> new ArrayList<>()).add(event);
-            }
-          }
-          if (event.isDelete()) {
-            store.remove(event.kind(), event.key());
-            initialList.deleted(event.kind(), event.key());
-          } else {
-            store.put(event.current());
-          }
-        }
-        case Work.Synced done -> {
-          int taken = initialList.apply(store, done.listed(), (kind, key) -> { });
-          if (taken > 0) {
-            LOG.info("shard {}: {} listed objects taken from the informers' caches ahead of their events",
-                ownership.index(), taken);
-          }
-          becameSynced = true;
-          metrics.informerSync(done.took().toNanos() / 1e9);
-        }
-        case Work.Stop stop -> {
-        }
-      }
+  @Override
+  public void reconcile(TranslationRunner.Batch<Void> batch) {
+    if (batch.changes() > 0) {
+      metrics.batch(batch.changes());
     }
-    if (changes > 0) {
-      metrics.batch(changes);
-    }
-    if (becameSynced && !synced) {
-      synced = true;
+    if (batch.initial()) {
+      metrics.informerSync(batch.synced().toNanos() / 1e9);
       translateAll();
       return;
     }
-    if (!synced) {
-      return;
-    }
+    Map<ObjectKey, List<Change>> byGateway = new TreeMap<>(batch.affected());
     byGateway.keySet().removeIf(gateway -> !ownership.owns(gateway));
-    batchArrival = firstArrival;
+    batchArrival = batch.firstArrivalNanos();
     translate(byGateway);
     batchArrival = Long.MAX_VALUE;
     metrics.owned(published.size());
@@ -269,7 +182,7 @@ final class ShardReconciler implements Runnable {
     translate(all);
     initialSnapshotsSet = true;
     metrics.owned(published.size());
-    double sinceStart = (System.nanoTime() - startNanos) / 1e9;
+    double sinceStart = (ticker.nanoTime() - startNanos) / 1e9;
     metrics.firstSnapshot(sinceStart);
     metrics.becameReady();
     LOG.info("shard {}: {} owned Gateways translated in {} ms; ready {} s after start", ownership.index(), count,
@@ -400,14 +313,14 @@ final class ShardReconciler implements Runnable {
       return;
     }
     published.put(gateway, new Published(version, resources));
-    long handOver = System.nanoTime();
+    long handOver = ticker.nanoTime();
     if (batchArrival != Long.MAX_VALUE) {
       metrics.changeToSnapshot((handOver - batchArrival) / 1e9);
       batchArrival = Long.MAX_VALUE;
     }
     int answered = cache.setSnapshot(gateway.toString(), new GatewaySnapshot(resources));
     if (answered > 0) {
-      metrics.fanOut((System.nanoTime() - handOver) / 1e9);
+      metrics.fanOut((ticker.nanoTime() - handOver) / 1e9);
     }
     metrics.published();
   }

@@ -12,6 +12,7 @@ import dev.gantry.pki.CredentialSecrets;
 import dev.gantry.pki.KeyedCertificate;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
+import dev.gantry.runtime.Ticker;
 import dev.gantry.view.Change;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -110,7 +111,7 @@ public final class XdsShard implements AutoCloseable {
     this.callbacks = new XdsCallbacks(ownership, this.metrics, cache, secure);
     EnvoyTranslator envoy = new EnvoyTranslator(new CaffeineMemo(200_000));
     this.reconciler = new ShardReconciler(settings.translatorConfig(), envoy, cache, ownership, this.metrics,
-        settings.debounce(), settings.debounceMax());
+        settings.debounce(), settings.debounceMax(), Ticker.SYSTEM);
     // The shard never reads or writes the status of Gateway API objects: it does not keep it.
     this.feed = new InformerFeed(client, Kinds.ALL, this::observe, true);
     this.streams = new ProxyStreams(proxy -> ProxyAuthorization.check(proxy,
