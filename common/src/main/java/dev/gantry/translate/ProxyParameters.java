@@ -3,11 +3,11 @@ package dev.gantry.translate;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * How a Gateway's Envoy fleet is provisioned: defaults from settings, overridden by the GatewayClass's
@@ -42,6 +42,8 @@ public record ProxyParameters(String image, int replicas, String serviceType, Ma
   private static final Set<String> KEYS = Set.of("image", "replicas", "serviceType", "serviceAnnotations",
       "podLabels", "podAnnotations", "resources");
   private static final Set<String> SERVICE_TYPES = Set.of("ClusterIP", "NodePort", "LoadBalancer");
+  /** Reads the YAML (or JSON) values of a parameters ConfigMap; immutable once built, so shared. */
+  private static final YAMLMapper YAML = YAMLMapper.builder().build();
 
   public ProxyParameters {
     serviceAnnotations = Map.copyOf(serviceAnnotations);
@@ -99,7 +101,7 @@ public record ProxyParameters(String image, int replicas, String serviceType, Ma
       }
       ResourceRequirements newResources = resources;
       if (data.containsKey("resources")) {
-        newResources = Serialization.unmarshal(data.get("resources"), ResourceRequirements.class);
+        newResources = YAML.readValue(data.get("resources"), ResourceRequirements.class);
         if (newResources == null) {
           return new Result.Invalid(where + ": resources is empty");
         }
@@ -122,7 +124,7 @@ public record ProxyParameters(String image, int replicas, String serviceType, Ma
     }
     Object parsed;
     try {
-      parsed = Serialization.unmarshal(data.get(key), Object.class);
+      parsed = YAML.readValue(data.get(key), Object.class);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(where + ": " + key + " is not a YAML map: " + e.getMessage());
     }
