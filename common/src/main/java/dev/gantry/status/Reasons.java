@@ -9,6 +9,7 @@ public final class Reasons {
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String CONFLICTED = "Conflicted";
   public static final String PARTIALLY_INVALID = "PartiallyInvalid";
+  public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
 
   // Reasons.
   public static final String PENDING = "Pending";
@@ -41,6 +42,8 @@ public final class Reasons {
   public static final String UNSUPPORTED_PROTOCOL_BACKEND = "UnsupportedProtocol";
   public static final String NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
   public static final String INVALID_CA_CERTIFICATE_REF = "InvalidCACertificateRef";
+  public static final String INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
+  public static final String CONFIGURATION_CHANGED = "ConfigurationChanged";
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
 
   private Reasons() {

@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
@@ -67,6 +68,7 @@ final class ListenerTranslator {
         }
       }
     }
+    FrontendValidation frontend = new FrontendValidation(view, gateway);
     Set<String> namesSeen = new LinkedHashSet<>();
     for (int i = 0; i < merged.size(); i++) {
       ListenerState listener = merged.get(i);
@@ -83,6 +85,9 @@ final class ListenerTranslator {
       }
       if (listener.accepted()) {
         resolveCertificates(listener);
+      }
+      if (listener.accepted() && listener.mode == ListenerState.Mode.HTTPS) {
+        validateClients(listener, frontend.forPort(listener.port));
       }
     }
     settleConflicts(merged);
@@ -222,6 +227,26 @@ final class ListenerTranslator {
         }
       }
     }
+  }
+
+  /**
+   * Applies the Gateway's client certificate validation to an HTTPS listener. Without a usable CA the listener is
+   * not accepted (NoValidCACertificate): served without the validation its owner asked for, it would let in every
+   * client.
+   */
+  private void validateClients(ListenerState l, FrontendValidation.PortValidation validation) {
+    if (validation == null) {
+      return;
+    }
+    if (validation.refsReason() != null) {
+      failRefs(l, validation.refsReason(), validation.message());
+    }
+    if (validation.ca() == null) {
+      reject(l, Reasons.NO_VALID_CA_CERTIFICATE, validation.message());
+      return;
+    }
+    secrets.putIfAbsent(validation.ca().name(), validation.ca());
+    l.clientValidation = new FilterChainIr.ClientValidationIr(validation.ca().name(), validation.insecureFallback());
   }
 
   private static void failRefs(ListenerState l, String reason, String message) {

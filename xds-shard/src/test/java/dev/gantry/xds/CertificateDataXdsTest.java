@@ -10,7 +10,11 @@ import dev.gantry.translate.TestPem;
 import dev.gantry.xds.client.AdsClient;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
@@ -73,15 +77,7 @@ class CertificateDataXdsTest {
     AdsClient proxy = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport("apps/gw"), "p", "apps/gw",
         protocol);
     harness.track(proxy);
-    List<String> leaks = new CopyOnWriteArrayList<>();
-    proxy.onResponse(received -> {
-      for (String name : received.resourceNames()) {
-        var held = proxy.held(received.typeUrl(), name);
-        if (held != null && held.getValue().toString(StandardCharsets.ISO_8859_1).contains(GARBAGE_MARK)) {
-          leaks.add(received.typeUrl() + " " + name);
-        }
-      }
-    });
+    List<String> leaks = watchForGarbage(proxy);
     Eventually.await(TIMEOUT, "the good backend's cluster with its CA, the first route untouched", () ->
         proxy.names(AdsClient.CLUSTER).contains("svc/apps/good/443")
             && proxy.names(AdsClient.SECRET).contains("ca/apps/good") && routes(proxy).contains("/r0")
@@ -104,6 +100,87 @@ class CertificateDataXdsTest {
         proxy.names(AdsClient.CLUSTER).contains("svc/apps/bad/443")
             && proxy.names(AdsClient.SECRET).contains("ca/apps/bad"), () -> proxy.names().toString());
     assertEquals(List.of(), leaks);
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsClient.Protocol.class)
+  void unusableClientCaDataKeepsItsListenerFromTheProxyAndOnceFixedClientsMustPresentACertificate(
+      AdsClient.Protocol protocol) {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("apps", "gw", 1);
+    harness.apply(new SecretBuilder().withNewMetadata().withName("cert").withNamespace("apps").endMetadata()
+        .withType("kubernetes.io/tls").addToStringData("tls.crt", TestPem.CERTIFICATE)
+        .addToStringData("tls.key", TestPem.PRIVATE_KEY).build());
+    harness.apply(new ConfigMapBuilder().withNewMetadata().withName("client-ca").withNamespace("apps").endMetadata()
+        .addToData("ca.crt", GARBAGE_CA).build());
+    harness.apply(new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("apps").endMetadata()
+        .withNewSpec().withGatewayClassName("gantry").withNewTls().withNewFrontend().withNewDefault()
+        .withNewValidation().addNewCaCertificateRef().withGroup("").withKind("ConfigMap").withName("client-ca")
+        .endCaCertificateRef().endValidation().endDefault().endFrontend().endTls()
+        .addNewListener().withName("http").withPort(8081).withProtocol("HTTP").endListener()
+        .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("a.example.com")
+        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener()
+        .endSpec().build());
+
+    AdsClient proxy = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport("apps/gw"), "p", "apps/gw",
+        protocol);
+    harness.track(proxy);
+    List<String> leaks = watchForGarbage(proxy);
+    List<String> early = new CopyOnWriteArrayList<>();
+    proxy.onResponse(received -> {
+      if (proxy.names(AdsClient.LISTENER).contains("tcp-443")) {
+        early.add(received.typeUrl());
+      }
+    });
+    // The plain listener moved to 8081 in the same Gateway version that asks for the unusable client CA.
+    Eventually.await(TIMEOUT, "the plain listener of the new Gateway version", () ->
+        proxy.names(AdsClient.LISTENER).contains("tcp-8081") && proxy.warm(), () -> proxy.names().toString());
+    sleep(200);
+    assertEquals(java.util.Set.of("tcp-8081"), proxy.names(AdsClient.LISTENER), "no HTTPS listener without its CA");
+    assertEquals(List.of(), early);
+
+    harness.apply(new ConfigMapBuilder().withNewMetadata().withName("client-ca").withNamespace("apps").endMetadata()
+        .addToData("ca.crt", TestPem.CERTIFICATE).build());
+    Eventually.await(TIMEOUT, "the HTTPS listener with its client CA", () ->
+        proxy.names(AdsClient.LISTENER).contains("tcp-443")
+            && proxy.names(AdsClient.SECRET).contains("client-ca/apps/gw/default") && proxy.warm(),
+        () -> proxy.names().toString());
+    Listener listener = proxy.resource(AdsClient.LISTENER, "tcp-443", Listener.class);
+    DownstreamTlsContext tls = unpack(listener.getFilterChains(0).getTransportSocket().getTypedConfig());
+    assertEquals(true, tls.getRequireClientCertificate().getValue(), "clients must present a certificate");
+    assertEquals("client-ca/apps/gw/default", tls.getCommonTlsContext().getCombinedValidationContext()
+        .getValidationContextSdsSecretConfig().getName());
+    assertEquals(List.of(), leaks);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static DownstreamTlsContext unpack(com.google.protobuf.Any any) {
+    try {
+      return any.unpack(DownstreamTlsContext.class);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Names of resources a proxy received that carry the garbage CA's text: none, ever. */
+  private static List<String> watchForGarbage(AdsClient proxy) {
+    List<String> leaks = new CopyOnWriteArrayList<>();
+    proxy.onResponse(received -> {
+      for (String name : received.resourceNames()) {
+        var held = proxy.held(received.typeUrl(), name);
+        if (held != null && held.getValue().toString(StandardCharsets.ISO_8859_1).contains(GARBAGE_MARK)) {
+          leaks.add(received.typeUrl() + " " + name);
+        }
+      }
+    });
+    return leaks;
   }
 
   private void tlsBackend(String name) {
