@@ -34,9 +34,15 @@ final class BackendTlsPolicies {
    * @param acceptedReason null when accepted, else the Accepted=False reason
    * @param refsReason null when references resolved, else the ResolvedRefs=False reason
    * @param message detail for a failure
+   * @param caWindows when the certificates of each usable CA ConfigMap are valid
    */
   record Evaluation(BackendTLSPolicy policy, ClusterIr.UpstreamTlsIr tls, SecretIr.TrustedCa caSecret,
-      String acceptedReason, String refsReason, String message) {
+      String acceptedReason, String refsReason, String message, Map<ObjectKey, CertificateUse.Window> caWindows) {
+    Evaluation(BackendTLSPolicy policy, ClusterIr.UpstreamTlsIr tls, SecretIr.TrustedCa caSecret,
+        String acceptedReason, String refsReason, String message) {
+      this(policy, tls, caSecret, acceptedReason, refsReason, message, Map.of());
+    }
+
     boolean valid() {
       return acceptedReason == null;
     }
@@ -159,6 +165,7 @@ final class BackendTlsPolicies {
     // NoValidCACertificate); otherwise it trusts the CAs that are, which fails closed for a backend whose
     // certificate only an unusable reference would have vouched for.
     StringBuilder pem = new StringBuilder();
+    Map<ObjectKey, CertificateUse.Window> windows = new java.util.TreeMap<>();
     String refsReason = null;
     List<String> problems = new ArrayList<>();
     for (LocalObjectReference ref : caRefs) {
@@ -177,6 +184,7 @@ final class BackendTlsPolicies {
               "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + invalid.problem();
           case TlsSecrets.CaBundle.Valid valid -> {
             pem.append(valid.pem().strip()).append('\n');
+            windows.put(ObjectKey.of(configMap), valid.window());
             yield null;
           }
         };
@@ -195,6 +203,6 @@ final class BackendTlsPolicies {
     ClusterIr.UpstreamTlsIr tls = new ClusterIr.UpstreamTlsIr(validation.getHostname(), sans,
         caSecret == null ? null : caSecret.name(), system);
     return new Evaluation(policy, tls, caSecret, null, refsReason, problems.isEmpty() ? ""
-        : String.join("; ", problems) + "; the other CA certificates are trusted");
+        : String.join("; ", problems) + "; the other CA certificates are trusted", windows);
   }
 }

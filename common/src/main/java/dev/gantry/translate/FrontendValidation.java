@@ -37,8 +37,10 @@ final class FrontendValidation {
    * @param insecureFallback whether the mode is AllowInsecureFallback
    * @param refsReason null when every reference resolved, else the listeners' ResolvedRefs=False reason
    * @param message what is wrong with the references, or ""
+   * @param windows when the certificates of each usable CA ConfigMap are valid
    */
-  record PortValidation(SecretIr.TrustedCa ca, boolean insecureFallback, String refsReason, String message) {
+  record PortValidation(SecretIr.TrustedCa ca, boolean insecureFallback, String refsReason, String message,
+      Map<ObjectKey, CertificateUse.Window> windows) {
   }
 
   static final String ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback";
@@ -74,6 +76,7 @@ final class FrontendValidation {
     // Only AllowInsecureFallback lets a client through without a valid certificate; anything else is strict.
     boolean insecure = ALLOW_INSECURE_FALLBACK.equals(validation.getMode());
     StringBuilder pem = new StringBuilder();
+    Map<ObjectKey, CertificateUse.Window> windows = new java.util.TreeMap<>();
     String refsReason = null;
     List<String> problems = new ArrayList<>();
     List<ObjectReference> refs = validation.getCaCertificateRefs() == null ? List.of()
@@ -105,6 +108,7 @@ final class FrontendValidation {
               "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + invalid.problem();
           case TlsSecrets.CaBundle.Valid valid -> {
             pem.append(valid.pem().strip()).append('\n');
+            windows.put(ObjectKey.of(configMap), valid.window());
             yield null;
           }
         };
@@ -118,11 +122,11 @@ final class FrontendValidation {
     if (pem.isEmpty()) {
       return new PortValidation(null, insecure, refsReason == null ? Reasons.INVALID_CA_CERTIFICATE_REF : refsReason,
           "No usable CA certificate for client certificate validation (spec.tls.frontend): "
-              + (message.isEmpty() ? "caCertificateRefs is empty" : message));
+              + (message.isEmpty() ? "caCertificateRefs is empty" : message), Map.of());
     }
     SecretIr.TrustedCa ca = new SecretIr.TrustedCa("client-ca/" + ObjectKey.of(gateway) + "/" + source,
         pem.toString());
     return new PortValidation(ca, insecure, refsReason, message.isEmpty() ? ""
-        : message + "; clients are validated with the other CA certificates");
+        : message + "; clients are validated with the other CA certificates", windows);
   }
 }

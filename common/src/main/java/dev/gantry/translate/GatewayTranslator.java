@@ -1222,9 +1222,36 @@ public final class GatewayTranslator {
     }
     if (snapshot == null) {
       snapshot = new GatewayTranslation(key, ir(), gatewayStatus(), listenerSetStatuses(), routeParents(),
-          policyAncestors(), proxy, exposed);
+          policyAncestors(), proxy, exposed, certificateUses());
     }
     return snapshot;
+  }
+
+  /**
+   * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
+   * their routes' backends use, each once per owner and listener.
+   */
+  private List<CertificateUse> certificateUses() {
+    Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
+    if (usable) {
+      for (ListenerState listener : listeners) {
+        if (listener.programmable()) {
+          uses.addAll(listener.certificateUses);
+        }
+      }
+    }
+    for (RouteId id : routesWithPolicies) {
+      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+        BackendTlsPolicies.Evaluation evaluation = use.evaluation();
+        if (evaluation.valid()) {
+          ObjectKey policy = ObjectKey.of(evaluation.policy());
+          evaluation.caWindows().forEach((configMap, window) -> uses.add(new CertificateUse(
+              CertificateUse.Use.BACKEND_CA, Kinds.BACKEND_TLS_POLICY, policy, null, Kinds.CONFIG_MAP, configMap,
+              window.notBefore(), window.notAfter())));
+        }
+      }
+    }
+    return List.copyOf(uses);
   }
 
   /** Status entries of one route's parents that name this Gateway or its ListenerSets. */

@@ -43,6 +43,8 @@ final class ListenerState {
   String overlapMessage = "";
   /** How an HTTPS listener validates client certificates (the Gateway's spec.tls.frontend), or null. */
   FilterChainIr.ClientValidationIr clientValidation;
+  /** Certificates this listener serves or validates clients with, and when each is valid. */
+  final List<CertificateUse> certificateUses = new ArrayList<>();
   /** Names of the certificate secrets served when this listener terminates TLS. */
   final List<String> certificateSecrets = new ArrayList<>();
   /** Position in the Gateway's merged listener list. */

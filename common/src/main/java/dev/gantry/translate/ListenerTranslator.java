@@ -224,6 +224,7 @@ final class ListenerTranslator {
           secrets.putIfAbsent(name, new SecretIr.Certificate(name, valid.keyPair().certificateChainPem(),
               valid.keyPair().privateKeyPem()));
           l.certificateSecrets.add(name);
+          l.certificateUses.add(use(l, CertificateUse.Use.LISTENER, Kinds.SECRET, secretKey, valid.window()));
         }
       }
     }
@@ -246,7 +247,15 @@ final class ListenerTranslator {
       return;
     }
     secrets.putIfAbsent(validation.ca().name(), validation.ca());
+    validation.windows().forEach((configMap, window) ->
+        l.certificateUses.add(use(l, CertificateUse.Use.CLIENT_CA, Kinds.CONFIG_MAP, configMap, window)));
     l.clientValidation = new FilterChainIr.ClientValidationIr(validation.ca().name(), validation.insecureFallback());
+  }
+
+  private static CertificateUse use(ListenerState l, CertificateUse.Use use, dev.gantry.model.Kind<?> sourceKind,
+      ObjectKey source, CertificateUse.Window window) {
+    return new CertificateUse(use, l.owner.isListenerSet() ? Kinds.LISTENER_SET : Kinds.GATEWAY, l.owner.key(),
+        l.name, sourceKind, source, window.notBefore(), window.notAfter());
   }
 
   private static void failRefs(ListenerState l, String reason, String message) {

@@ -40,8 +40,8 @@ public final class TlsSecrets {
 
   /** Outcome of reading a TLS Secret: the key pair, or why it cannot be used. */
   public sealed interface Result {
-    /** The Secret holds a usable certificate and key. */
-    record Valid(KeyPair keyPair) implements Result {
+    /** The Secret holds a usable certificate and key, valid within {@code window} (its chain as a whole). */
+    record Valid(KeyPair keyPair, CertificateUse.Window window) implements Result {
     }
 
     /** The Secret cannot be used, and why. */
@@ -77,7 +77,13 @@ public final class TlsSecrets {
     if (pairProblem != null) {
       return new Result.Invalid("Secret " + secret.getMetadata().getName() + ": " + pairProblem);
     }
-    return new Result.Valid(new KeyPair(crt, key));
+    CertificateUse.Window window;
+    try {
+      window = CertificateUse.Window.of(Pem.parseCertificates(crt));
+    } catch (PemException e) {
+      return new Result.Invalid("Secret " + secret.getMetadata().getName() + ": tls.crt " + e.getMessage());
+    }
+    return new Result.Valid(new KeyPair(crt, key), window);
   }
 
   /**
@@ -128,6 +134,11 @@ public final class TlsSecrets {
     record Valid(String pem, List<X509Certificate> certificates) implements CaBundle {
       public Valid {
         certificates = List.copyOf(certificates);
+      }
+
+      /** When every certificate of the bundle is valid. */
+      public CertificateUse.Window window() {
+        return CertificateUse.Window.of(certificates);
       }
 
       @Override

@@ -153,6 +153,31 @@ class CertificateDataXdsTest {
     assertEquals(List.of(), leaks);
   }
 
+  @ParameterizedTest
+  @EnumSource(AdsClient.Protocol.class)
+  void anExpiredCertificateIsStillServed(AdsClient.Protocol protocol) {
+    XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+    harness.gatewayWithRoutes("apps", "gw", 1);
+    java.time.Instant now = java.time.Instant.now();
+    var ca = dev.gantry.pki.CertificateAuthority.create("test", now.minus(Duration.ofDays(30)), Duration.ofDays(60));
+    var expired = ca.issueServing(List.of("a.example.com"), now.minus(Duration.ofDays(20)), Duration.ofDays(10));
+    harness.apply(new SecretBuilder().withNewMetadata().withName("old").withNamespace("apps").endMetadata()
+        .withType("kubernetes.io/tls").addToStringData("tls.crt", expired.certificatePem())
+        .addToStringData("tls.key", expired.keyPem()).build());
+    harness.apply(new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("apps").endMetadata()
+        .withNewSpec().withGatewayClassName("gantry")
+        .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("a.example.com")
+        .withNewTls().addNewCertificateRef().withName("old").endCertificateRef().endTls().endListener()
+        .endSpec().build());
+    AdsClient proxy = AdsClient.connect("127.0.0.1", shard.xdsPort(), harness.transport("apps/gw"), "p", "apps/gw",
+        protocol);
+    harness.track(proxy);
+    Eventually.await(TIMEOUT, "the HTTPS listener with its expired certificate", () ->
+        proxy.names(AdsClient.LISTENER).equals(java.util.Set.of("tcp-443"))
+            && proxy.names(AdsClient.SECRET).contains("cert/apps/old") && proxy.warm(),
+        () -> proxy.names().toString());
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
