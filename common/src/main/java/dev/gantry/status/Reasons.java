@@ -28,6 +28,7 @@ public final class Reasons {
   public static final String PROTOCOL_CONFLICT = "ProtocolConflict";
   public static final String OVERLAPPING_TLS_CONFIG = "OverlappingTLSConfig";
   public static final String OVERLAPPING_HOSTNAMES = "OverlappingHostnames";
+  public static final String OVERLAPPING_CERTIFICATES = "OverlappingCertificates";
   public static final String HOSTNAME_CONFLICT = "HostnameConflict";
   public static final String NO_CONFLICTS = "NoConflicts";
   public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";

@@ -45,6 +45,8 @@ final class ListenerState {
   FilterChainIr.ClientValidationIr clientValidation;
   /** Certificates this listener serves or validates clients with, and when each is valid. */
   final List<CertificateUse> certificateUses = new ArrayList<>();
+  /** The DNS names (subjectAltName) of the certificates it serves, for OverlappingCertificates. */
+  final java.util.Set<String> certificateNames = new java.util.LinkedHashSet<>();
   /** Names of the certificate secrets served when this listener terminates TLS. */
   final List<String> certificateSecrets = new ArrayList<>();
   /** Position in the Gateway's merged listener list. */

@@ -224,6 +224,7 @@ final class ListenerTranslator {
           secrets.putIfAbsent(name, new SecretIr.Certificate(name, valid.keyPair().certificateChainPem(),
               valid.keyPair().privateKeyPem()));
           l.certificateSecrets.add(name);
+          l.certificateNames.addAll(valid.dnsNames());
           l.certificateUses.add(use(l, CertificateUse.Use.LISTENER, Kinds.SECRET, secretKey, valid.window()));
         }
       }

@@ -40,8 +40,14 @@ public final class TlsSecrets {
 
   /** Outcome of reading a TLS Secret: the key pair, or why it cannot be used. */
   public sealed interface Result {
-    /** The Secret holds a usable certificate and key, valid within {@code window} (its chain as a whole). */
-    record Valid(KeyPair keyPair, CertificateUse.Window window) implements Result {
+    /**
+     * The Secret holds a usable certificate and key, valid within {@code window} (its chain as a whole), for the
+     * DNS names of its leaf's subjectAltName ({@code dnsNames}, lower case, wildcards as written).
+     */
+    record Valid(KeyPair keyPair, CertificateUse.Window window, List<String> dnsNames) implements Result {
+      public Valid {
+        dnsNames = List.copyOf(dnsNames);
+      }
     }
 
     /** The Secret cannot be used, and why. */
@@ -77,13 +83,13 @@ public final class TlsSecrets {
     if (pairProblem != null) {
       return new Result.Invalid("Secret " + secret.getMetadata().getName() + ": " + pairProblem);
     }
-    CertificateUse.Window window;
+    List<X509Certificate> chain;
     try {
-      window = CertificateUse.Window.of(Pem.parseCertificates(crt));
+      chain = Pem.parseCertificates(crt);
     } catch (PemException e) {
       return new Result.Invalid("Secret " + secret.getMetadata().getName() + ": tls.crt " + e.getMessage());
     }
-    return new Result.Valid(new KeyPair(crt, key), window);
+    return new Result.Valid(new KeyPair(crt, key), CertificateUse.Window.of(chain), dnsNames(chain.getFirst()));
   }
 
   /**
@@ -126,6 +132,22 @@ public final class TlsSecrets {
   private static boolean isP256(ECPublicKey key) {
     String curve = key.getParams().toString();
     return curve.contains("secp256r1") || curve.contains("1.2.840.10045.3.1.7");
+  }
+
+  /** The dNSName entries of a certificate's subjectAltName, lower case; none when it has none or they do not parse. */
+  static List<String> dnsNames(X509Certificate certificate) {
+    List<String> names = new ArrayList<>();
+    try {
+      var sans = certificate.getSubjectAlternativeNames();
+      for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
+        if (san.size() >= 2 && Integer.valueOf(2).equals(san.get(0)) && san.get(1) instanceof String name) {
+          names.add(name.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    } catch (CertificateException e) {
+      return List.of();
+    }
+    return names;
   }
 
   /** Outcome of reading a CA bundle: its certificates, or why it cannot be used. */
