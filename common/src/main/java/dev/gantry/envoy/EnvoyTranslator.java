@@ -242,14 +242,18 @@ public final class EnvoyTranslator {
     }
     // Chains that serve the same certificates (a shared wildcard certificate: thousands of them) share one TLS
     // context, packed once.
-    Map<List<String>, TransportSocket> tlsBySecrets = new HashMap<>();
+    Map<TlsKey, TransportSocket> tlsBySecrets = new HashMap<>();
     for (FilterChainIr chain : port.filterChains()) {
       listener.addFilterChains(filterChain(port, chain, tlsBySecrets));
     }
     return listener.build();
   }
 
-  private FilterChain filterChain(PortIr port, FilterChainIr chain, Map<List<String>, TransportSocket> tlsBySecrets) {
+  /** What makes two chains' TLS contexts the same: the certificates served and how clients are validated. */
+  private record TlsKey(List<String> secrets, FilterChainIr.ClientValidationIr clientValidation) {
+  }
+
+  private FilterChain filterChain(PortIr port, FilterChainIr chain, Map<TlsKey, TransportSocket> tlsBySecrets) {
     FilterChain.Builder builder = FilterChain.newBuilder().setName(chain.name());
     if (!chain.serverNames().isEmpty()) {
       builder.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
@@ -257,8 +261,9 @@ public final class EnvoyTranslator {
     switch (chain) {
       case FilterChainIr.Http http -> {
         if (!http.certificateSecrets().isEmpty()) {
-          builder.setTransportSocket(tlsBySecrets.computeIfAbsent(http.certificateSecrets(),
-              secrets -> downstreamTls(secrets, List.of("h2", "http/1.1"))));
+          builder.setTransportSocket(tlsBySecrets.computeIfAbsent(
+              new TlsKey(http.certificateSecrets(), http.clientValidation()),
+              key -> downstreamTls(key.secrets(), List.of("h2", "http/1.1"), key.clientValidation())));
         }
         builder.addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.http_connection_manager")
@@ -266,7 +271,7 @@ public final class EnvoyTranslator {
       }
       case FilterChainIr.TcpProxy tcp -> {
         if (!tcp.certificateSecrets().isEmpty()) {
-          builder.setTransportSocket(downstreamTls(tcp.certificateSecrets(), List.of()));
+          builder.setTransportSocket(downstreamTls(tcp.certificateSecrets(), List.of(), null));
         }
         builder.addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.tcp_proxy")
@@ -277,14 +282,32 @@ public final class EnvoyTranslator {
     return builder.build();
   }
 
-  private static TransportSocket downstreamTls(List<String> secrets, List<String> alpn) {
+  /**
+   * Downstream TLS with the given certificates and, when asked for, client certificate validation against a CA
+   * served over SDS: required and verified (AllowValidOnly), or asked for but let through when missing or
+   * untrusted (AllowInsecureFallback).
+   */
+  private static TransportSocket downstreamTls(List<String> secrets, List<String> alpn,
+      FilterChainIr.ClientValidationIr clientValidation) {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
     for (String secret : secrets) {
       common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
     }
+    DownstreamTlsContext.Builder context = DownstreamTlsContext.newBuilder();
+    if (clientValidation != null) {
+      CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
+      if (clientValidation.insecureFallback()) {
+        validation.setTrustChainVerification(CertificateValidationContext.TrustChainVerification.ACCEPT_UNTRUSTED);
+      }
+      common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+          .setDefaultValidationContext(validation)
+          .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
+              .setName(clientValidation.caSecret()).setSdsConfig(ADS)));
+      context.setRequireClientCertificate(BoolValue.of(!clientValidation.insecureFallback()));
+    }
     return TransportSocket.newBuilder()
         .setName("envoy.transport_sockets.tls")
-        .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build()))
+        .setTypedConfig(Any.pack(context.setCommonTlsContext(common).build()))
         .build();
   }
 

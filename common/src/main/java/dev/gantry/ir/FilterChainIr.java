@@ -17,13 +17,29 @@ public sealed interface FilterChainIr {
    *
    * @param certificateSecrets names of the {@link SecretIr}s served for TLS termination; empty for plain text
    * @param routeTable name of the {@link RouteTableIr} in the Gateway's IR
+   * @param clientValidation how client certificates are validated, or null when they are not asked for
    */
-  record Http(String name, List<String> serverNames, List<String> certificateSecrets, String routeTable)
-      implements FilterChainIr {
+  record Http(String name, List<String> serverNames, List<String> certificateSecrets, String routeTable,
+      ClientValidationIr clientValidation) implements FilterChainIr {
     public Http {
       serverNames = List.copyOf(serverNames);
       certificateSecrets = List.copyOf(certificateSecrets);
     }
+
+    /** A chain that asks for no client certificate. */
+    public Http(String name, List<String> serverNames, List<String> certificateSecrets, String routeTable) {
+      this(name, serverNames, certificateSecrets, routeTable, null);
+    }
+  }
+
+  /**
+   * Client certificate validation of a TLS-terminating chain (a Gateway's {@code spec.tls.frontend}).
+   *
+   * @param caSecret name of the {@link SecretIr.TrustedCa} the client's certificate must chain to
+   * @param insecureFallback whether a connection without a valid client certificate is let through all the same
+   *     (AllowInsecureFallback) instead of refused (AllowValidOnly)
+   */
+  record ClientValidationIr(String caSecret, boolean insecureFallback) {
   }
 
   /**

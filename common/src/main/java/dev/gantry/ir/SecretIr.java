@@ -13,7 +13,7 @@ public sealed interface SecretIr {
     }
   }
 
-  /** Trusted CA certificates (PEM) for validating upstream servers. */
+  /** Trusted CA certificates (PEM) for validating upstream servers or downstream clients. */
   record TrustedCa(String name, String caPem) implements SecretIr {
   }
 }

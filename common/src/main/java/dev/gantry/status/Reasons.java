@@ -9,6 +9,7 @@ public final class Reasons {
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String CONFLICTED = "Conflicted";
   public static final String PARTIALLY_INVALID = "PartiallyInvalid";
+  public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
 
   // Reasons.
   public static final String PENDING = "Pending";
@@ -27,6 +28,7 @@ public final class Reasons {
   public static final String PROTOCOL_CONFLICT = "ProtocolConflict";
   public static final String OVERLAPPING_TLS_CONFIG = "OverlappingTLSConfig";
   public static final String OVERLAPPING_HOSTNAMES = "OverlappingHostnames";
+  public static final String OVERLAPPING_CERTIFICATES = "OverlappingCertificates";
   public static final String HOSTNAME_CONFLICT = "HostnameConflict";
   public static final String NO_CONFLICTS = "NoConflicts";
   public static final String INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
@@ -41,6 +43,8 @@ public final class Reasons {
   public static final String UNSUPPORTED_PROTOCOL_BACKEND = "UnsupportedProtocol";
   public static final String NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
   public static final String INVALID_CA_CERTIFICATE_REF = "InvalidCACertificateRef";
+  public static final String INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
+  public static final String CONFIGURATION_CHANGED = "ConfigurationChanged";
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
 
   private Reasons() {

@@ -34,9 +34,15 @@ final class BackendTlsPolicies {
    * @param acceptedReason null when accepted, else the Accepted=False reason
    * @param refsReason null when references resolved, else the ResolvedRefs=False reason
    * @param message detail for a failure
+   * @param caWindows when the certificates of each usable CA ConfigMap are valid
    */
   record Evaluation(BackendTLSPolicy policy, ClusterIr.UpstreamTlsIr tls, SecretIr.TrustedCa caSecret,
-      String acceptedReason, String refsReason, String message) {
+      String acceptedReason, String refsReason, String message, Map<ObjectKey, CertificateUse.Window> caWindows) {
+    Evaluation(BackendTLSPolicy policy, ClusterIr.UpstreamTlsIr tls, SecretIr.TrustedCa caSecret,
+        String acceptedReason, String refsReason, String message) {
+      this(policy, tls, caSecret, acceptedReason, refsReason, message, Map.of());
+    }
+
     boolean valid() {
       return acceptedReason == null;
     }
@@ -155,31 +161,48 @@ final class BackendTlsPolicies {
       return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE, Reasons.INVALID_CA_CERTIFICATE_REF,
           "Neither caCertificateRefs nor wellKnownCACertificates is set");
     }
+    // Each reference is checked on its own: a policy is not accepted only when none is usable (the spec's
+    // NoValidCACertificate); otherwise it trusts the CAs that are, which fails closed for a backend whose
+    // certificate only an unusable reference would have vouched for.
     StringBuilder pem = new StringBuilder();
+    Map<ObjectKey, CertificateUse.Window> windows = new java.util.TreeMap<>();
+    String refsReason = null;
+    List<String> problems = new ArrayList<>();
     for (LocalObjectReference ref : caRefs) {
       String group = ref.getGroup() == null ? "" : ref.getGroup();
+      String problem;
+      String reason = Reasons.INVALID_CA_CERTIFICATE_REF;
       if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
-        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE, Reasons.INVALID_KIND,
-            "caCertificateRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " " + ref.getName()
-                + " is not a ConfigMap");
+        reason = Reasons.INVALID_KIND;
+        problem = "caCertificateRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " " + ref.getName()
+            + " is not a ConfigMap";
+      } else {
+        ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, ref.getName())).orElse(null);
+        problem = switch (configMap == null ? null : TlsSecrets.readCaBundle(configMap)) {
+          case null -> "ConfigMap " + namespace + "/" + ref.getName() + " does not exist";
+          case TlsSecrets.CaBundle.Invalid invalid ->
+              "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + invalid.problem();
+          case TlsSecrets.CaBundle.Valid valid -> {
+            pem.append(valid.pem().strip()).append('\n');
+            windows.put(ObjectKey.of(configMap), valid.window());
+            yield null;
+          }
+        };
       }
-      ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, ref.getName())).orElse(null);
-      if (configMap == null) {
-        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE,
-            Reasons.INVALID_CA_CERTIFICATE_REF, "ConfigMap " + namespace + "/" + ref.getName() + " does not exist");
-      }
-      String ca = configMap.getData() == null ? null : configMap.getData().get("ca.crt");
-      String problem = ca == null ? "has no ca.crt" : TlsSecrets.certificateProblem(ca);
       if (problem != null) {
-        return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE,
-            Reasons.INVALID_CA_CERTIFICATE_REF, "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + problem);
+        refsReason = refsReason == null ? reason : refsReason;
+        problems.add(problem);
       }
-      pem.append(ca.strip()).append('\n');
+    }
+    if (pem.isEmpty() && !caRefs.isEmpty()) {
+      return new Evaluation(policy, null, null, Reasons.NO_VALID_CA_CERTIFICATE, refsReason,
+          String.join("; ", problems));
     }
     SecretIr.TrustedCa caSecret = pem.isEmpty() ? null
         : new SecretIr.TrustedCa("ca/" + ObjectKey.of(policy), pem.toString());
     ClusterIr.UpstreamTlsIr tls = new ClusterIr.UpstreamTlsIr(validation.getHostname(), sans,
         caSecret == null ? null : caSecret.name(), system);
-    return new Evaluation(policy, tls, caSecret, null, null, "");
+    return new Evaluation(policy, tls, caSecret, null, refsReason, problems.isEmpty() ? ""
+        : String.join("; ", problems) + "; the other CA certificates are trusted", windows);
   }
 }

@@ -12,6 +12,8 @@ public final class Features {
       "GRPCRoute",
       "GRPCRouteNamedRouteRule",
       "Gateway",
+      "GatewayFrontendClientCertificateValidation",
+      "GatewayFrontendClientCertificateValidationInsecureFallback",
       "GatewayHTTPListenerIsolation",
       "GatewayHTTPSListenerDetectMisdirectedRequests",
       "GatewayInfrastructurePropagation",

@@ -21,16 +21,19 @@ import java.util.Map;
  * @param policyAncestors policy ancestor entries naming this Gateway
  * @param proxy how the Gateway's proxies are provisioned, or null when its parameters are invalid
  * @param exposedPorts ports of the valid listeners, for the proxy Service
+ * @param certificates the certificates the Gateway's proxies serve and trust, with when each is valid
  */
 public record GatewayTranslation(ObjectKey gateway, GatewayIr ir, ObjectStatusIr.GatewayStatus gatewayStatus,
     Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSets, List<RouteParent> routeParents,
-    Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors, ProxyParameters proxy, List<ExposedPort> exposedPorts) {
+    Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors, ProxyParameters proxy, List<ExposedPort> exposedPorts,
+    List<CertificateUse> certificates) {
 
   public GatewayTranslation {
     listenerSets = Map.copyOf(listenerSets);
     routeParents = List.copyOf(routeParents);
     policyAncestors = Map.copyOf(policyAncestors);
     exposedPorts = List.copyOf(exposedPorts);
+    certificates = List.copyOf(certificates);
   }
 
   /**

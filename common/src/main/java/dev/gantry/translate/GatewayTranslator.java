@@ -739,6 +739,9 @@ public final class GatewayTranslator {
     for (ListenerState listener : onSocket) {
       if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
         secrets.addAll(listener.certificateSecrets);
+        if (listener.clientValidation != null) {
+          secrets.add(listener.clientValidation.caSecret());
+        }
       }
     }
     return secrets;
@@ -753,7 +756,7 @@ public final class GatewayTranslator {
       if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
         FilterChainIr chain = new FilterChainIr.Http("https-" + (listener.hostname == null ? "*" : listener.hostname),
             listener.hostname == null ? List.of() : List.of(listener.hostname), listener.certificateSecrets,
-            RouteTables.httpsTableName(listener));
+            RouteTables.httpsTableName(listener), listener.clientValidation);
         (listener.hostname == null ? catchAll : specific).add(chain);
       }
     }
@@ -1275,9 +1278,36 @@ public final class GatewayTranslator {
     }
     if (snapshot == null) {
       snapshot = new GatewayTranslation(key, ir(), gatewayStatus(), listenerSetStatuses(), routeParents(),
-          policyAncestors(), proxy, exposed);
+          policyAncestors(), proxy, exposed, certificateUses());
     }
     return snapshot;
+  }
+
+  /**
+   * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
+   * their routes' backends use, each once per owner and listener.
+   */
+  private List<CertificateUse> certificateUses() {
+    Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
+    if (usable) {
+      for (ListenerState listener : listeners) {
+        if (listener.programmable()) {
+          uses.addAll(listener.certificateUses);
+        }
+      }
+    }
+    for (RouteId id : routesWithPolicies) {
+      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+        BackendTlsPolicies.Evaluation evaluation = use.evaluation();
+        if (evaluation.valid()) {
+          ObjectKey policy = ObjectKey.of(evaluation.policy());
+          evaluation.caWindows().forEach((configMap, window) -> uses.add(new CertificateUse(
+              CertificateUse.Use.BACKEND_CA, Kinds.BACKEND_TLS_POLICY, policy, null, Kinds.CONFIG_MAP, configMap,
+              window.notBefore(), window.notAfter())));
+        }
+      }
+    }
+    return List.copyOf(uses);
   }
 
   /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
@@ -1402,7 +1432,37 @@ public final class GatewayTranslator {
         attachedSets++;
       }
     }
-    return new ObjectStatusIr.GatewayStatus(List.of(accepted, programmed), statuses, addresses, attachedSets);
+    List<ConditionIr> conditions = new ArrayList<>(3);
+    conditions.add(accepted);
+    conditions.add(programmed);
+    ConditionIr insecure = insecureFrontendValidation(generation);
+    if (insecure != null) {
+      conditions.add(insecure);
+    }
+    return new ObjectStatusIr.GatewayStatus(conditions, statuses, addresses, attachedSets);
+  }
+
+  /**
+   * {@code InsecureFrontendValidationMode=True/ConfigurationChanged} while a served listener lets clients through
+   * without a valid certificate (AllowInsecureFallback), as the spec asks; absent otherwise.
+   */
+  private ConditionIr insecureFrontendValidation(long generation) {
+    if (!usable) {
+      return null;
+    }
+    Set<Integer> ports = new TreeSet<>();
+    for (ListenerState listener : listeners) {
+      if (listener.programmable() && listener.clientValidation != null && listener.clientValidation.insecureFallback()) {
+        ports.add(listener.port);
+      }
+    }
+    if (ports.isEmpty()) {
+      return null;
+    }
+    return ConditionIr.of(Reasons.INSECURE_FRONTEND_VALIDATION_MODE, true, Reasons.CONFIGURATION_CHANGED,
+        "HTTPS listeners on port" + (ports.size() == 1 ? " " : "s ") + ports.stream().map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(", ")) + " accept clients without a valid certificate"
+            + " (spec.tls.frontend mode AllowInsecureFallback): the backends must authorize them", generation);
   }
 
   private boolean setAccepted(ListenerSet set) {

@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.FilterChainIr;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.Reasons;
@@ -40,6 +41,12 @@ final class ListenerState {
   /** Null unless another TLS-terminating listener on the port overlaps this one (OverlappingTLSConfig=True). */
   String overlapReason;
   String overlapMessage = "";
+  /** How an HTTPS listener validates client certificates (the Gateway's spec.tls.frontend), or null. */
+  FilterChainIr.ClientValidationIr clientValidation;
+  /** Certificates this listener serves or validates clients with, and when each is valid. */
+  final List<CertificateUse> certificateUses = new ArrayList<>();
+  /** The DNS names (subjectAltName) of the certificates it serves, for OverlappingCertificates. */
+  final java.util.Set<String> certificateNames = new java.util.LinkedHashSet<>();
   /** Names of the certificate secrets served when this listener terminates TLS. */
   final List<String> certificateSecrets = new ArrayList<>();
   /** Position in the Gateway's merged listener list. */

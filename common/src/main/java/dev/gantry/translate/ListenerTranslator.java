@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
@@ -67,6 +68,7 @@ final class ListenerTranslator {
         }
       }
     }
+    FrontendValidation frontend = new FrontendValidation(view, gateway);
     Set<String> namesSeen = new LinkedHashSet<>();
     for (int i = 0; i < merged.size(); i++) {
       ListenerState listener = merged.get(i);
@@ -83,6 +85,9 @@ final class ListenerTranslator {
       }
       if (listener.accepted()) {
         resolveCertificates(listener);
+      }
+      if (listener.accepted() && listener.mode == ListenerState.Mode.HTTPS) {
+        validateClients(listener, frontend.forPort(listener.port));
       }
     }
     settleConflicts(merged);
@@ -219,9 +224,39 @@ final class ListenerTranslator {
           secrets.putIfAbsent(name, new SecretIr.Certificate(name, valid.keyPair().certificateChainPem(),
               valid.keyPair().privateKeyPem()));
           l.certificateSecrets.add(name);
+          l.certificateNames.addAll(valid.dnsNames());
+          l.certificateUses.add(use(l, CertificateUse.Use.LISTENER, Kinds.SECRET, secretKey, valid.window()));
         }
       }
     }
+  }
+
+  /**
+   * Applies the Gateway's client certificate validation to an HTTPS listener. Without a usable CA the listener is
+   * not accepted (NoValidCACertificate): served without the validation its owner asked for, it would let in every
+   * client.
+   */
+  private void validateClients(ListenerState l, FrontendValidation.PortValidation validation) {
+    if (validation == null) {
+      return;
+    }
+    if (validation.refsReason() != null) {
+      failRefs(l, validation.refsReason(), validation.message());
+    }
+    if (validation.ca() == null) {
+      reject(l, Reasons.NO_VALID_CA_CERTIFICATE, validation.message());
+      return;
+    }
+    secrets.putIfAbsent(validation.ca().name(), validation.ca());
+    validation.windows().forEach((configMap, window) ->
+        l.certificateUses.add(use(l, CertificateUse.Use.CLIENT_CA, Kinds.CONFIG_MAP, configMap, window)));
+    l.clientValidation = new FilterChainIr.ClientValidationIr(validation.ca().name(), validation.insecureFallback());
+  }
+
+  private static CertificateUse use(ListenerState l, CertificateUse.Use use, dev.gantry.model.Kind<?> sourceKind,
+      ObjectKey source, CertificateUse.Window window) {
+    return new CertificateUse(use, l.owner.isListenerSet() ? Kinds.LISTENER_SET : Kinds.GATEWAY, l.owner.key(),
+        l.name, sourceKind, source, window.notBefore(), window.notAfter());
   }
 
   private static void failRefs(ListenerState l, String reason, String message) {

@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,36 @@ class TlsSecretsTest {
   void anUnparseableCertificateIsRefused() {
     String problem = invalid("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", TestPem.PRIVATE_KEY);
     assertTrue(problem.contains("tls.crt"), problem);
+  }
+
+  @Test
+  void aCaBundleOfCertificatesIsValidAndTheTextBetweenBlocksIsIgnored() throws Exception {
+    String two = "# Issuer: a comment as system bundles have\n" + TestPem.CERTIFICATE + "\n"
+        + certificate(ec("secp256r1"), "SHA256withECDSA");
+    TlsSecrets.CaBundle bundle = TlsSecrets.caBundle(two);
+    assertEquals(2, assertInstanceOf(TlsSecrets.CaBundle.Valid.class, bundle).certificates().size());
+  }
+
+  @Test
+  void caBundlesEnvoyWouldRefuseOrThatHoldAKeyAreRefusedSayingWhichBlock() {
+    String garbageBlock = "-----BEGIN CERTIFICATE-----\nTUlJQ2VRSUJBREFOQmdrcWhr\n-----END CERTIFICATE-----\n";
+    java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("", "is empty");
+    cases.put("  \n", "is empty");
+    cases.put("not a certificate at all", "holds no PEM certificate");
+    cases.put(TestPem.PRIVATE_KEY, "holds a private key (PEM block 1 of 1)");
+    cases.put(TestPem.CERTIFICATE + TestPem.PRIVATE_KEY, "holds a private key (PEM block 2 of 2)");
+    cases.put(garbageBlock, "has a certificate that does not parse as X.509 (PEM block 1 of 1)");
+    cases.put(TestPem.CERTIFICATE + garbageBlock, "does not parse as X.509 (PEM block 2 of 2)");
+    cases.put("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", "is not valid base64");
+    cases.put(TestPem.CERTIFICATE.substring(0, TestPem.CERTIFICATE.indexOf("-----END")), "without its END CERTIFICATE line");
+    cases.put("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n", "not a CERTIFICATE but X509 CRL");
+    cases.forEach((pem, expected) -> {
+      String problem = assertInstanceOf(TlsSecrets.CaBundle.Invalid.class, TlsSecrets.caBundle(pem),
+          "refused: " + expected).problem();
+      assertTrue(problem.contains(expected), problem + " should say " + expected);
+      assertFalse(problem.contains("TUlJQ2VR") || problem.contains("MIGHAgEA"), "no data quoted: " + problem);
+    });
   }
 
   private static String invalid(String certificate, String key) {

@@ -37,6 +37,7 @@ public final class Controller implements AutoCloseable {
   private final List<ControllerReconciler.LeaderTask> leaderTasks = new ArrayList<>();
   private final ProxyProvisioner provisioner;
   private final CredentialIssuer issuer;
+  private final CertificateExpiry expiry;
   private AdminServer admin;
   private Thread thread;
 
@@ -50,12 +51,19 @@ public final class Controller implements AutoCloseable {
    */
   public Controller(GantrySettings settings, KubernetesClient client, String bindHost, int adminPort,
       Runnable onLeadershipLost, PrometheusRegistry registry) {
+    this(settings, client, bindHost, adminPort, onLeadershipLost, registry, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock what the controller takes for now: status timestamps, Events, certificate renewal and expiry
+   */
+  public Controller(GantrySettings settings, KubernetesClient client, String bindHost, int adminPort,
+      Runnable onLeadershipLost, PrometheusRegistry registry, Clock clock) {
     this.settings = settings;
     this.metrics = new ControllerMetrics(registry);
     this.bindHost = bindHost;
     this.adminPortSetting = adminPort;
     GatewayApiTranslator translator = new GatewayApiTranslator(settings.translatorConfig());
-    Clock clock = Clock.systemUTC();
     ControllerReconciler[] self = new ControllerReconciler[1];
     this.election = new LeaderElection(client, settings, () -> {
       metrics.leader.set(1);
@@ -79,6 +87,8 @@ public final class Controller implements AutoCloseable {
           key -> self[0].dirty(key), () -> self[0].wake());
       leaderTasks.add(issuer);
     }
+    this.expiry = new CertificateExpiry(clock, events, metrics, () -> self[0].wake());
+    leaderTasks.add(expiry);
     this.provisioner = settings.provisionProxies() ? new ProxyProvisioner(client, settings, events) : null;
     if (provisioner != null) {
       leaderTasks.add(provisioner);
@@ -157,6 +167,7 @@ public final class Controller implements AutoCloseable {
     if (issuer != null) {
       issuer.close();
     }
+    expiry.close();
     reconciler.stop();
     writer.close();
     if (thread != null) {

@@ -24,6 +24,9 @@ final class ControllerMetrics {
   final Gauge caExpiry;
   final Gauge proxyCredentialExpiry;
   final Gauge proxyCredentials;
+  final Gauge certificatesInvalid;
+  final Gauge certificatesInUse;
+  final Gauge certificatesEarliestExpiry;
 
   ControllerMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -64,5 +67,15 @@ final class ControllerMetrics {
             + " lifetime, so this stays well ahead of now").unit(Unit.SECONDS).register(registry);
     proxyCredentials = Gauge.builder().name("gantry_xds_proxy_credentials")
         .help("Gateways with a current proxy credential").register(registry);
+    certificatesInvalid = Gauge.builder().name("gantry_certificates_expired")
+        .help("Certificates in use that are expired or not valid yet (still served), by use: listener (served),"
+            + " client_ca (validates HTTPS clients), backend_ca (validates BackendTLSPolicy backends)")
+        .labelNames("use").register(registry);
+    certificatesInUse = Gauge.builder().name("gantry_certificates_in_use")
+        .help("Distinct certificates in use, by use: listener, client_ca, backend_ca").labelNames("use")
+        .register(registry);
+    certificatesEarliestExpiry = Gauge.builder().name("gantry_certificates_earliest_expiry_timestamp_seconds")
+        .help("When the first of the certificates in use expires (Unix time; NaN when none is in use)")
+        .unit(Unit.SECONDS).register(registry);
   }
 }

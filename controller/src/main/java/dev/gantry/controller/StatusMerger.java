@@ -63,7 +63,8 @@ final class StatusMerger {
   static final int MAX_SUPPORTED_KINDS = 8;
   static final int MAX_MESSAGE = 32768;
   private static final Set<String> CLASS_TYPES = Set.of("Accepted", "SupportedVersion");
-  private static final Set<String> GATEWAY_TYPES = Set.of("Accepted", "Programmed", "ResolvedRefs");
+  private static final Set<String> GATEWAY_TYPES = Set.of("Accepted", "Programmed", "ResolvedRefs",
+      "InsecureFrontendValidationMode");
   private static final Set<String> LISTENER_TYPES = Set.of("Accepted", "Programmed", "ResolvedRefs", "Conflicted",
       "OverlappingTLSConfig");
   private static final Set<String> SET_TYPES = Set.of("Accepted", "Programmed");

@@ -58,9 +58,15 @@ final class ControllerHarness implements AutoCloseable {
   }
 
   Controller startController(GantrySettings settings, Runnable onLeadershipLost) {
+    return startController(settings, onLeadershipLost, new PrometheusRegistry(), java.time.Clock.systemUTC());
+  }
+
+  /** A controller whose metrics go to {@code registry} and that takes {@code clock} for now. */
+  Controller startController(GantrySettings settings, Runnable onLeadershipLost, PrometheusRegistry registry,
+      java.time.Clock clock) {
     KubernetesClient controllerClient = api.newClient("gantry-controller/" + settings.identity());
     Controller controller = new Controller(settings, controllerClient, "127.0.0.1", 0, onLeadershipLost,
-        new PrometheusRegistry()).start();
+        registry, clock).start();
     running.add(controller);
     running.add(controllerClient);
     return controller;

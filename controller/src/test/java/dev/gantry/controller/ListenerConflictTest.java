@@ -90,47 +90,89 @@ class ListenerConflictTest {
 
   @Test
   void tlsListenersWhoseHostnamesOverlapSaySoAcrossTheGatewayAndItsListenerSets() {
-    var ca = dev.gantry.pki.CertificateAuthority.create("test", java.time.Instant.now(), Duration.ofDays(1));
-    var certificate = ca.issueServing(List.of("*.example.com", "*.other.com"), java.time.Instant.now(),
-        Duration.ofDays(1));
-    harness.apply(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("cert")
-        .withNamespace("apps").endMetadata().withType("kubernetes.io/tls")
-        .addToStringData("tls.crt", certificate.certificatePem()).addToStringData("tls.key", certificate.keyPem())
-        .build());
+    // Certificates that do not overlap one another: the hostnames alone overlap.
+    certificate("api", "api.example.com");
+    certificate("foo", "foo.example.com");
+    certificate("other", "a.other.com");
     GatewaySpecBuilder spec = spec().withNewAllowedListeners().withNewNamespaces().withFrom("Same").endNamespaces()
         .endAllowedListeners();
-    spec.addNewListener().withName("wildcard").withPort(443).withProtocol("HTTPS").withHostname("*.example.com")
-        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
-    spec.addNewListener().withName("foo").withPort(443).withProtocol("HTTPS").withHostname("foo.example.com")
-        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
-    spec.addNewListener().withName("elsewhere").withPort(443).withProtocol("HTTPS").withHostname("a.other.com")
-        .withNewTls().addNewCertificateRef().withName("cert").endCertificateRef().endTls().endListener();
+    https(spec, "wildcard", "*.example.com", "api");
+    https(spec, "foo", "foo.example.com", "foo");
+    https(spec, "elsewhere", "a.other.com", "other");
     Gateway gateway = apply("tls", spec);
 
-    assertOverlapping(listener(gateway, "wildcard").getConditions());
-    assertOverlapping(listener(gateway, "foo").getConditions());
+    assertOverlapping(listener(gateway, "wildcard").getConditions(), "OverlappingHostnames");
+    assertOverlapping(listener(gateway, "foo").getConditions(), "OverlappingHostnames");
     assertTrue(listener(gateway, "elsewhere").getConditions().stream()
         .noneMatch(c -> c.getType().equals("OverlappingTLSConfig")), "a.other.com overlaps nothing");
 
+    certificate("team", "team.example.com");
     harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder().withNewMetadata()
         .withName("team").withNamespace("apps").endMetadata().withNewSpec().withNewParentRef().withName("tls")
         .endParentRef().addNewListener().withName("team").withPort(443).withProtocol("HTTPS")
-        .withHostname("team.example.com").withNewTls().addNewCertificateRef().withName("cert").endCertificateRef()
+        .withHostname("team.example.com").withNewTls().addNewCertificateRef().withName("team").endCertificateRef()
         .endTls().endListener().endSpec().build());
-    Eventually.await(TIMEOUT, "the ListenerSet's listener overlaps the Gateway's wildcard", () -> {
-      var set = harness.client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class)
-          .inNamespace("apps").withName("team").get();
-      return set != null && set.getStatus() != null && set.getStatus().getListeners() != null
-          && set.getStatus().getListeners().stream().flatMap(l -> l.getConditions().stream())
-              .anyMatch(c -> c.getType().equals("OverlappingTLSConfig") && c.getReason().equals("OverlappingHostnames")
-                  && c.getMessage().contains("*.example.com"));
-    });
+    Eventually.await(TIMEOUT, "the ListenerSet's listener overlaps the Gateway's wildcard", () ->
+        setListenerOverlap("team", "OverlappingHostnames", "*.example.com"));
   }
 
-  private static void assertOverlapping(List<Condition> conditions) {
+  @Test
+  void tlsListenersWhoseCertificatesOverlapSaySoAcrossTheGatewayAndItsListenerSets() {
+    // One wildcard certificate for two hostnames that do not overlap, and a ListenerSet's certificate for a name
+    // the wildcard covers; a name two labels down is not covered.
+    certificate("wildcard", "*.example.com");
+    certificate("team", "team.example.com");
+    certificate("deep", "x.deep.example.com");
+    GatewaySpecBuilder spec = spec().withNewAllowedListeners().withNewNamespaces().withFrom("Same").endNamespaces()
+        .endAllowedListeners();
+    https(spec, "a", "a.example.com", "wildcard");
+    https(spec, "b", "b.example.com", "wildcard");
+    https(spec, "deep", "x.deep.example.com", "deep");
+    Gateway gateway = apply("certs", spec);
+
+    assertOverlapping(listener(gateway, "a").getConditions(), "OverlappingCertificates");
+    assertOverlapping(listener(gateway, "b").getConditions(), "OverlappingCertificates");
+    assertTrue(condition(listener(gateway, "a").getConditions(), "OverlappingTLSConfig").getMessage()
+        .contains("for *.example.com overlaps the certificate of Gateway apps/certs listener 'b'"));
+    assertTrue(listener(gateway, "deep").getConditions().stream()
+        .noneMatch(c -> c.getType().equals("OverlappingTLSConfig")), "a wildcard covers one label only");
+
+    harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder().withNewMetadata()
+        .withName("team").withNamespace("apps").endMetadata().withNewSpec().withNewParentRef().withName("certs")
+        .endParentRef().addNewListener().withName("team").withPort(443).withProtocol("HTTPS")
+        .withHostname("team.example.com").withNewTls().addNewCertificateRef().withName("team").endCertificateRef()
+        .endTls().endListener().endSpec().build());
+    Eventually.await(TIMEOUT, "the ListenerSet's certificate overlaps the Gateway's wildcard certificate", () ->
+        setListenerOverlap("team", "OverlappingCertificates", "*.example.com"));
+  }
+
+  private boolean setListenerOverlap(String set, String reason, String naming) {
+    var current = harness.client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class)
+        .inNamespace("apps").withName(set).get();
+    return current != null && current.getStatus() != null && current.getStatus().getListeners() != null
+        && current.getStatus().getListeners().stream().flatMap(l -> l.getConditions().stream())
+            .anyMatch(c -> c.getType().equals("OverlappingTLSConfig") && c.getReason().equals(reason)
+                && c.getMessage().contains(naming));
+  }
+
+  private void certificate(String name, String dnsName) {
+    var ca = dev.gantry.pki.CertificateAuthority.create("test", java.time.Instant.now(), Duration.ofDays(1));
+    var certificate = ca.issueServing(List.of(dnsName), java.time.Instant.now(), Duration.ofDays(1));
+    harness.apply(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+        .withNamespace("apps").endMetadata().withType("kubernetes.io/tls")
+        .addToStringData("tls.crt", certificate.certificatePem()).addToStringData("tls.key", certificate.keyPem())
+        .build());
+  }
+
+  private static void https(GatewaySpecBuilder spec, String name, String hostname, String secret) {
+    spec.addNewListener().withName(name).withPort(443).withProtocol("HTTPS").withHostname(hostname)
+        .withNewTls().addNewCertificateRef().withName(secret).endCertificateRef().endTls().endListener();
+  }
+
+  private static void assertOverlapping(List<Condition> conditions, String reason) {
     Condition overlapping = condition(conditions, "OverlappingTLSConfig");
     assertEquals("True", overlapping.getStatus());
-    assertEquals("OverlappingHostnames", overlapping.getReason());
+    assertEquals(reason, overlapping.getReason());
   }
 
   private static GatewaySpecBuilder spec() {
