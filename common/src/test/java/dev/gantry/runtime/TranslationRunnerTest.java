@@ -146,6 +146,8 @@ class TranslationRunnerTest {
     now = 7_000;
     CompletableFuture<Void> done = CompletableFuture.runAsync(runner);
     runner.informersSynced(Duration.ZERO, List.of());
+    // Offered after sync: in the same batch as the sync it would be part of the initial translation.
+    Eventually.await(Duration.ofSeconds(10), "synced", runner::synced);
     runner.offer(new Change(Kinds.GATEWAY, GATEWAY, null, gateway("1")));
     Eventually.await(Duration.ofSeconds(10), "the Gateway's batch",
         () -> reconciler.batches.stream().anyMatch(b -> !b.affected().isEmpty()));
