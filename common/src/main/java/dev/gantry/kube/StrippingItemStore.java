@@ -1,15 +1,11 @@
 package dev.gantry.kube;
 
+import dev.gantry.model.RouteKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
@@ -51,14 +47,8 @@ final class StrippingItemStore<T extends HasMetadata> implements ItemStore<T> {
       case Gateway o -> o.setStatus(null);
       case GatewayClass o -> o.setStatus(null);
       case ListenerSet o -> o.setStatus(null);
-      case HTTPRoute o -> o.setStatus(null);
-      case GRPCRoute o -> o.setStatus(null);
-      case TLSRoute o -> o.setStatus(null);
-      case TCPRoute o -> o.setStatus(null);
-      case UDPRoute o -> o.setStatus(null);
       case BackendTLSPolicy o -> o.setStatus(null);
-      case null, default -> {
-      }
+      case null, default -> RouteKind.of(object).ifPresent(kind -> kind.setStatusOf(object, null));
     }
   }
 

@@ -1,12 +1,7 @@
 package dev.gantry.model;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,37 +12,16 @@ public final class Routes {
   }
 
   public static List<ParentReference> parentRefs(HasMetadata route) {
-    List<ParentReference> refs = switch (route) {
-      case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
-      case GRPCRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
-      case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
-      case TCPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
-      case UDPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
-      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
-    };
-    return refs == null ? List.of() : refs;
+    return RouteKind.ofRoute(route).parentRefsOf(route);
   }
 
   /** Hostnames of the route; empty for kinds without hostnames (TCP, UDP). */
   public static List<String> hostnames(HasMetadata route) {
-    List<String> hostnames = switch (route) {
-      case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
-      case GRPCRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
-      case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getHostnames();
-      default -> null;
-    };
-    return hostnames == null ? List.of() : hostnames;
+    return RouteKind.of(route).map(kind -> kind.hostnamesOf(route)).orElse(List.of());
   }
 
   public static Kind<?> kindOf(HasMetadata route) {
-    return switch (route) {
-      case HTTPRoute r -> Kinds.HTTP_ROUTE;
-      case GRPCRoute r -> Kinds.GRPC_ROUTE;
-      case TLSRoute r -> Kinds.TLS_ROUTE;
-      case TCPRoute r -> Kinds.TCP_ROUTE;
-      case UDPRoute r -> Kinds.UDP_ROUTE;
-      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
-    };
+    return RouteKind.ofRoute(route).kind();
   }
 
   /** The parent a reference names, with the defaults of the spec applied (kind Gateway, the route's namespace). */

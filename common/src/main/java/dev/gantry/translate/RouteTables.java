@@ -3,14 +3,15 @@ package dev.gantry.translate;
 import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.HeaderEditsIr;
-import dev.gantry.ir.MatchIr;
 import dev.gantry.ir.MatchIr.PathMatchIr;
+import dev.gantry.ir.MatchIr;
 import dev.gantry.ir.RouteIr;
 import dev.gantry.ir.RouteTableIr;
 import dev.gantry.ir.VirtualHostIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.model.Kind;
 import dev.gantry.model.ObjectKey;
+import dev.gantry.model.RouteKind;
 import dev.gantry.model.Routes;
 import dev.gantry.translate.RouteRules.PathModifier;
 import dev.gantry.translate.RouteRules.RuleAction;
@@ -232,14 +233,7 @@ final class RouteTables {
   }
 
   private static String lowerKind(Kind<?> kind) {
-    return switch (kind.kind()) {
-      case "HTTPRoute" -> "httproute";
-      case "GRPCRoute" -> "grpcroute";
-      case "TLSRoute" -> "tlsroute";
-      case "TCPRoute" -> "tcproute";
-      case "UDPRoute" -> "udproute";
-      default -> kind.kind().toLowerCase(Locale.ROOT);
-    };
+    return RouteKind.of(kind).map(RouteKind::envoyName).orElseGet(() -> kind.kind().toLowerCase(Locale.ROOT));
   }
 
   private static ActionIr.PathRewriteIr pathRewrite(PathModifier modifier, MatchIr match) {

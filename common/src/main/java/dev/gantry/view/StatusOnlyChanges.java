@@ -1,16 +1,12 @@
 package dev.gantry.view;
 
+import dev.gantry.model.RouteKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import java.util.Objects;
 
 /**
@@ -44,13 +40,8 @@ public final class StatusOnlyChanges {
       case Gateway o -> o.getSpec();
       case GatewayClass o -> o.getSpec();
       case ListenerSet o -> o.getSpec();
-      case HTTPRoute o -> o.getSpec();
-      case GRPCRoute o -> o.getSpec();
-      case TLSRoute o -> o.getSpec();
-      case TCPRoute o -> o.getSpec();
-      case UDPRoute o -> o.getSpec();
       case BackendTLSPolicy o -> o.getSpec();
-      default -> null;
+      default -> RouteKind.of(object).map(kind -> kind.specOf(object)).orElse(null);
     };
   }
 

@@ -1,25 +1,22 @@
 package dev.gantry.controller;
 
+import dev.gantry.model.RouteKind;
 import dev.gantry.status.AddressIr;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
 import dev.gantry.status.ParentRefIr;
 import dev.gantry.status.PolicyAncestorStatusIr;
-import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.status.RouteGroupKindIr;
+import dev.gantry.status.RouteParentStatusIr;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
@@ -30,12 +27,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SupportedFeature;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -202,37 +193,17 @@ final class StatusMerger {
       case GatewayClass o -> o.setStatus((GatewayClassStatus) status);
       case Gateway o -> o.setStatus((GatewayStatus) status);
       case ListenerSet o -> o.setStatus((ListenerSetStatus) status);
-      case HTTPRoute o -> o.setStatus((HTTPRouteStatus) status);
-      case GRPCRoute o -> o.setStatus((GRPCRouteStatus) status);
-      case TLSRoute o -> o.setStatus((TLSRouteStatus) status);
-      case TCPRoute o -> o.setStatus((TCPRouteStatus) status);
-      case UDPRoute o -> o.setStatus((UDPRouteStatus) status);
       case BackendTLSPolicy o -> o.setStatus((PolicyStatus) status);
-      default -> throw new IllegalArgumentException("no status for " + target.getKind());
+      default -> RouteKind.ofRoute(target).setStatusOf(target, status);
     }
   }
 
   private static List<RouteParentStatus> routeParents(HasMetadata route) {
-    List<RouteParentStatus> parents = switch (route) {
-      case HTTPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
-      case GRPCRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
-      case TLSRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
-      case TCPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
-      case UDPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
-      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
-    };
-    return nullSafe(parents);
+    return nullSafe(RouteKind.ofRoute(route).parentsOf(route));
   }
 
   private static Object routeStatus(HasMetadata route, List<RouteParentStatus> parents) {
-    return switch (route) {
-      case HTTPRoute r -> new HTTPRouteStatus(parents);
-      case GRPCRoute r -> new GRPCRouteStatus(parents);
-      case TLSRoute r -> new TLSRouteStatus(parents);
-      case TCPRoute r -> new TCPRouteStatus(parents);
-      case UDPRoute r -> new UDPRouteStatus(parents);
-      default -> throw new IllegalArgumentException("not a route: " + route.getKind());
-    };
+    return RouteKind.ofRoute(route).newStatus().apply(parents);
   }
 
   /**
