@@ -18,6 +18,7 @@ import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.GatewayTranslation;
 import dev.gantry.translate.StatusAggregation;
 import dev.gantry.translate.GatewayTranslator;
+import dev.gantry.translate.RouteId;
 import dev.gantry.translate.StatusKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
@@ -284,7 +285,7 @@ final class ControllerReconciler implements Runnable, TranslationRunner.Reconcil
         }
       }
     } else {
-      for (GatewayTranslator.RouteId id : outcome.changedRoutes()) {
+      for (RouteId id : outcome.changedRoutes()) {
         StatusKey key = new StatusKey(id.kind(), id.key());
         routesTouched.add(key);
         List<GatewayTranslation.RouteParent> parents = translator.routeParents(id);
