@@ -203,8 +203,8 @@ public final class GatewayTranslator {
   private Set<Dependency> structuralReads = Set.of();
   private Set<Dependency> membershipReads = Set.of();
   /** The unit (a table or a port's chains) each placement-dependent listener contributes to. */
-  private Map<ListenerState, String> unitOf = new IdentityHashMap<>();
-  private Map<String, List<ListenerState>> unitListeners = new HashMap<>();
+  private Map<ListenerState, Unit> unitOf = new IdentityHashMap<>();
+  private Map<Unit, List<ListenerState>> unitListeners = new HashMap<>();
   /** Server names claimed by HTTPS chains, per TLS port (TLS route chains may not reuse them). */
   private Map<String, Set<String>> httpsClaims = new HashMap<>();
 
@@ -229,8 +229,8 @@ public final class GatewayTranslator {
   // --- assembly ---
   private final Map<String, RouteTableIr> tables = new TreeMap<>();
   private final Map<String, PortIr> ports = new TreeMap<>();
-  private final Map<String, Set<String>> clustersByUnit = new HashMap<>();
-  private final Map<String, Set<String>> secretsByUnit = new HashMap<>();
+  private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
+  private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
   private final Map<String, Integer> clusterRefs = new HashMap<>();
   private final Map<String, ClusterKey> clusterKeys = new HashMap<>();
   private final Map<String, ClusterBuilder.Built> clusters = new TreeMap<>();
@@ -443,7 +443,7 @@ public final class GatewayTranslator {
    * uses as they are built, and each cluster is built once.
    */
   private void buildAllUnits(ClusterView view) {
-    List<String> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
+    List<Unit> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
     UnitBuild[] built = new UnitBuild[units.size()];
     ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
     Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> {
@@ -651,21 +651,21 @@ public final class GatewayTranslator {
       List<ListenerState> onSocket = entry.getValue();
       ListenerState first = onSocket.getFirst();
       switch (first.portClass()) {
-        case "HTTP" -> {
+        case HTTP -> {
           String table = RouteTables.httpTableName(first.port);
           ports.put(entry.getKey(), new PortIr(first.port, PortIr.Transport.TCP,
               List.of(new FilterChainIr.Http("http", List.of(), List.of(), table))));
-          String unit = "table:" + table;
+          Unit unit = new Unit.Table(table);
           unitListeners.put(unit, onSocket);
           onSocket.forEach(l -> unitOf.put(l, unit));
         }
-        case "TLS" -> {
+        case TLS -> {
           Set<String> claimed = new HashSet<>();
           List<ListenerState> tlsRouted = new ArrayList<>();
           for (ListenerState listener : onSocket) {
             if (listener.mode == ListenerState.Mode.HTTPS) {
               if (claimed.add(listener.hostname == null ? "" : listener.hostname)) {
-                String unit = "table:" + RouteTables.httpsTableName(listener);
+                Unit unit = new Unit.Table(RouteTables.httpsTableName(listener));
                 unitListeners.put(unit, List.of(listener));
                 unitOf.put(listener, unit);
               }
@@ -674,12 +674,12 @@ public final class GatewayTranslator {
             }
           }
           httpsClaims.put(entry.getKey(), claimed);
-          String unit = "port:" + entry.getKey();
+          Unit unit = new Unit.Port(entry.getKey());
           unitListeners.put(unit, onSocket);
           tlsRouted.forEach(l -> unitOf.put(l, unit));
         }
-        default -> {
-          String unit = "port:" + entry.getKey();
+        case TCP, UDP, UNSUPPORTED -> {
+          Unit unit = new Unit.Port(entry.getKey());
           unitListeners.put(unit, List.of(first));
           unitOf.put(first, unit);
         }
@@ -760,12 +760,12 @@ public final class GatewayTranslator {
         }
       }
     }
-    Set<String> dirtyUnits = new TreeSet<>();
+    Set<Unit> dirtyUnits = new TreeSet<>();
     for (RouteId id : redo) {
       redoRoute(view, id, dirtyUnits);
     }
     if (usable) {
-      for (String unit : dirtyUnits) {
+      for (Unit unit : dirtyUnits) {
         rebuildUnit(view, unit);
       }
       for (String cluster : rebuildClusters) {
@@ -785,7 +785,7 @@ public final class GatewayTranslator {
    * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
    * every unit anyway) the units whose content its placements touch.
    */
-  private void redoRoute(ClusterView view, RouteId id, Set<String> units) {
+  private void redoRoute(ClusterView view, RouteId id, Set<Unit> units) {
     RouteResult previous = routes.remove(id);
     routesWithPolicies.remove(id);
     if (orderedRoutes != null && orderPending.size() >= 64) {
@@ -804,7 +804,7 @@ public final class GatewayTranslator {
         }
         listenerStatus.remove(placed.listener());
         if (units != null) {
-          String unit = unitOf.get(placed.listener());
+          Unit unit = unitOf.get(placed.listener());
           if (unit != null) {
             units.add(unit);
           }
@@ -859,7 +859,7 @@ public final class GatewayTranslator {
   }
 
   /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
-  private void placeRoute(RouteId id, RouteResult result, Set<String> units) {
+  private void placeRoute(RouteId id, RouteResult result, Set<Unit> units) {
     routes.put(id, result);
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
@@ -869,7 +869,7 @@ public final class GatewayTranslator {
       placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
       listenerStatus.remove(placed.listener());
       if (units != null) {
-        String unit = unitOf.get(placed.listener());
+        Unit unit = unitOf.get(placed.listener());
         if (unit != null) {
           units.add(unit);
         }
@@ -1001,17 +1001,17 @@ public final class GatewayTranslator {
    * The content of one unit, computed from the placements without changing anything.
    *
    * @param unit the unit
-   * @param table its route table (a {@code table:} unit)
-   * @param socket its socket (a {@code port:} unit)
-   * @param port its port, null when it has no filter chain (a {@code port:} unit)
+   * @param table its route table (a table unit)
+   * @param socket its socket (a port unit)
+   * @param port its port, null when it has no filter chain (a port unit)
    * @param used clusters it names
-   * @param secrets secrets its chains name (a {@code port:} unit)
+   * @param secrets secrets its chains name (a port unit)
    */
-  private record UnitBuild(String unit, RouteTableIr table, String socket, PortIr port, Set<String> used,
+  private record UnitBuild(Unit unit, RouteTableIr table, String socket, PortIr port, Set<String> used,
       Set<String> secrets) {
   }
 
-  private void rebuildUnit(ClusterView view, String unit) {
+  private void rebuildUnit(ClusterView view, Unit unit) {
     UnitBuild built = buildUnit(unit);
     if (built != null) {
       installUnit(view, built);
@@ -1019,24 +1019,27 @@ public final class GatewayTranslator {
   }
 
   /** Reads shared state only, so units can be built side by side. */
-  private UnitBuild buildUnit(String unit) {
+  private UnitBuild buildUnit(Unit unit) {
     List<ListenerState> members = unitListeners.get(unit);
     if (members == null) {
       return null;
     }
     Set<String> used = new HashSet<>();
     ListenerState first = members.getFirst();
-    if (unit.startsWith("table:")) {
-      String name = unit.substring("table:".length());
-      RouteTableIr table = first.mode == ListenerState.Mode.HTTPS
+    return switch (unit) {
+      case Unit.Table table -> new UnitBuild(unit, first.mode == ListenerState.Mode.HTTPS
           ? RouteTables.httpsTable(first, placementsOf(first), used)
-          : RouteTables.httpTable(name, members, this::placementsOf, used);
-      return new UnitBuild(unit, table, null, null, used, null);
-    }
-    String socket = unit.substring("port:".length());
+          : RouteTables.httpTable(table.name(), members, this::placementsOf, used), null, null, used, null);
+      case Unit.Port port -> portUnit(port, members, used);
+    };
+  }
+
+  private UnitBuild portUnit(Unit.Port unit, List<ListenerState> members, Set<String> used) {
+    String socket = unit.socket();
+    ListenerState first = members.getFirst();
     Set<String> secrets = new TreeSet<>();
     PortIr port;
-    if (first.portClass().equals("TLS")) {
+    if (first.portClass() == PortClass.TLS) {
       List<ListenerState> tlsRouted = members.stream().filter(l -> l.mode != ListenerState.Mode.HTTPS).toList();
       Set<String> claimed = new HashSet<>(httpsClaims.getOrDefault(socket, Set.of()));
       List<FilterChainIr> routeChains = RouteTables.tlsRouteChains(tlsRouted, this::placementsOf, claimed, used,
@@ -1054,7 +1057,7 @@ public final class GatewayTranslator {
 
   private void installUnit(ClusterView view, UnitBuild built) {
     installUnitContent(built);
-    String unit = built.unit();
+    Unit unit = built.unit();
     Set<String> used = built.used();
     Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
     clustersByUnit.put(unit, used);
@@ -1073,18 +1076,18 @@ public final class GatewayTranslator {
 
   /** Puts a unit's table or port (and the port's secrets) in place. */
   private void installUnitContent(UnitBuild built) {
-    String unit = built.unit();
-    if (built.table() != null) {
-      RouteTableIr table = built.table();
-      String name = unit.substring("table:".length());
-      if (!table.equals(tables.get(name))) {
-        tables.put(name, table);
-        tableList = null;
+    switch (built.unit()) {
+      case Unit.Table unit -> {
+        if (!built.table().equals(tables.get(unit.name()))) {
+          tables.put(unit.name(), built.table());
+          tableList = null;
+        }
       }
-    } else {
-      putPort(built.socket(), built.port());
-      if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
-        secretList = null;
+      case Unit.Port unit -> {
+        putPort(unit.socket(), built.port());
+        if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
+          secretList = null;
+        }
       }
     }
   }

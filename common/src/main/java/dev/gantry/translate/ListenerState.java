@@ -93,14 +93,14 @@ final class ListenerState {
     return accepted() && !conflicted() && (!terminatesTls() || !certificateSecrets.isEmpty());
   }
 
-  /** Which ports can share a socket: plain HTTP, TLS-based (SNI), TCP and UDP each need their own. */
-  String portClass() {
+  /** Which listeners can share a socket with this one. */
+  PortClass portClass() {
     return switch (mode) {
-      case HTTP -> "HTTP";
-      case HTTPS, TLS_PASSTHROUGH, TLS_TERMINATE -> "TLS";
-      case TCP -> "TCP";
-      case UDP -> "UDP";
-      case UNSUPPORTED -> "?";
+      case HTTP -> PortClass.HTTP;
+      case HTTPS, TLS_PASSTHROUGH, TLS_TERMINATE -> PortClass.TLS;
+      case TCP -> PortClass.TCP;
+      case UDP -> PortClass.UDP;
+      case UNSUPPORTED -> PortClass.UNSUPPORTED;
     };
   }
 

@@ -305,7 +305,7 @@ final class ListenerTranslator {
       return;
     }
     ListenerState sameHost = hostnames.get(hostKey(l));
-    if (!first.portClass().equals(l.portClass())) {
+    if (first.portClass() != l.portClass()) {
       l.conflictReason = Reasons.PROTOCOL_CONFLICT;
       l.conflictMessage = "Port " + l.port + " is already used by " + first.protocol + " listener '" + first.name
           + "' of " + first.owner.kind() + " " + first.owner.key() + ", which takes precedence; " + l.protocol
