@@ -73,7 +73,7 @@ class GoldenTranslationTest {
   @TestFactory
   Stream<DynamicTest> goldenFiles() throws IOException {
     List<String> cases = cases();
-    assertTrue(cases.size() >= 7, "golden cases found: " + cases);
+    assertTrue(cases.size() >= 20, "golden cases found: " + cases);
     return cases.stream().map(name -> DynamicTest.dynamicTest(name, () -> check(name)));
   }
 
