@@ -2,6 +2,7 @@ package dev.gantry.translate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gantry.envoy.EnvoyJson;
 import dev.gantry.envoy.EnvoyResources;
@@ -24,34 +25,111 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden tests: every {@code golden/NAME.in.yaml} is translated and compared with {@code golden/NAME.out.yaml}
- * (status of every object, and the Envoy resources of every Gateway). Run with {@code -Dgolden.update=true} to
- * rewrite the expected files, then review the diff. Every Envoy resource must also pass Envoy's field rules.
+ * Golden tests in the form of Envoy Gateway's: every {@code golden/CASE.in.yaml} (Gateway API objects, Services,
+ * Secrets...) is translated and compared with three files:
+ *
+ * <ul>
+ *   <li>{@code CASE.status.yaml}: the status of every object,
+ *   <li>{@code CASE.ir.yaml}: the IR of every Gateway (key material as a digest, private keys redacted),
+ *   <li>{@code CASE.xds.yaml}: the Envoy resources of every Gateway (private keys redacted).
+ * </ul>
+ *
+ * <p>A missing or different file fails the test. Run with {@code -Dgolden.update=true} to (re)write all three
+ * files of every case, then review the diff. Every Envoy resource must also pass Envoy's field rules.
  */
 class GoldenTranslationTest {
 
   private static final Path DIRECTORY = Path.of("src", "test", "resources", "golden");
+  private static final Path ACTUAL = Path.of("target", "golden-actual");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+  private static final String INPUT = ".in.yaml";
+  private static final String UPDATE_COMMAND =
+      "./mvnw -pl common test -Dtest=GoldenTranslationTest -Dgolden.update=true";
+
+  /** The expected outputs of a case, by file suffix. */
+  private enum Output {
+    STATUS(".status.yaml", GoldenTranslationTest::renderStatus),
+    IR(".ir.yaml", GoldenTranslationTest::renderIr),
+    XDS(".xds.yaml", GoldenTranslationTest::renderXds);
+
+    final String suffix;
+    final Function<ClusterTranslation, String> renderer;
+
+    Output(String suffix, Function<ClusterTranslation, String> renderer) {
+      this.suffix = suffix;
+      this.renderer = renderer;
+    }
+  }
 
   @TestFactory
   Stream<DynamicTest> goldenFiles() throws IOException {
-    List<Path> inputs;
-    try (Stream<Path> files = Files.list(DIRECTORY)) {
-      inputs = files.filter(p -> p.toString().endsWith(".in.yaml")).sorted().toList();
-    }
-    assertTrue(inputs.size() >= 6, "golden inputs found: " + inputs);
-    return inputs.stream().map(input -> DynamicTest.dynamicTest(input.getFileName().toString(), () -> check(input)));
+    List<String> cases = cases();
+    assertTrue(cases.size() >= 20, "golden cases found: " + cases);
+    return cases.stream().map(name -> DynamicTest.dynamicTest(name, () -> check(name)));
   }
 
-  private static void check(Path input) throws IOException {
-    String name = input.getFileName().toString().replace(".in.yaml", "");
-    ManifestLoader.Result parsed = ManifestLoader.parse(name, Files.readString(input));
+  /** An output without its input is left over from a renamed or deleted case: it would never be checked. */
+  @Test
+  void everyOutputHasItsInput() throws IOException {
+    Set<String> cases = Set.copyOf(cases());
+    List<String> orphans;
+    try (Stream<Path> files = Files.list(DIRECTORY)) {
+      orphans = files.map(p -> p.getFileName().toString())
+          .filter(file -> !file.endsWith(INPUT))
+          .filter(file -> Stream.of(Output.values()).noneMatch(output -> file.endsWith(output.suffix)
+              && cases.contains(file.substring(0, file.length() - output.suffix.length()))))
+          .sorted().toList();
+    }
+    assertEquals(List.of(), orphans, "files in " + DIRECTORY + " that belong to no " + INPUT + " case");
+  }
+
+  private static List<String> cases() throws IOException {
+    try (Stream<Path> files = Files.list(DIRECTORY)) {
+      return files.map(p -> p.getFileName().toString()).filter(file -> file.endsWith(INPUT))
+          .map(file -> file.substring(0, file.length() - INPUT.length())).sorted().toList();
+    }
+  }
+
+  private static void check(String name) throws IOException {
+    ClusterTranslation translation = translate(name);
+    List<String> problems = new ArrayList<>();
+    for (Output output : Output.values()) {
+      String actual = output.renderer.apply(translation);
+      Path expectedFile = DIRECTORY.resolve(name + output.suffix);
+      if (UPDATE) {
+        Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
+      } else if (!Files.exists(expectedFile)) {
+        problems.add(expectedFile + " is missing: create it with " + UPDATE_COMMAND + ", then review it");
+      } else if (!Files.readString(expectedFile).equals(actual)) {
+        Path actualFile = ACTUAL.resolve(name + output.suffix);
+        Files.createDirectories(ACTUAL);
+        Files.writeString(actualFile, actual, StandardCharsets.UTF_8);
+        problems.add(expectedFile + " differs from the output (in " + actualFile + "); if the change is meant, "
+            + "rewrite it with " + UPDATE_COMMAND + ", then review the diff");
+      }
+    }
+    if (!problems.isEmpty()) {
+      fail(name + ":\n" + String.join("\n", problems));
+    }
+    EnvoyValidator validator = new EnvoyValidator();
+    for (GatewayTranslation gateway : translation.gateways().values()) {
+      EnvoyResources resources = new EnvoyTranslator().translate(gateway.ir());
+      assertEquals(List.of(), validator.validate(resources), name + ": Envoy would reject resources of "
+          + gateway.gateway());
+    }
+  }
+
+  private static ClusterTranslation translate(String name) throws IOException {
+    ManifestLoader.Result parsed = ManifestLoader.parse(name, Files.readString(DIRECTORY.resolve(name + INPUT)));
     assertEquals(List.of(), parsed.problems(), "the input parses");
     List<HasMetadata> objects = new ArrayList<>();
     objects.add(new GatewayClassBuilder().withNewMetadata().withName("gantry").withGeneration(1L).endMetadata()
@@ -62,32 +140,11 @@ class GoldenTranslationTest {
           + document.object().getApiVersion() + " " + document.object().getKind() + " is not an informer kind");
       objects.add(document.object());
     }
-    ClusterStore store = ClusterStore.of(objects);
-    ClusterTranslation translation = new GatewayApiTranslator(TranslatorConfig.defaults()).translateAll(store);
-    String actual = render(translation);
-    Path expectedFile = DIRECTORY.resolve(name + ".out.yaml");
-    if (UPDATE || !Files.exists(expectedFile)) {
-      Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
-    }
-    String expected = Files.readString(expectedFile);
-    if (!expected.equals(actual)) {
-      Path actualFile = Path.of("target", "golden-actual", name + ".out.yaml");
-      Files.createDirectories(actualFile.getParent());
-      Files.writeString(actualFile, actual, StandardCharsets.UTF_8);
-      assertEquals(expected, actual, name + ": output differs from " + expectedFile + " (actual output in "
-          + actualFile + "; run with -Dgolden.update=true to rewrite it, then review the diff)");
-    }
-    EnvoyValidator validator = new EnvoyValidator();
-    for (GatewayTranslation gateway : translation.gateways().values()) {
-      EnvoyResources resources = new EnvoyTranslator().translate(gateway.ir());
-      assertEquals(List.of(), validator.validate(resources), name + ": Envoy would reject resources of "
-          + gateway.gateway());
-    }
+    return new GatewayApiTranslator(TranslatorConfig.defaults()).translateAll(ClusterStore.of(objects));
   }
 
-  /** Status sorted by kind and key, then each Gateway's Envoy resources, as YAML. */
-  static String render(ClusterTranslation translation) {
-    Map<String, Object> document = new LinkedHashMap<>();
+  /** Status of every object, sorted by kind and key. */
+  static String renderStatus(ClusterTranslation translation) {
     Map<String, Object> statuses = new LinkedHashMap<>();
     translation.statuses().entrySet().stream()
         .sorted((a, b) -> {
@@ -95,7 +152,23 @@ class GoldenTranslationTest {
           return byKind != 0 ? byKind : a.getKey().key().compareTo(b.getKey().key());
         })
         .forEach(e -> statuses.put(e.getKey().kind().kind() + " " + e.getKey().key(), toTree(e.getValue())));
-    document.put("status", statuses);
+    return Serialization.asYaml(Map.of("status", statuses));
+  }
+
+  /** The IR of every Gateway, by Gateway. */
+  static String renderIr(ClusterTranslation translation) {
+    Map<String, Object> gateways = new LinkedHashMap<>();
+    for (Map.Entry<ObjectKey, GatewayTranslation> entry : new TreeMap<>(translation.gateways()).entrySet()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> ir = (Map<String, Object>) IrYaml.tree(entry.getValue().ir());
+      ir.remove("gateway"); // the key already says it
+      gateways.put(entry.getKey().toString(), ir);
+    }
+    return Serialization.asYaml(Map.of("ir", gateways));
+  }
+
+  /** The Envoy resources of every Gateway, by Gateway and type. */
+  static String renderXds(ClusterTranslation translation) {
     Map<String, Object> envoy = new LinkedHashMap<>();
     for (Map.Entry<ObjectKey, GatewayTranslation> entry : new TreeMap<>(translation.gateways()).entrySet()) {
       EnvoyResources resources = new EnvoyTranslator().translate(entry.getValue().ir());
@@ -107,8 +180,7 @@ class GoldenTranslationTest {
       types.put("secrets", json(resources.secrets()));
       envoy.put(entry.getKey().toString(), types);
     }
-    document.put("envoy", envoy);
-    return Serialization.asYaml(document);
+    return Serialization.asYaml(Map.of("xds", envoy));
   }
 
   private static Object toTree(ObjectStatusIr status) {
@@ -135,8 +207,22 @@ class GoldenTranslationTest {
   private static List<Object> json(List<? extends EnvoyResources.Versioned<?>> resources) {
     List<Object> list = new ArrayList<>();
     for (EnvoyResources.Versioned<?> resource : resources) {
-      list.add(Serialization.unmarshal(EnvoyJson.print(resource.resource()), Object.class));
+      list.add(withoutPrivateKeys(Serialization.unmarshal(EnvoyJson.print(resource.resource()), Object.class)));
     }
     return list;
+  }
+
+  /** The private key of a TLS certificate secret is redacted: its PEM has no place in the repository. */
+  private static Object withoutPrivateKeys(Object tree) {
+    if (tree instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new LinkedHashMap<>();
+      map.forEach((key, value) -> copy.put(key, key.equals("privateKey") ? IrYaml.REDACTED
+          : withoutPrivateKeys(value)));
+      return copy;
+    }
+    if (tree instanceof List<?> list) {
+      return list.stream().map(GoldenTranslationTest::withoutPrivateKeys).toList();
+    }
+    return tree;
   }
 }
