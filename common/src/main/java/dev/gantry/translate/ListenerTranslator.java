@@ -307,15 +307,25 @@ final class ListenerTranslator {
     ListenerState sameHost = hostnames.get(hostKey(l));
     if (first.portClass() != l.portClass()) {
       l.conflictReason = Reasons.PROTOCOL_CONFLICT;
-      l.conflictMessage = "Port " + l.port + " is already used by " + first.protocol + " listener '" + first.name
-          + "' of " + first.owner.kind() + " " + first.owner.key() + ", which takes precedence; " + l.protocol
-          + " cannot share it";
+      l.conflictMessage = "Port " + l.port + " is already used by " + first.protocol + " " + seenBy(l, first)
+          + ", which takes precedence; " + l.protocol + " cannot share it";
     } else if (sameHost != null) {
       l.conflictReason = Reasons.HOSTNAME_CONFLICT;
       l.conflictMessage = "Port " + l.port + (l.hostname == null ? " without hostname" : " with hostname "
-          + l.hostname) + " is already used by listener '" + sameHost.name + "' of " + sameHost.owner.kind() + " "
-          + sameHost.owner.key() + ", which takes precedence";
+          + l.hostname) + " is already used by " + seenBy(l, sameHost) + ", which takes precedence";
     }
+  }
+
+  /**
+   * Another listener as the owner of {@code l} may see it named: the Gateway's listeners and those of ListenerSets
+   * in the same namespace by name; a ListenerSet of another namespace (another team's) only as such (GEP-1713 asks
+   * implementations not to report one tenant's objects to another).
+   */
+  private static String seenBy(ListenerState l, ListenerState other) {
+    if (!other.owner.isListenerSet() || other.owner.key().namespace().equals(l.owner.key().namespace())) {
+      return "listener '" + other.name + "' of " + other.owner.kind() + " " + other.owner.key();
+    }
+    return "a listener of a ListenerSet in another namespace";
   }
 
   /** One owner's listeners that cannot be told apart are all conflicted: the spec forbids picking a winner. */
