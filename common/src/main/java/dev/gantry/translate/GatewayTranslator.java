@@ -30,17 +30,11 @@ import dev.gantry.view.DependencyIndex;
 import dev.gantry.view.Indexes;
 import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedListeners;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
@@ -50,7 +44,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -292,7 +285,7 @@ public final class GatewayTranslator {
     clear();
     readCounts = new HashMap<>();
     RecordingView structural = new RecordingView(view);
-    if (!structural(structural)) {
+    if (!adopt(GatewayPlanner.plan(structural, key, config))) {
       structuralReads = Set.copyOf(structural.reads());
       structuralReads.forEach(this::countRead);
       return finish(before, true, Set.of());
@@ -320,7 +313,6 @@ public final class GatewayTranslator {
       reads.forEach(this::countRead);
     }
     if (usable) {
-      buildStructuralPorts();
       buildAllUnits(view);
     }
     return finish(before, true, Set.of());
@@ -512,6 +504,37 @@ public final class GatewayTranslator {
     secretList = null;
   }
 
+  /** Takes the Gateway-level phase's plan apart into the engine's state; returns whether the Gateway is Gantry's. */
+  private boolean adopt(GatewayPlan plan) {
+    if (!plan.ours()) {
+      return false;
+    }
+    ours = true;
+    gateway = plan.gateway();
+    usable = plan.usable();
+    if (plan.verdict() instanceof GatewayPlan.Verdict.NotAccepted notAccepted) {
+      invalidReason = notAccepted.reason();
+      invalidMessage = notAccepted.message();
+    }
+    proxy = plan.proxy();
+    addresses = plan.addresses();
+    sets = plan.sets();
+    listeners = plan.listeners();
+    certificates = plan.certificates();
+    byOwner = plan.owners();
+    attacher = new RouteAttacher(byOwner);
+    parentSet = plan.parents();
+    Set<String> keys = new HashSet<>();
+    parentSet.forEach(p -> keys.add(p.indexKey()));
+    parentKeys = keys;
+    exposed = plan.exposed();
+    unitOf = plan.units().unitOf();
+    unitListeners = plan.units().members();
+    httpsClaims = plan.units().httpsClaims();
+    ports.putAll(plan.units().fixedPorts());
+    return true;
+  }
+
   private Outcome finish(Set<Dependency> before, boolean full, Set<RouteId> changedRoutes) {
     snapshot = null;
     servedBefore.clear();
@@ -539,152 +562,6 @@ public final class GatewayTranslator {
     added.clear();
     removed.clear();
     return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), readsAdded, readsRemoved);
-  }
-
-  /** The Gateway-level and listener phase; returns whether the Gateway is one of Gantry's. */
-  private boolean structural(ClusterView view) {
-    gateway = view.get(Kinds.GATEWAY, key).orElse(null);
-    if (gateway == null || gateway.getSpec() == null || gateway.getSpec().getGatewayClassName() == null) {
-      return false;
-    }
-    GatewayClass gatewayClass = view.get(Kinds.GATEWAY_CLASS,
-        ObjectKey.cluster(gateway.getSpec().getGatewayClassName())).orElse(null);
-    if (gatewayClass == null || gatewayClass.getSpec() == null
-        || !config.controllerName().equals(gatewayClass.getSpec().getControllerName())) {
-      return false;
-    }
-    ours = true;
-    if (ProxyParametersResolver.forClass(view, gatewayClass, config.proxyDefaults())
-        instanceof ProxyParameters.Result.Invalid) {
-      invalidReason = Reasons.INVALID;
-      invalidMessage = "GatewayClass " + gatewayClass.getMetadata().getName() + " is not accepted";
-    }
-    switch (ProxyParametersResolver.forGateway(view, gateway, gatewayClass, config.proxyDefaults())) {
-      case ProxyParameters.Result.Valid valid -> proxy = valid.parameters();
-      case ProxyParameters.Result.Invalid invalid -> {
-        if (invalidReason == null) {
-          invalidReason = Reasons.INVALID_PARAMETERS;
-          invalidMessage = invalid.problem();
-        }
-      }
-    }
-    List<AddressIr> staticAddresses = new ArrayList<>();
-    String addressProblem = staticAddresses(staticAddresses);
-    if (invalidReason == null && addressProblem != null) {
-      invalidReason = Reasons.UNSUPPORTED_ADDRESS;
-      invalidMessage = addressProblem;
-    }
-    usable = invalidReason == null;
-
-    List<ListenerSet> all = new ArrayList<>(view.byIndex(Indexes.LISTENER_SETS_BY_GATEWAY, key.toString()));
-    all.sort(Metadata.PRECEDENCE);
-    sets = List.copyOf(all);
-    List<ListenerSet> allowed = new ArrayList<>();
-    for (ListenerSet set : sets) {
-      if (usable && listenerSetAllowed(view, set)) {
-        allowed.add(set);
-      }
-    }
-    ListenerTranslator listenerTranslator = new ListenerTranslator(view, config);
-    listeners = listenerTranslator.translate(gateway, allowed);
-    certificates = Map.copyOf(listenerTranslator.secrets);
-    Map<String, List<ListenerState>> owners = new LinkedHashMap<>();
-    owners.put(gatewayParent().indexKey(), new ArrayList<>());
-    for (ListenerSet set : allowed) {
-      owners.put(setParent(ObjectKey.of(set)).indexKey(), new ArrayList<>());
-    }
-    for (ListenerState listener : listeners) {
-      owners.get(new ParentKey(Kinds.GATEWAY_GROUP, listener.owner.kind(), listener.owner.key()).indexKey())
-          .add(listener);
-    }
-    byOwner = owners;
-    attacher = new RouteAttacher(byOwner);
-    Set<ParentKey> parentsHere = new HashSet<>();
-    parentsHere.add(gatewayParent());
-    for (ListenerSet set : sets) {
-      parentsHere.add(setParent(ObjectKey.of(set)));
-    }
-    Set<String> keys = new HashSet<>();
-    parentsHere.forEach(p -> keys.add(p.indexKey()));
-    parentSet = parentsHere;
-    parentKeys = keys;
-    addresses = staticAddresses.isEmpty() ? proxyServiceAddresses(view) : staticAddresses;
-    TreeSet<ExposedPort> ports = new TreeSet<>();
-    if (usable) {
-      for (ListenerState listener : listeners) {
-        if (listener.programmable()) {
-          ports.add(new ExposedPort(listener.port, listener.isUdp() ? PortIr.Transport.UDP : PortIr.Transport.TCP));
-        }
-      }
-    }
-    exposed = List.copyOf(ports);
-    return true;
-  }
-
-  private ParentKey gatewayParent() {
-    return new ParentKey(Kinds.GATEWAY_GROUP, "Gateway", key);
-  }
-
-  private static ParentKey setParent(ObjectKey set) {
-    return new ParentKey(Kinds.GATEWAY_GROUP, "ListenerSet", set);
-  }
-
-  private static String socket(ListenerState listener) {
-    // "%05d/%s" written out: asked for per listener, thousands of them.
-    String port = Integer.toString(listener.port);
-    return "00000".substring(Math.min(5, port.length())) + port + (listener.isUdp() ? "/udp" : "/tcp");
-  }
-
-  /**
-   * Ports whose filter chains do not depend on routes (plain HTTP), and the units whose content does: a route
-   * table per HTTP port and per HTTPS listener, the chains of TLS (with the HTTPS chains of the port), TCP and UDP
-   * listeners per port.
-   */
-  private void buildStructuralPorts() {
-    Map<String, List<ListenerState>> bySocket = new TreeMap<>();
-    for (ListenerState listener : listeners) {
-      if (listener.programmable()) {
-        bySocket.computeIfAbsent(socket(listener), k -> new ArrayList<>()).add(listener);
-      }
-    }
-    for (var entry : bySocket.entrySet()) {
-      List<ListenerState> onSocket = entry.getValue();
-      ListenerState first = onSocket.getFirst();
-      switch (first.portClass()) {
-        case HTTP -> {
-          String table = RouteTables.httpTableName(first.port);
-          ports.put(entry.getKey(), new PortIr(first.port, PortIr.Transport.TCP,
-              List.of(new FilterChainIr.Http("http", List.of(), List.of(), table))));
-          Unit unit = new Unit.Table(table);
-          unitListeners.put(unit, onSocket);
-          onSocket.forEach(l -> unitOf.put(l, unit));
-        }
-        case TLS -> {
-          Set<String> claimed = new HashSet<>();
-          List<ListenerState> tlsRouted = new ArrayList<>();
-          for (ListenerState listener : onSocket) {
-            if (listener.mode == ListenerState.Mode.HTTPS) {
-              if (claimed.add(listener.hostname == null ? "" : listener.hostname)) {
-                Unit unit = new Unit.Table(RouteTables.httpsTableName(listener));
-                unitListeners.put(unit, List.of(listener));
-                unitOf.put(listener, unit);
-              }
-            } else {
-              tlsRouted.add(listener);
-            }
-          }
-          httpsClaims.put(entry.getKey(), claimed);
-          Unit unit = new Unit.Port(entry.getKey());
-          unitListeners.put(unit, onSocket);
-          tlsRouted.forEach(l -> unitOf.put(l, unit));
-        }
-        case TCP, UDP, UNSUPPORTED -> {
-          Unit unit = new Unit.Port(entry.getKey());
-          unitListeners.put(unit, List.of(first));
-          unitOf.put(first, unit);
-        }
-      }
-    }
   }
 
   private Set<String> httpsSecrets(List<ListenerState> onSocket) {
@@ -1355,7 +1232,7 @@ public final class GatewayTranslator {
   }
 
   public ObjectStatusIr.GatewayStatus gatewayStatus() {
-    List<ListenerState> own = byOwner.getOrDefault(gatewayParent().indexKey(), List.of());
+    List<ListenerState> own = byOwner.getOrDefault(GatewayPlanner.gatewayParent(key).indexKey(), List.of());
     List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
     own.forEach(l -> statuses.add(statusOf(l)));
     long generation = Metadata.generation(gateway);
@@ -1423,7 +1300,7 @@ public final class GatewayTranslator {
   }
 
   private boolean setAccepted(ListenerSet set) {
-    List<ListenerState> own = byOwner.get(setParent(ObjectKey.of(set)).indexKey());
+    List<ListenerState> own = byOwner.get(GatewayPlanner.setParent(ObjectKey.of(set)).indexKey());
     return usable && own != null && own.stream().anyMatch(ListenerState::programmable);
   }
 
@@ -1443,7 +1320,7 @@ public final class GatewayTranslator {
           ConditionIr.of(Reasons.ACCEPTED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation),
           ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation)), List.of());
     }
-    List<ListenerState> own = byOwner.get(setParent(ObjectKey.of(set)).indexKey());
+    List<ListenerState> own = byOwner.get(GatewayPlanner.setParent(ObjectKey.of(set)).indexKey());
     if (own == null) {
       String message = "Gateway " + key + " does not allow ListenerSets from namespace " + Metadata.namespace(set)
           + " (spec.allowedListeners)";
@@ -1531,91 +1408,4 @@ public final class GatewayTranslator {
     return ancestors;
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Gateway-level checks
-
-  private boolean listenerSetAllowed(ClusterView view, ListenerSet set) {
-    AllowedListeners allowed = gateway.getSpec().getAllowedListeners();
-    ListenerNamespaces namespaces = allowed == null ? null : allowed.getNamespaces();
-    String from = namespaces == null || namespaces.getFrom() == null ? "None" : namespaces.getFrom();
-    String setNamespace = Metadata.namespace(set);
-    return switch (from) {
-      case "All" -> true;
-      case "Same" -> setNamespace.equals(key.namespace());
-      case "Selector" -> {
-        Namespace namespace = view.get(Kinds.NAMESPACE, ObjectKey.cluster(setNamespace)).orElse(null);
-        yield namespace != null && LabelSelectors.matches(namespaces.getSelector(),
-            namespace.getMetadata().getLabels());
-      }
-      default -> false;
-    };
-  }
-
-  /** Collects usable spec.addresses; returns why one is unsupported, or null. */
-  private String staticAddresses(List<AddressIr> out) {
-    List<GatewaySpecAddress> requested = gateway.getSpec().getAddresses();
-    if (requested == null) {
-      return null;
-    }
-    for (GatewaySpecAddress address : requested) {
-      String type = address.getType() == null ? "IPAddress" : address.getType();
-      String value = address.getValue();
-      if (value == null || value.isEmpty()) {
-        continue;
-      }
-      switch (type) {
-        case "IPAddress" -> {
-          if (!isIpLiteral(value)) {
-            return "spec.addresses: '" + value + "' is not an IP address";
-          }
-          out.add(new AddressIr("IPAddress", value));
-        }
-        case "Hostname" -> {
-          String problem = Hostnames.problem(value, false);
-          if (problem != null) {
-            return "spec.addresses: " + problem;
-          }
-          out.add(new AddressIr("Hostname", value));
-        }
-        default -> {
-          return "spec.addresses: type '" + type + "' is not supported; use IPAddress or Hostname";
-        }
-      }
-    }
-    return null;
-  }
-
-  private static boolean isIpLiteral(String value) {
-    return value.matches("^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$")
-        || (value.contains(":") && value.matches("^[0-9a-fA-F:.]+$"));
-  }
-
-  /** The proxy Service's load-balancer ingress, else its cluster IP, else its DNS name. */
-  private List<AddressIr> proxyServiceAddresses(ClusterView view) {
-    String name = ProxyNames.proxyName(key);
-    Service service = view.get(Kinds.SERVICE, new ObjectKey(key.namespace(), name)).orElse(null);
-    if (service == null || !ProxyNames.isProxyOf(service, key)) {
-      return List.of(); // missing, or a Service of the same name that Gantry did not create for this Gateway
-    }
-    List<AddressIr> result = new ArrayList<>();
-    if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null
-        && service.getStatus().getLoadBalancer().getIngress() != null) {
-      for (LoadBalancerIngress ingress : service.getStatus().getLoadBalancer().getIngress()) {
-        if (ingress.getIp() != null && !ingress.getIp().isEmpty()) {
-          result.add(new AddressIr("IPAddress", ingress.getIp()));
-        } else if (ingress.getHostname() != null && !ingress.getHostname().isEmpty()) {
-          result.add(new AddressIr("Hostname", ingress.getHostname()));
-        }
-      }
-    }
-    if (result.isEmpty()) {
-      String clusterIp = service.getSpec() == null ? null : service.getSpec().getClusterIP();
-      if (clusterIp != null && !clusterIp.isEmpty() && !"None".equals(clusterIp)) {
-        result.add(new AddressIr("IPAddress", clusterIp));
-      } else {
-        result.add(new AddressIr("Hostname", name + "." + key.namespace() + ".svc." + config.clusterDomain()));
-      }
-    }
-    return result;
-  }
 }
