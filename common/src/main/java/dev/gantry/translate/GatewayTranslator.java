@@ -1,7 +1,6 @@
 package dev.gantry.translate;
 
 import dev.gantry.ir.ClusterIr;
-import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.GatewayIr;
 import dev.gantry.ir.PortIr;
 import dev.gantry.ir.RouteTableIr;
@@ -436,16 +435,16 @@ public final class GatewayTranslator {
    */
   private void buildAllUnits(ClusterView view) {
     List<Unit> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
-    UnitBuild[] built = new UnitBuild[units.size()];
+    UnitAssembler.Built[] built = new UnitAssembler.Built[units.size()];
     ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
     Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> {
-      UnitBuild unit = buildUnit(units.get(i));
+      UnitAssembler.Built unit = buildUnit(units.get(i));
       if (unit != null) {
         unit.used().forEach(cluster -> uses.merge(cluster, 1, Integer::sum));
       }
       built[i] = unit;
     });
-    for (UnitBuild unit : built) {
+    for (UnitAssembler.Built unit : built) {
       if (unit != null) {
         installUnitContent(unit);
         clustersByUnit.put(unit.unit(), unit.used());
@@ -562,43 +561,6 @@ public final class GatewayTranslator {
     added.clear();
     removed.clear();
     return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), readsAdded, readsRemoved);
-  }
-
-  private Set<String> httpsSecrets(List<ListenerState> onSocket) {
-    Set<String> secrets = new TreeSet<>();
-    Set<String> claimed = new HashSet<>();
-    for (ListenerState listener : onSocket) {
-      if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
-        secrets.addAll(listener.certificateSecrets);
-        if (listener.clientValidation != null) {
-          secrets.add(listener.clientValidation.caSecret());
-        }
-      }
-    }
-    return secrets;
-  }
-
-  /** A TLS port: HTTPS chains (one per hostname, naming their tables) and the given TLS route chains. */
-  private static PortIr tlsPort(String socket, List<ListenerState> onSocket, List<FilterChainIr> routeChains) {
-    List<FilterChainIr> specific = new ArrayList<>();
-    List<FilterChainIr> catchAll = new ArrayList<>();
-    Set<String> claimed = new HashSet<>();
-    for (ListenerState listener : onSocket) {
-      if (listener.mode == ListenerState.Mode.HTTPS && claimed.add(listener.hostname == null ? "" : listener.hostname)) {
-        FilterChainIr chain = new FilterChainIr.Http("https-" + (listener.hostname == null ? "*" : listener.hostname),
-            listener.hostname == null ? List.of() : List.of(listener.hostname), listener.certificateSecrets,
-            RouteTables.httpsTableName(listener), listener.clientValidation);
-        (listener.hostname == null ? catchAll : specific).add(chain);
-      }
-    }
-    for (FilterChainIr chain : routeChains) {
-      (chain.serverNames().isEmpty() ? catchAll : specific).add(chain);
-    }
-    specific.sort(java.util.Comparator.comparing(FilterChainIr::name));
-    List<FilterChainIr> chains = new ArrayList<>(specific);
-    chains.addAll(catchAll);
-    ListenerState first = onSocket.getFirst();
-    return new PortIr(first.port, PortIr.Transport.TCP, chains);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -874,65 +836,20 @@ public final class GatewayTranslator {
     return onListener == null ? List.of() : onListener.inOrder();
   }
 
-  /**
-   * The content of one unit, computed from the placements without changing anything.
-   *
-   * @param unit the unit
-   * @param table its route table (a table unit)
-   * @param socket its socket (a port unit)
-   * @param port its port, null when it has no filter chain (a port unit)
-   * @param used clusters it names
-   * @param secrets secrets its chains name (a port unit)
-   */
-  private record UnitBuild(Unit unit, RouteTableIr table, String socket, PortIr port, Set<String> used,
-      Set<String> secrets) {
+  /** Reads shared state only, so units can be built side by side. */
+  private UnitAssembler.Built buildUnit(Unit unit) {
+    List<ListenerState> members = unitListeners.get(unit);
+    return members == null ? null : UnitAssembler.assemble(unit, members, this::placementsOf, httpsClaims);
   }
 
   private void rebuildUnit(ClusterView view, Unit unit) {
-    UnitBuild built = buildUnit(unit);
+    UnitAssembler.Built built = buildUnit(unit);
     if (built != null) {
       installUnit(view, built);
     }
   }
 
-  /** Reads shared state only, so units can be built side by side. */
-  private UnitBuild buildUnit(Unit unit) {
-    List<ListenerState> members = unitListeners.get(unit);
-    if (members == null) {
-      return null;
-    }
-    Set<String> used = new HashSet<>();
-    ListenerState first = members.getFirst();
-    return switch (unit) {
-      case Unit.Table table -> new UnitBuild(unit, first.mode == ListenerState.Mode.HTTPS
-          ? RouteTables.httpsTable(first, placementsOf(first), used)
-          : RouteTables.httpTable(table.name(), members, this::placementsOf, used), null, null, used, null);
-      case Unit.Port port -> portUnit(port, members, used);
-    };
-  }
-
-  private UnitBuild portUnit(Unit.Port unit, List<ListenerState> members, Set<String> used) {
-    String socket = unit.socket();
-    ListenerState first = members.getFirst();
-    Set<String> secrets = new TreeSet<>();
-    PortIr port;
-    if (first.portClass() == PortClass.TLS) {
-      List<ListenerState> tlsRouted = members.stream().filter(l -> l.mode != ListenerState.Mode.HTTPS).toList();
-      Set<String> claimed = new HashSet<>(httpsClaims.getOrDefault(socket, Set.of()));
-      List<FilterChainIr> routeChains = RouteTables.tlsRouteChains(tlsRouted, this::placementsOf, claimed, used,
-          secrets);
-      secrets.addAll(httpsSecrets(members));
-      PortIr tls = tlsPort(socket, members, routeChains);
-      port = tls.filterChains().isEmpty() ? null : tls;
-    } else {
-      FilterChainIr chain = RouteTables.l4Chain(first, placementsOf(first), used);
-      port = chain == null ? null : new PortIr(first.port, first.isUdp() ? PortIr.Transport.UDP
-          : PortIr.Transport.TCP, List.of(chain));
-    }
-    return new UnitBuild(unit, null, socket, port, used, secrets);
-  }
-
-  private void installUnit(ClusterView view, UnitBuild built) {
+  private void installUnit(ClusterView view, UnitAssembler.Built built) {
     installUnitContent(built);
     Unit unit = built.unit();
     Set<String> used = built.used();
@@ -952,7 +869,7 @@ public final class GatewayTranslator {
   }
 
   /** Puts a unit's table or port (and the port's secrets) in place. */
-  private void installUnitContent(UnitBuild built) {
+  private void installUnitContent(UnitAssembler.Built built) {
     switch (built.unit()) {
       case Unit.Table unit -> {
         if (!built.table().equals(tables.get(unit.name()))) {
