@@ -8,11 +8,9 @@ import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.model.ProxyNames;
 import dev.gantry.model.Routes;
 import dev.gantry.model.Routes.ParentKey;
 import dev.gantry.runtime.Parallel;
-import dev.gantry.status.AddressIr;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
@@ -30,11 +28,9 @@ import dev.gantry.view.Indexes;
 import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,16 +170,13 @@ public final class GatewayTranslator {
 
   private final TranslatorConfig config;
   private final ObjectKey key;
+  /** The Gateway-level phase's result, kept for the statuses; its parts are also taken apart into the fields below. */
+  private GatewayPlan plan = GatewayPlan.NOT_OURS;
 
   // --- structural state: rebuilt by translate() ---
   private boolean ours;
-  private Gateway gateway;
   private boolean usable;
-  private String invalidReason;
-  private String invalidMessage;
   private ProxyParameters proxy;
-  private List<AddressIr> addresses = List.of();
-  private List<ListenerSet> sets = List.of();
   private List<ListenerState> listeners = List.of();
   private Map<String, List<ListenerState>> byOwner = Map.of();
   private Set<String> parentKeys = Set.of();
@@ -461,14 +454,10 @@ public final class GatewayTranslator {
   }
 
   private void clear() {
+    plan = GatewayPlan.NOT_OURS;
     ours = false;
-    gateway = null;
     usable = false;
-    invalidReason = null;
-    invalidMessage = null;
     proxy = null;
-    addresses = List.of();
-    sets = List.of();
     listeners = List.of();
     byOwner = Map.of();
     parentKeys = Set.of();
@@ -508,16 +497,10 @@ public final class GatewayTranslator {
     if (!plan.ours()) {
       return false;
     }
+    this.plan = plan;
     ours = true;
-    gateway = plan.gateway();
     usable = plan.usable();
-    if (plan.verdict() instanceof GatewayPlan.Verdict.NotAccepted notAccepted) {
-      invalidReason = notAccepted.reason();
-      invalidMessage = notAccepted.message();
-    }
     proxy = plan.proxy();
-    addresses = plan.addresses();
-    sets = plan.sets();
     listeners = plan.listeners();
     certificates = plan.certificates();
     byOwner = plan.owners();
@@ -1132,197 +1115,23 @@ public final class GatewayTranslator {
   }
 
   private ListenerStatusIr statusOf(ListenerState listener) {
-    return listenerStatus.computeIfAbsent(listener, l -> {
-      ListenerStatusIr status = l.status(attached(l));
-      if (usable) {
-        return status;
-      }
-      // A listener of a Gateway that is not accepted is valid on its own but serves nothing.
-      List<ConditionIr> conditions = new ArrayList<>(status.conditions().size());
-      for (ConditionIr condition : status.conditions()) {
-        conditions.add(!condition.type().equals(Reasons.PROGRAMMED) || !condition.isTrue() ? condition
-            : ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.INVALID, "Gateway " + key + " is not accepted: "
-                + invalidMessage, condition.observedGeneration()));
-      }
-      return new ListenerStatusIr(status.name(), status.supportedKinds(), status.attachedRoutes(), conditions);
-    });
+    return listenerStatus.computeIfAbsent(listener,
+        l -> GatewayStatuses.listener(plan, key, l, attached(l)));
   }
 
   public ObjectStatusIr.GatewayStatus gatewayStatus() {
-    List<ListenerState> own = byOwner.getOrDefault(GatewayPlanner.gatewayParent(key).indexKey(), List.of());
-    List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
-    own.forEach(l -> statuses.add(statusOf(l)));
-    long generation = Metadata.generation(gateway);
-    ConditionIr accepted;
-    long acceptedCount = own.stream().filter(l -> l.accepted() && !l.conflicted()).count();
-    if (invalidReason != null) {
-      accepted = ConditionIr.of(Reasons.ACCEPTED, false, invalidReason, invalidMessage, generation);
-    } else if (acceptedCount == 0) {
-      accepted = ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, "No listener is valid: "
-          + ListenerVerdicts.describe(own), generation);
-    } else if (acceptedCount < own.size()) {
-      accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.LISTENERS_NOT_VALID,
-          (own.size() - acceptedCount) + " of " + own.size() + " listeners are not valid: "
-              + ListenerVerdicts.describe(own), generation);
-    } else {
-      accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Gateway is accepted", generation);
-    }
-    ConditionIr programmed;
-    if (!accepted.isTrue()) {
-      programmed = ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.INVALID, accepted.message(), generation);
-    } else if (addresses.isEmpty()) {
-      programmed = ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.ADDRESS_NOT_ASSIGNED,
-          "No address assigned yet: spec.addresses is empty and the proxy Service "
-              + ProxyNames.proxyName(key) + " does not exist", generation);
-    } else {
-      programmed = ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "Gateway is programmed", generation);
-    }
-    int attachedSets = 0;
-    for (ListenerSet set : sets) {
-      if (setAccepted(set)) {
-        attachedSets++;
-      }
-    }
-    List<ConditionIr> conditions = new ArrayList<>(3);
-    conditions.add(accepted);
-    conditions.add(programmed);
-    ConditionIr insecure = insecureFrontendValidation(generation);
-    if (insecure != null) {
-      conditions.add(insecure);
-    }
-    return new ObjectStatusIr.GatewayStatus(conditions, statuses, addresses, attachedSets);
-  }
-
-  /**
-   * {@code InsecureFrontendValidationMode=True/ConfigurationChanged} while a served listener lets clients through
-   * without a valid certificate (AllowInsecureFallback), as the spec asks; absent otherwise.
-   */
-  private ConditionIr insecureFrontendValidation(long generation) {
-    if (!usable) {
-      return null;
-    }
-    Set<Integer> ports = new TreeSet<>();
-    for (ListenerState listener : listeners) {
-      if (listener.programmable() && listener.clientValidation != null && listener.clientValidation.insecureFallback()) {
-        ports.add(listener.port);
-      }
-    }
-    if (ports.isEmpty()) {
-      return null;
-    }
-    return ConditionIr.of(Reasons.INSECURE_FRONTEND_VALIDATION_MODE, true, Reasons.CONFIGURATION_CHANGED,
-        "HTTPS listeners on port" + (ports.size() == 1 ? " " : "s ") + ports.stream().map(String::valueOf)
-            .collect(java.util.stream.Collectors.joining(", ")) + " accept clients without a valid certificate"
-            + " (spec.tls.frontend mode AllowInsecureFallback): the backends must authorize them", generation);
-  }
-
-  private boolean setAccepted(ListenerSet set) {
-    List<ListenerState> own = byOwner.get(GatewayPlanner.setParent(ObjectKey.of(set)).indexKey());
-    return usable && own != null && own.stream().anyMatch(ListenerState::programmable);
+    return GatewayStatuses.gateway(plan, key, this::statusOf);
   }
 
   public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
-    Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> result = new TreeMap<>();
-    for (ListenerSet set : sets) {
-      result.put(ObjectKey.of(set), listenerSetStatus(set));
-    }
-    return result;
-  }
-
-  private ObjectStatusIr.ListenerSetStatus listenerSetStatus(ListenerSet set) {
-    long generation = Metadata.generation(set);
-    if (!usable) {
-      String message = "Gateway " + key + " is not accepted";
-      return new ObjectStatusIr.ListenerSetStatus(List.of(
-          ConditionIr.of(Reasons.ACCEPTED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation),
-          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.PARENT_NOT_ACCEPTED, message, generation)), List.of());
-    }
-    List<ListenerState> own = byOwner.get(GatewayPlanner.setParent(ObjectKey.of(set)).indexKey());
-    if (own == null) {
-      String message = "Gateway " + key + " does not allow ListenerSets from namespace " + Metadata.namespace(set)
-          + " (spec.allowedListeners)";
-      return new ObjectStatusIr.ListenerSetStatus(List.of(
-          ConditionIr.of(Reasons.ACCEPTED, false, Reasons.NOT_ALLOWED, message, generation),
-          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.NOT_ALLOWED, message, generation)), List.of());
-    }
-    List<ListenerStatusIr> statuses = new ArrayList<>(own.size());
-    int valid = 0;
-    ListenerStatusIr firstInvalid = null;
-    for (ListenerState listener : own) {
-      ListenerStatusIr status = statusOf(listener);
-      statuses.add(status);
-      if (listener.programmable()) {
-        valid++;
-      } else if (firstInvalid == null) {
-        firstInvalid = status;
-      }
-    }
-    List<ConditionIr> conditions;
-    if (valid == 0) {
-      String message = "No listener is valid" + (firstInvalid == null ? "" : "; listener '" + firstInvalid.name()
-          + "': " + firstInvalid.conditions().stream().filter(c -> !c.isTrue() && !c.type().equals(Reasons.CONFLICTED))
-              .map(ConditionIr::message).findFirst().orElse(""));
-      conditions = List.of(ConditionIr.of(Reasons.ACCEPTED, false, Reasons.LISTENERS_NOT_VALID, message, generation),
-          ConditionIr.of(Reasons.PROGRAMMED, false, Reasons.LISTENERS_NOT_VALID, message, generation));
-    } else {
-      String suffix = valid == own.size() ? "" : " (" + (own.size() - valid) + " of " + own.size()
-          + " listeners are not valid)";
-      conditions = List.of(
-          ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "ListenerSet is accepted" + suffix, generation),
-          ConditionIr.of(Reasons.PROGRAMMED, true, Reasons.PROGRAMMED, "ListenerSet is programmed" + suffix,
-              generation));
-    }
-    return new ObjectStatusIr.ListenerSetStatus(conditions, statuses);
+    return GatewayStatuses.listenerSets(plan, key, this::statusOf);
   }
 
   private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
-    Map<ObjectKey, PolicyAncestorStatusIr> ancestors = new TreeMap<>();
-    ParentRefIr ancestor = new ParentRefIr(Kinds.GATEWAY_GROUP, "Gateway", key.namespace(), key.name(), null, null);
+    List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(routesWithPolicies.size());
     for (RouteId id : routesWithPolicies) {
-      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-        BackendTlsPolicies.Evaluation evaluation = use.evaluation();
-        BackendTLSPolicy policy = evaluation.policy();
-        long generation = Metadata.generation(policy);
-        List<ConditionIr> conditions = new ArrayList<>();
-        conditions.add(evaluation.valid()
-            ? ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Policy is accepted", generation)
-            : ConditionIr.of(Reasons.ACCEPTED, false, evaluation.acceptedReason(), evaluation.message(), generation));
-        conditions.add(evaluation.refsReason() == null
-            ? ConditionIr.of(Reasons.RESOLVED_REFS, true, Reasons.RESOLVED_REFS, "All references resolved", generation)
-            : ConditionIr.of(Reasons.RESOLVED_REFS, false, evaluation.refsReason(), evaluation.message(),
-                generation));
-        ancestors.put(ObjectKey.of(policy), new PolicyAncestorStatusIr(ancestor, config.controllerName(),
-            conditions));
-      }
+      uses.add(routes.get(id).policyUses());
     }
-    // Policies that lose to an older one on the same target.
-    for (RouteId id : routesWithPolicies) {
-      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-        BackendTLSPolicy winner = use.evaluation().policy();
-        for (BackendTLSPolicy loser : use.losers()) {
-          ancestors.put(ObjectKey.of(loser), new PolicyAncestorStatusIr(ancestor, config.controllerName(), List.of(
-              ConditionIr.of(Reasons.ACCEPTED, false, "Conflicted", "BackendTLSPolicy " + ObjectKey.of(winner)
-                  + " targets the same Service port and takes precedence", Metadata.generation(loser)))));
-        }
-      }
-    }
-    // Policies naming only the Service, where one naming the port applies: not in conflict, they apply to the
-    // Service's other ports; said so unless they already have a status here.
-    for (RouteId id : routesWithPolicies) {
-      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-        for (BackendTlsPolicies.Evaluation general : use.outranked()) {
-          long generation = Metadata.generation(general.policy());
-          ConditionIr accepted = general.valid()
-              ? ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Policy is accepted; on port "
-                  + use.port().getPort() + " of Service " + use.service() + " BackendTLSPolicy "
-                  + ObjectKey.of(use.evaluation().policy()) + " names the port and applies", generation)
-              : ConditionIr.of(Reasons.ACCEPTED, false, general.acceptedReason(), general.message(), generation);
-          ancestors.putIfAbsent(ObjectKey.of(general.policy()), new PolicyAncestorStatusIr(ancestor,
-              config.controllerName(), List.of(accepted)));
-        }
-      }
-    }
-    return ancestors;
+    return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
   }
-
 }
