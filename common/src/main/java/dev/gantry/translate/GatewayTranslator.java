@@ -14,9 +14,7 @@ import dev.gantry.runtime.Parallel;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
-import dev.gantry.status.ParentRefIr;
 import dev.gantry.status.PolicyAncestorStatusIr;
-import dev.gantry.status.Reasons;
 import dev.gantry.status.RouteParentStatusIr;
 import dev.gantry.translate.RouteTables.Placement;
 import dev.gantry.translate.RouteTables.PlacementKey;
@@ -97,12 +95,10 @@ public final class GatewayTranslator {
    *     oldest route is served: see {@link L4RouteServing}); empty when the route attached to none
    */
   private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
-      List<Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
+      List<RouteAttachment.Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
       Set<ClusterKey> clusters, List<List<ListenerState>> oneRouteListeners) {
   }
 
-  private record Placed(ListenerState listener, Placement placement) {
-  }
 
   /** What the routes of one chunk feed into, gathered by listener and by read. */
   private static final class RouteChunk {
@@ -119,7 +115,7 @@ public final class GatewayTranslator {
     }
 
     void add(RouteId id, RouteResult result) {
-      for (Placed on : result.placed()) {
+      for (RouteAttachment.Placed on : result.placed()) {
         placed.computeIfAbsent(on.listener(), k -> new ArrayList<>()).add(on.placement());
       }
       for (Dependency read : result.reads()) {
@@ -617,7 +613,7 @@ public final class GatewayTranslator {
       orderPending.add(id);
     }
     if (previous != null) {
-      for (Placed placed : previous.placed()) {
+      for (RouteAttachment.Placed placed : previous.placed()) {
         noteServed(placed.listener());
         ListenerPlacements onListener = placements.get(placed.listener());
         onListener.remove(placed.placement().order());
@@ -686,7 +682,7 @@ public final class GatewayTranslator {
     if (!result.policyUses().isEmpty()) {
       routesWithPolicies.add(id);
     }
-    for (Placed placed : result.placed()) {
+    for (RouteAttachment.Placed placed : result.placed()) {
       noteServed(placed.listener());
       placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
       listenerStatus.remove(placed.listener());
@@ -745,70 +741,11 @@ public final class GatewayTranslator {
       case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);
       default -> new L4RouteTranslator(backends).translate(route);
     };
-    long generation = Metadata.generation(route);
-    PlacementKey order = new PlacementKey(Metadata.created(route), ROUTE_KINDS.indexOf(id.kind()), id.key());
-    List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
-    List<Placed> placed = new ArrayList<>();
-    // Few listeners per route: a list searched by identity is cheaper than a set.
-    List<ListenerState> attachedTo = new ArrayList<>(2);
-    List<List<ListenerState>> oneRouteListeners = null;
-    List<ParentReference> refs = Routes.parentRefs(route);
-    for (int i = 0; i < refs.size(); i++) {
-      ParentReference ref = refs.get(i);
-      ParentKey parent = parentsHere[i];
-      if (parent == null) {
-        continue;
-      }
-      RouteAttacher.Outcome outcome = attacher.attach(recording, route, ref, parent);
-      List<ListenerState> competing = List.of();
-      ConditionIr accepted;
-      if (!outcome.attached()) {
-        accepted = ConditionIr.of(Reasons.ACCEPTED, false, outcome.reason(), outcome.message(), generation);
-      } else if (!rules.valid()) {
-        accepted = ConditionIr.of(Reasons.ACCEPTED, false, rules.invalidReason(), rules.invalidMessage(), generation);
-      } else {
-        accepted = ConditionIr.of(Reasons.ACCEPTED, true, Reasons.ACCEPTED, "Route is accepted", generation);
-        for (RouteAttacher.Attachment attachment : outcome.attachments()) {
-          if (L4RouteServing.servesOneRoute(attachment.listener())) {
-            competing = competing.isEmpty() ? new ArrayList<>(1) : competing;
-            competing.add(attachment.listener());
-          }
-          if (!containsIdentical(attachedTo, attachment.listener())) {
-            attachedTo.add(attachment.listener());
-            placed.add(new Placed(attachment.listener(), new Placement(rules, attachment.hostnames(), order)));
-          }
-        }
-      }
-      ConditionIr resolved = rules.refsReason() == null
-          ? ConditionIr.of(Reasons.RESOLVED_REFS, true, Reasons.RESOLVED_REFS, "All references resolved", generation)
-          : ConditionIr.of(Reasons.RESOLVED_REFS, false, rules.refsReason(), rules.refsMessage(), generation);
-      ParentRefIr parentRef = new ParentRefIr(parent.group(), parent.kind(), parent.key().namespace(),
-          parent.key().name(), ref.getSectionName(), ref.getPort());
-      List<ConditionIr> conditions = rules.droppedMessage() == null ? List.of(accepted, resolved)
-          : List.of(accepted, resolved, ConditionIr.of(Reasons.PARTIALLY_INVALID, true, Reasons.UNSUPPORTED_VALUE,
-              rules.droppedMessage(), generation));
-      if (!competing.isEmpty() && oneRouteListeners == null) {
-        oneRouteListeners = new ArrayList<>(Collections.nCopies(parents.size(), List.of()));
-      }
-      if (oneRouteListeners != null) {
-        oneRouteListeners.add(List.copyOf(competing));
-      }
-      parents.add(new GatewayTranslation.RouteParent(id.kind(), id.key(), i,
-          new RouteParentStatusIr(parentRef, config.controllerName(), conditions)));
-    }
-    return new RouteResult(rules, List.copyOf(parents), List.copyOf(placed),
+    RouteAttachment.Result attached = RouteAttachment.attach(recording, attacher, id, route, parentsHere, rules,
+        config.controllerName());
+    return new RouteResult(rules, attached.parents(), attached.placed(),
         Collections.unmodifiableList(recording.reads()), List.copyOf(backends.policyUses()),
-        Collections.unmodifiableSet(backends.resolvedClusters()),
-        oneRouteListeners == null ? List.of() : List.copyOf(oneRouteListeners));
-  }
-
-  private static boolean containsIdentical(List<ListenerState> listeners, ListenerState listener) {
-    for (ListenerState l : listeners) {
-      if (l == listener) {
-        return true;
-      }
-    }
-    return false;
+        Collections.unmodifiableSet(backends.resolvedClusters()), attached.oneRouteListeners());
   }
 
   // ---------------------------------------------------------------------------------------------------------
