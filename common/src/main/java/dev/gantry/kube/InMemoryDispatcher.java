@@ -53,12 +53,14 @@ public final class InMemoryDispatcher extends Dispatcher {
   private static final Pattern GATEWAY_API_VERSION = Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
   private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
+  private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
   static final int MAX_LOGGED_CALLS = 1_000_000;
   private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
   private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
   static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
   private final KubernetesCrudDispatcher crud;
+  private final AdmissionStep admission;
   /**
    * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
    * standalone Gantry that runs for weeks does not keep every request it ever served.
@@ -72,6 +74,12 @@ public final class InMemoryDispatcher extends Dispatcher {
 
   InMemoryDispatcher(KubernetesCrudDispatcher crud) {
     this.crud = crud;
+    this.admission = new AdmissionStep(crud);
+  }
+
+  /** Turns admission (schema, defaults, CEL rules) of Gateway API objects on or off; on by default. */
+  void setAdmission(boolean enabled) {
+    admission.setEnabled(enabled);
   }
 
   void setServerAddress(String address) {
@@ -103,7 +111,7 @@ public final class InMemoryDispatcher extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     RecordedRequest effective = labelNamespace(convertVersion(request));
-    MockResponse response = serve(effective);
+    MockResponse response = serve(effective, requestedVersion(request));
     Call call = new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
         response.code());
     synchronized (log) {
@@ -115,7 +123,15 @@ public final class InMemoryDispatcher extends Dispatcher {
     return response;
   }
 
-  private MockResponse serve(RecordedRequest request) {
+  /** The API version a request names ({@code v1beta1} for a write converted to v1), or null. */
+  private static String requestedVersion(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    Matcher matcher = API_GROUP_VERSION.matcher(bare);
+    return matcher.find() ? matcher.group(1) : null;
+  }
+
+  private MockResponse serve(RecordedRequest request, String requestedVersion) {
     String method = request.getMethod();
     String path = request.getPath();
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -143,7 +159,15 @@ public final class InMemoryDispatcher extends Dispatcher {
         }
       }
     }
+    if (admission.governs(method, bare)) {
+      AdmissionStep.Result admitted = admission.admit(request, bare, requestedVersion);
+      if (admitted.refusal() != null) {
+        return admitted.refusal();
+      }
+      request = admitted.request();
+    }
     MockResponse response = crud.dispatch(request);
+    admission.afterWrite(method, bare, response);
     trackVersion(method, bare, response);
     if (response.getWebSocketListener() != null) {
       return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
