@@ -35,8 +35,11 @@ final class AdmissionStep {
   private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
   private static final String JSON_PATCH = "application/json-patch+json";
 
-  /** The admission, or a request to hand on unchanged. */
-  record Result(RecordedRequest request, MockResponse refusal) {
+  /** The request to hand on (changed or not), or the refusal and its message. */
+  record Result(RecordedRequest request, MockResponse refusal, String message) {
+    Result(RecordedRequest request) {
+      this(request, null, null);
+    }
   }
 
   private final CrdAdmission admission = new CrdAdmission(CrdAdmission.GATEWAY_API_GROUPS);
@@ -94,7 +97,7 @@ final class AdmissionStep {
   private Result doAdmit(RecordedRequest request, String bare, String requestedVersion) {
     Matcher m = RESOURCE.matcher(bare);
     if (!m.matches()) {
-      return new Result(request, null);
+      return new Result(request);
     }
     String group = m.group(1);
     String plural = m.group(4);
@@ -104,30 +107,30 @@ final class AdmissionStep {
     try {
       sent = Serialization.jsonMapper().readTree(utf8(request.getBody()));
     } catch (RuntimeException e) {
-      return new Result(request, null); // the store answers malformed bodies
+      return new Result(request); // the store answers malformed bodies
     }
     if ("POST".equals(method)) {
       if (m.group(5) != null || !(sent instanceof ObjectNode body)) {
-        return new Result(request, null);
+        return new Result(request);
       }
       return decide(request, CrdAdmission.Operation.CREATE, group, requestedVersion, plural, body, null, false);
     }
     String objectPath = status ? bare.substring(0, bare.length() - "/status".length()) : bare;
     ObjectNode stored = stored(objectPath);
     if (stored == null) {
-      return new Result(request, null); // the store answers 404
+      return new Result(request); // the store answers 404
     }
     CrdAdmission.Operation operation = status ? CrdAdmission.Operation.STATUS_UPDATE
         : CrdAdmission.Operation.UPDATE;
     if ("PUT".equals(method)) {
       if (!(sent instanceof ObjectNode body)) {
-        return new Result(request, null);
+        return new Result(request);
       }
       return decide(request, operation, group, requestedVersion, plural, body, stored, false);
     }
     JsonNode patched = applyPatch(request.getHeader("Content-Type"), sent, stored);
     if (!(patched instanceof ObjectNode body)) {
-      return new Result(request, null); // a patch type the store decides about (or refuses)
+      return new Result(request); // a patch type the store decides about (or refuses)
     }
     return decide(request, operation, group, requestedVersion, plural, body, stored, true);
   }
@@ -136,11 +139,11 @@ final class AdmissionStep {
       String plural, ObjectNode body, ObjectNode stored, boolean patch) {
     CrdAdmission.Outcome outcome = admission.admit(operation, group, version, plural, body, stored);
     if (outcome == null) {
-      return new Result(request, null);
+      return new Result(request);
     }
     if (!outcome.admitted()) {
       return new Result(request, new MockResponse().setResponseCode(422)
-          .setHeader("Content-Type", "application/json").setBody(outcome.status().toString()));
+          .setHeader("Content-Type", "application/json").setBody(outcome.status().toString()), outcome.message());
     }
     byte[] bytes;
     RecordedRequest forwarded;
@@ -154,7 +157,7 @@ final class AdmissionStep {
       forwarded = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
           request.getHeaders(), new Buffer(bytes));
     }
-    return new Result(forwarded, null);
+    return new Result(forwarded);
   }
 
   private ObjectNode stored(String objectPath) {

@@ -47,6 +47,22 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
   }
 
+  /**
+   * A write the in-memory API refused as invalid (422), with the API server's message.
+   *
+   * @param method HTTP method
+   * @param path request path with query
+   * @param userAgent the client's User-Agent
+   * @param message the refusal's message, e.g. {@code Gateway.gateway.networking.k8s.io "gw" is invalid: ...}
+   */
+  public record Refusal(String method, String path, String userAgent, String message) {
+    /** Whether the write was to a {@code /status} subresource. */
+    public boolean isStatusWrite() {
+      String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+      return bare.endsWith("/status");
+    }
+  }
+
   private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {
   }
 
@@ -55,6 +71,7 @@ public final class InMemoryDispatcher extends Dispatcher {
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
   private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
   static final int MAX_LOGGED_CALLS = 1_000_000;
+  static final int MAX_LOGGED_REFUSALS = 10_000;
   private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
   private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
   static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -66,6 +83,7 @@ public final class InMemoryDispatcher extends Dispatcher {
    * standalone Gantry that runs for weeks does not keep every request it ever served.
    */
   private final ArrayDeque<Call> log = new ArrayDeque<>();
+  private final ArrayDeque<Refusal> refusals = new ArrayDeque<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   /** resourceVersion by object path, as the last write through this dispatcher left it. */
   private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -89,6 +107,12 @@ public final class InMemoryDispatcher extends Dispatcher {
   List<Call> requestLog() {
     synchronized (log) {
       return List.copyOf(log);
+    }
+  }
+
+  List<Refusal> refusals() {
+    synchronized (refusals) {
+      return List.copyOf(refusals);
     }
   }
 
@@ -162,6 +186,7 @@ public final class InMemoryDispatcher extends Dispatcher {
     if (admission.governs(method, bare)) {
       AdmissionStep.Result admitted = admission.admit(request, bare, requestedVersion);
       if (admitted.refusal() != null) {
+        remember(new Refusal(method, path, nullToEmpty(request.getHeader("User-Agent")), admitted.message()));
         return admitted.refusal();
       }
       request = admitted.request();
@@ -173,6 +198,15 @@ public final class InMemoryDispatcher extends Dispatcher {
       return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
     }
     return response;
+  }
+
+  private void remember(Refusal refusal) {
+    synchronized (refusals) {
+      if (refusals.size() == MAX_LOGGED_REFUSALS) {
+        refusals.removeFirst();
+      }
+      refusals.addLast(refusal);
+    }
   }
 
   /** A real API server rejects a status update whose resourceVersion is not the current one. */

@@ -14,6 +14,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelStandardFunctions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,9 @@ final class CelLibrary {
       List<String> errors = FORMATS.get(format.name()).apply(value);
       return errors.isEmpty() ? NullValue.NULL_VALUE : errors;
     }));
+    // The standard matches() compiles its pattern on every call; the CRDs' patterns are few and fixed.
+    bindings.add(CelFunctionBinding.from("matches", String.class, String.class, CelLibrary::matches));
+    bindings.add(CelFunctionBinding.from("matches_string", String.class, String.class, CelLibrary::matches));
     formats.add(CelFunctionDecl.newFunctionDeclaration("isIP",
         CelOverloadDecl.newGlobalOverload("is_ip", SimpleType.BOOL, SimpleType.STRING)));
     bindings.add(CelFunctionBinding.from("is_ip", String.class, s -> Formats.isIpv4(s) || Formats.isIpv6(s)));
@@ -79,16 +83,25 @@ final class CelLibrary {
     formats.add(CelFunctionDecl.newFunctionDeclaration("isURL",
         CelOverloadDecl.newGlobalOverload("is_url", SimpleType.BOOL, SimpleType.STRING)));
     bindings.add(CelFunctionBinding.from("is_url", String.class, Formats::isUrl));
-    return CelFactory.standardCelBuilder()
-        .setOptions(CelOptions.current().build())
+    return CelFactory.plannerCelBuilder()
+        .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists())
         .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists())
+        .setStandardFunctions(CelStandardFunctions.newBuilder()
+            .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES).build())
         .addVar("self", SimpleType.DYN)
         .addVar("oldSelf", SimpleType.DYN)
         .addFunctionDeclarations(formats)
         .addFunctionBindings(bindings)
         .build();
+  }
+
+  private static final Map<String, com.google.re2j.Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+  /** CEL's {@code matches}: RE2, true when the pattern matches anywhere in the string. */
+  private static boolean matches(String text, String regex) {
+    return PATTERNS.computeIfAbsent(regex, com.google.re2j.Pattern::compile).matcher(text).find();
   }
 
   /** The compiled program of an expression, compiled once per process. */

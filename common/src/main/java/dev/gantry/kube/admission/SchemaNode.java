@@ -39,6 +39,8 @@ final class SchemaNode {
   final List<SchemaNode> anyOf;
   final SchemaNode not;
   final List<CelRule> rules;
+  /** Whether a rule here reads {@code oldSelf}. */
+  final boolean transitionRules;
   /** Whether this node or one below it carries CEL rules: subtrees without any are not walked for CEL. */
   final boolean rulesBelow;
   /** Property names as CEL sees them (reserved words and odd characters escaped as Kubernetes does). */
@@ -88,6 +90,7 @@ final class SchemaNode {
       parsed.add(CelRule.of(r));
     }
     rules = List.copyOf(parsed);
+    transitionRules = rules.stream().anyMatch(CelRule::transition);
     boolean below = !rules.isEmpty() || (items != null && items.rulesBelow)
         || (additionalProperties != null && additionalProperties.rulesBelow);
     for (SchemaNode child : properties.values()) {

@@ -1,5 +1,7 @@
 package dev.gantry.kube.admission;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelEvaluationException;
 import java.util.ArrayList;
@@ -28,6 +30,26 @@ import tools.jackson.databind.node.ObjectNode;
 final class VersionSchema {
 
   private static final Set<String> ROOT_KEPT = Set.of("apiVersion", "kind", "metadata");
+
+  /** The rules of a schema node that all held for a value. */
+  private record Passed(SchemaNode node, JsonNode self) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Passed p && p.node == node && p.self.equals(self);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(node) * 31 + self.hashCode();
+    }
+  }
+
+  /**
+   * List values whose rules are known to hold, so that a world of many similar objects (the same parent
+   * references, the same listeners) does not evaluate the same comprehensions over the same list again and again.
+   * The values are parts of admitted requests, never changed afterwards.
+   */
+  private static final Cache<Passed, Boolean> PASSED = Caffeine.newBuilder().maximumSize(10_000).build();
 
   private final SchemaNode root;
 
@@ -377,6 +399,12 @@ final class VersionSchema {
     }
 
     private void evaluate(JsonNode value, JsonNode old, SchemaNode s, FieldPath path, boolean unchanged) {
+      // Lists (parent references, listeners, rules) are where rules iterate, and where many objects hold the same.
+      Passed passed = value.isArray() && !s.transitionRules ? new Passed(s, value) : null;
+      if (passed != null && PASSED.getIfPresent(passed) != null) {
+        return;
+      }
+      boolean held = true;
       Object self = null;
       Object oldSelf = null;
       for (CelRule rule : s.rules) {
@@ -385,6 +413,7 @@ final class VersionSchema {
         }
         CelLibrary.Compiled compiled = CelLibrary.compile(rule.rule());
         if (compiled.program() == null) {
+          held = false;
           celErrors.add(invalid(path, FieldError.quote(s.celTypeName()), "rule compile error: " + compiled.error()));
           continue;
         }
@@ -403,6 +432,7 @@ final class VersionSchema {
         try {
           result = compiled.program().eval(activation);
         } catch (CelEvaluationException e) {
+          held = false;
           addCel(unchanged && !rule.transition(), invalid(path, FieldError.quote(s.celTypeName()),
               CelLibrary.describe(e) + " evaluating rule: " + ruleErrorString(rule)));
           continue;
@@ -410,6 +440,7 @@ final class VersionSchema {
         if (Boolean.TRUE.equals(result)) {
           continue;
         }
+        held = false;
         if (!(result instanceof Boolean)) {
           addCel(unchanged && !rule.transition(), invalid(path, FieldError.quote(s.celTypeName()),
               "rule did not evaluate to a bool evaluating rule: " + ruleErrorString(rule)));
@@ -437,6 +468,9 @@ final class VersionSchema {
           default -> FieldError.Type.INVALID;
         };
         addCel(unchanged && !rule.transition(), new FieldError(type, at.toString(), shown, detail));
+      }
+      if (passed != null && held) {
+        PASSED.put(passed, Boolean.TRUE);
       }
     }
 
