@@ -153,7 +153,7 @@ final class AdmissionStep {
       forwarded = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
           request.getHeaders().newBuilder().set("Content-Type", JSON_PATCH).build(), new Buffer(bytes));
     } else {
-      bytes = outcome.object().toString().getBytes(StandardCharsets.UTF_8);
+      bytes = Serialization.jsonMapper().writeValueAsBytes(outcome.object());
       forwarded = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
           request.getHeaders(), new Buffer(bytes));
     }

@@ -43,6 +43,8 @@ final class SchemaNode {
   final boolean transitionRules;
   /** Whether this node or one below it carries CEL rules: subtrees without any are not walked for CEL. */
   final boolean rulesBelow;
+  /** Whether this node or one below it carries a transition rule (the only rules an unchanged part needs). */
+  final boolean transitionRulesBelow;
   /** Property names as CEL sees them (reserved words and odd characters escaped as Kubernetes does). */
   final Map<String, String> celNames;
 
@@ -93,10 +95,14 @@ final class SchemaNode {
     transitionRules = rules.stream().anyMatch(CelRule::transition);
     boolean below = !rules.isEmpty() || (items != null && items.rulesBelow)
         || (additionalProperties != null && additionalProperties.rulesBelow);
+    boolean transitionBelow = transitionRules || (items != null && items.transitionRulesBelow)
+        || (additionalProperties != null && additionalProperties.transitionRulesBelow);
     for (SchemaNode child : properties.values()) {
       below |= child.rulesBelow;
+      transitionBelow |= child.transitionRulesBelow;
     }
     rulesBelow = below;
+    transitionRulesBelow = transitionBelow;
   }
 
   /** Parses a version's {@code openAPIV3Schema}. */

@@ -365,6 +365,11 @@ final class VersionSchema {
       if (value == null || value.isNull() || value.isMissingNode() || !s.rulesBelow) {
         return;
       }
+      if (unchanged && !s.transitionRulesBelow) {
+        // What a rule would find wrong in a part that did not change is ratcheted anyway: a status write does
+        // not evaluate the spec's rules again.
+        return;
+      }
       if (!s.rules.isEmpty()) {
         evaluate(value, old, s, path, unchanged);
       }
@@ -400,7 +405,7 @@ final class VersionSchema {
 
     private void evaluate(JsonNode value, JsonNode old, SchemaNode s, FieldPath path, boolean unchanged) {
       // Lists (parent references, listeners, rules) are where rules iterate, and where many objects hold the same.
-      Passed passed = value.isArray() && !s.transitionRules ? new Passed(s, value) : null;
+      Passed passed = value.isArray() && !s.transitionRules && !unchanged ? new Passed(s, value) : null;
       if (passed != null && PASSED.getIfPresent(passed) != null) {
         return;
       }
@@ -408,8 +413,8 @@ final class VersionSchema {
       Object self = null;
       Object oldSelf = null;
       for (CelRule rule : s.rules) {
-        if (rule.transition() && old == null) {
-          continue; // transition rules compare with a stored value; there is none
+        if (rule.transition() ? old == null : unchanged) {
+          continue; // transition rules compare with a stored value; others would be ratcheted
         }
         CelLibrary.Compiled compiled = CelLibrary.compile(rule.rule());
         if (compiled.program() == null) {
