@@ -47,23 +47,43 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
   }
 
+  /**
+   * A write the in-memory API refused as invalid (422), with the API server's message.
+   *
+   * @param method HTTP method
+   * @param path request path with query
+   * @param userAgent the client's User-Agent
+   * @param message the refusal's message, e.g. {@code Gateway.gateway.networking.k8s.io "gw" is invalid: ...}
+   */
+  public record Refusal(String method, String path, String userAgent, String message) {
+    /** Whether the write was to a {@code /status} subresource. */
+    public boolean isStatusWrite() {
+      String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+      return bare.endsWith("/status");
+    }
+  }
+
   private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {
   }
 
   private static final Pattern GATEWAY_API_VERSION = Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
   private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
+  private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
   static final int MAX_LOGGED_CALLS = 1_000_000;
+  static final int MAX_LOGGED_REFUSALS = 10_000;
   private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
   private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
   static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
   private final KubernetesCrudDispatcher crud;
+  private final AdmissionStep admission;
   /**
    * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
    * standalone Gantry that runs for weeks does not keep every request it ever served.
    */
   private final ArrayDeque<Call> log = new ArrayDeque<>();
+  private final ArrayDeque<Refusal> refusals = new ArrayDeque<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   /** resourceVersion by object path, as the last write through this dispatcher left it. */
   private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -72,6 +92,12 @@ public final class InMemoryDispatcher extends Dispatcher {
 
   InMemoryDispatcher(KubernetesCrudDispatcher crud) {
     this.crud = crud;
+    this.admission = new AdmissionStep(crud);
+  }
+
+  /** Turns admission (schema, defaults, CEL rules) of Gateway API objects on or off; on by default. */
+  void setAdmission(boolean enabled) {
+    admission.setEnabled(enabled);
   }
 
   void setServerAddress(String address) {
@@ -81,6 +107,12 @@ public final class InMemoryDispatcher extends Dispatcher {
   List<Call> requestLog() {
     synchronized (log) {
       return List.copyOf(log);
+    }
+  }
+
+  List<Refusal> refusals() {
+    synchronized (refusals) {
+      return List.copyOf(refusals);
     }
   }
 
@@ -103,7 +135,7 @@ public final class InMemoryDispatcher extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     RecordedRequest effective = labelNamespace(convertVersion(request));
-    MockResponse response = serve(effective);
+    MockResponse response = serve(effective, requestedVersion(request));
     Call call = new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
         response.code());
     synchronized (log) {
@@ -115,7 +147,15 @@ public final class InMemoryDispatcher extends Dispatcher {
     return response;
   }
 
-  private MockResponse serve(RecordedRequest request) {
+  /** The API version a request names ({@code v1beta1} for a write converted to v1), or null. */
+  private static String requestedVersion(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    Matcher matcher = API_GROUP_VERSION.matcher(bare);
+    return matcher.find() ? matcher.group(1) : null;
+  }
+
+  private MockResponse serve(RecordedRequest request, String requestedVersion) {
     String method = request.getMethod();
     String path = request.getPath();
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -143,12 +183,30 @@ public final class InMemoryDispatcher extends Dispatcher {
         }
       }
     }
+    if (admission.governs(method, bare)) {
+      AdmissionStep.Result admitted = admission.admit(request, bare, requestedVersion);
+      if (admitted.refusal() != null) {
+        remember(new Refusal(method, path, nullToEmpty(request.getHeader("User-Agent")), admitted.message()));
+        return admitted.refusal();
+      }
+      request = admitted.request();
+    }
     MockResponse response = crud.dispatch(request);
+    admission.afterWrite(method, bare, response);
     trackVersion(method, bare, response);
     if (response.getWebSocketListener() != null) {
       return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
     }
     return response;
+  }
+
+  private void remember(Refusal refusal) {
+    synchronized (refusals) {
+      if (refusals.size() == MAX_LOGGED_REFUSALS) {
+        refusals.removeFirst();
+      }
+      refusals.addLast(refusal);
+    }
   }
 
   /** A real API server rejects a status update whose resourceVersion is not the current one. */

@@ -24,8 +24,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory Kubernetes API on a loopback port: fabric8's mock server in CRUD mode with the Gateway API
- * CRDs registered (so {@code /status} subresources behave), discovery for kubectl, conversion of older Gateway
- * API versions, resourceVersion checks on status updates, a request log and fault injection for tests.
+ * CRDs registered (so {@code /status} subresources behave), admission of Gateway API objects as an API server
+ * admits them (unknown fields pruned, defaults applied, the CRD schemas and CEL rules enforced, 422 for what a
+ * cluster would refuse), discovery for kubectl, conversion of older Gateway API versions, resourceVersion checks
+ * on status updates, a request log and fault injection for tests.
  */
 public final class InMemoryKubernetesApi implements AutoCloseable {
 
@@ -146,6 +148,27 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
   /** The requests served so far (the last million), oldest first. */
   public List<InMemoryDispatcher.Call> requestLog() {
     return dispatcher.requestLog();
+  }
+
+  /** The writes refused as invalid (422) so far (the last ten thousand), oldest first, with their messages. */
+  public List<InMemoryDispatcher.Refusal> refusals() {
+    return dispatcher.refusals();
+  }
+
+  /**
+   * Status writes by clients whose User-Agent starts with {@code userAgentPrefix} that were refused as invalid:
+   * a controller's status that a real API server would not store either.
+   */
+  public List<InMemoryDispatcher.Refusal> refusedStatusWrites(String userAgentPrefix) {
+    return refusals().stream().filter(r -> r.isStatusWrite() && r.userAgent().startsWith(userAgentPrefix)).toList();
+  }
+
+  /**
+   * Stores Gateway API objects without pruning, defaulting or validating them, as an API server without the CRDs'
+   * schemas would; for tests that feed translation objects only an older or unvalidated server can hold.
+   */
+  public void admitWithoutValidation(boolean on) {
+    dispatcher.setAdmission(!on);
   }
 
   /** Answers the next {@code times} requests matching method and path with {@code code}. */

@@ -157,8 +157,11 @@ public final class ManifestLoader {
         }
         client.resource(object).createOr(NonDeletingOperation::update);
       } catch (KubernetesClientException e) {
+        // The API's own words (a 422 names every invalid field), without the request line fabric8 puts first.
+        String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+            : rootMessage(e);
         problems.add(new Problem(document.source(), document.line(), document.object().getKind() + " "
-            + document.object().getMetadata().getName() + " was rejected: " + rootMessage(e)));
+            + document.object().getMetadata().getName() + " was rejected: " + reason));
       } catch (RuntimeException e) {
         problems.add(new Problem(document.source(), document.line(), document.object().getKind() + " "
             + document.object().getMetadata().getName() + " could not be applied: " + rootMessage(e)));

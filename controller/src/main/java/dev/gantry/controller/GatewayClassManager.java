@@ -30,7 +30,8 @@ final class GatewayClassManager {
   static final String FINALIZER = "gateway-exists-finalizer.gateway.networking.k8s.io";
   static final String MANAGED_BY = ProxyNames.MANAGED_BY;
   static final String MANAGED_BY_VALUE = ProxyNames.MANAGED_BY_VALUE;
-  private static final String DESCRIPTION = "Gantry: Envoy proxies per Gateway, configured by sharded xDS servers";
+  /** At most 64 characters: the CRD's limit for {@code spec.description}, which a real API server enforces. */
+  private static final String DESCRIPTION = "Gantry: Envoy proxies per Gateway, configured by sharded xDS";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayClassManager.class);
 
   private final KubernetesClient client;

@@ -93,12 +93,21 @@ final class ControllerHarness implements AutoCloseable {
     apply(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build());
   }
 
+  /**
+   * Closes everything, then fails the test if the API refused any status the controllers wrote: a real API server
+   * would have refused it too, and the object would have kept a stale status.
+   */
   @Override
   public void close() throws Exception {
     for (int i = running.size() - 1; i >= 0; i--) {
       running.get(i).close();
     }
     client.close();
+    List<dev.gantry.kube.InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
     api.close();
+    if (!refused.isEmpty()) {
+      throw new AssertionError("the API refused " + refused.size() + " status write(s) of the controller: "
+          + refused.getFirst().message());
+    }
   }
 }

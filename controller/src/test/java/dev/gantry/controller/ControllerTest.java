@@ -160,17 +160,32 @@ class ControllerTest {
       GatewayClass gc = harness.client.resources(GatewayClass.class).withName("gantry").get();
       return gc != null && !gc.getMetadata().getUid().equals(firstUid);
     });
-    // Pointed at another controller: left alone, with an Event.
-    editClass(handedOver -> {
-      handedOver.getSpec().setControllerName("example.com/other");
-      handedOver.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
-    });
+    // Pointed at another controller: left alone, with an Event. A class's controllerName cannot be changed (the
+    // CRD's rule), so the user deletes the class and creates their own of the same name before the controller
+    // re-creates it.
+    handOverClass("example.com/other");
     Eventually.await(TIMEOUT, "an Event", () -> harness.client.v1().events().inNamespace("default").list()
         .getItems().stream().anyMatch(e -> "ControllerNameChanged".equals(e.getReason())));
     sleep(500);
     GatewayClass after = harness.client.resources(GatewayClass.class).withName("gantry").get();
     assertEquals("example.com/other", after.getSpec().getControllerName());
     assertFalse(after.getMetadata().getLabels().containsKey("app.kubernetes.io/managed-by"), "not fought over");
+  }
+
+  /** A user's own class in place of the default one: delete it and create theirs, until theirs is the one kept. */
+  private void handOverClass(String controllerName) {
+    for (int attempt = 0; ; attempt++) {
+      harness.client.resources(GatewayClass.class).withName("gantry").delete();
+      try {
+        harness.client.resource(new GatewayClassBuilder().withNewMetadata().withName("gantry").endMetadata()
+            .withNewSpec().withControllerName(controllerName).endSpec().build()).create();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** A user's edit of the default class: read, change, write; on 409 (the controller wrote first) again. */

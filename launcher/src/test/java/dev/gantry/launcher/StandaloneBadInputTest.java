@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.kube.InMemoryKubernetesApi;
+import dev.gantry.kube.ManifestLoader;
 import dev.gantry.runtime.AdminServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,6 +43,38 @@ class StandaloneBadInputTest {
       assertEquals("bad.yaml", standalone.problems().getFirst().source());
       assertTrue(standalone.problems().getFirst().line() > 0);
       assertEquals("good", client.namespaces().withName("good").get().getMetadata().getName());
+    }
+  }
+
+  @Test
+  void anObjectAClusterWouldRefuseIsReportedWithTheApisMessage(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: web
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata:
+          name: upper
+          namespace: web
+        spec:
+          gatewayClassName: gantry
+          listeners:
+          - name: http
+            port: 80
+            protocol: HTTP
+            hostname: Web.Example.com
+        """);
+    try (Standalone standalone = Standalone.start(new Standalone.Options(0, 0, 0, dir, 1), Map.of());
+        var client = standalone.api().newClient("test")) {
+      assertEquals(1, standalone.problems().size(), standalone.problems().toString());
+      ManifestLoader.Problem problem = standalone.problems().getFirst();
+      assertEquals("gateway.yaml", problem.source());
+      assertTrue(problem.message().contains("Gateway.gateway.networking.k8s.io \"upper\" is invalid:"
+          + " spec.listeners[0].hostname: Invalid value: \"Web.Example.com\""), problem.message());
+      assertEquals("web", client.namespaces().withName("web").get().getMetadata().getName());
     }
   }
 

@@ -248,6 +248,12 @@ final class InProcessDeployment implements Deployment {
     if (client != null) {
       client.close();
     }
+    // A status a real API server would refuse too: a controller bug the figures must not hide.
+    List<InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
+    if (!refused.isEmpty()) {
+      System.err.println("[load-test] the API refused " + refused.size() + " status write(s) of the controller,"
+          + " e.g. " + refused.getFirst().message());
+    }
     api.close();
   }
 }

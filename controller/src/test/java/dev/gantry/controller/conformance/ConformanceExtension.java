@@ -29,7 +29,8 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 /**
  * Runs {@link ConformanceTest}s: skips those whose features are not supported, starts the shared
  * {@link ConformanceSuite} once, applies each test's manifests and cleans them up, hands the test its
- * {@link ConformanceRun}, and at the end writes the per-feature tally to {@code target/conformance-report.md}.
+ * {@link ConformanceRun}, fails a test during which the API refused a status the controller wrote, and at the end
+ * writes the per-feature tally to {@code target/conformance-report.md}.
  */
 final class ConformanceExtension implements ExecutionCondition, BeforeEachCallback, AfterEachCallback,
     ParameterResolver, TestWatcher {
@@ -189,6 +190,8 @@ final class ConformanceExtension implements ExecutionCondition, BeforeEachCallba
     } finally {
       run.cleanUp();
     }
+    // Every status the controller wrote must be one a real API server would store.
+    shared(context).suite().assertStatusWritesAdmitted();
   }
 
   @Override

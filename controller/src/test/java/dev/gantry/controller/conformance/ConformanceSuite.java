@@ -57,6 +57,7 @@ final class ConformanceSuite implements AutoCloseable {
   String controllerName;
   private final KubernetesClient controllerClient;
   private final Controller controller;
+  private int refusalsSeen;
 
   private ConformanceSuite(InMemoryKubernetesApi api, KubernetesClient client, KubernetesClient controllerClient,
       Controller controller, Duration timeout) {
@@ -254,6 +255,20 @@ final class ConformanceSuite implements AutoCloseable {
     }
   }
 
+  /**
+   * Status the controller wrote that the API refused (422): a real API server would refuse it too. Checked after
+   * every test, so that the test that provoked it fails.
+   */
+  synchronized void assertStatusWritesAdmitted() {
+    List<dev.gantry.kube.InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
+    if (refused.size() > refusalsSeen) {
+      int seen = refusalsSeen;
+      refusalsSeen = refused.size();
+      throw new AssertionError("the API refused " + (refused.size() - seen) + " status write(s) of the controller: "
+          + refused.get(seen).message());
+    }
+  }
+
   @Override
   public void close() {
     awaitQuiet();
@@ -266,5 +281,6 @@ final class ConformanceSuite implements AutoCloseable {
       // The mock server's own shutdown (watch sockets closing); not a conformance result.
       System.out.println("conformance: the in-memory API did not shut down cleanly: " + e);
     }
+    assertStatusWritesAdmitted();
   }
 }
