@@ -60,6 +60,11 @@ class BackendTlsPolicyCaTest {
       harness.apply(configMap("ca-" + name, cases.get(name)), policy(name, "ca-" + name));
     }
     for (String name : cases.keySet()) {
+      // The policy may be seen before its ConfigMap (another informer): wait for the verdict on the data.
+      Eventually.await(TIMEOUT, "policy " + name + " judged on its ConfigMap's data", () -> {
+        Condition refs = condition(name, "ResolvedRefs");
+        return refs != null && refs.getMessage().startsWith("ConfigMap apps/ca-" + name + ": ca.crt ");
+      }, () -> String.valueOf(condition(name, "ResolvedRefs")));
       Condition accepted = await(name, "Accepted", "False", "NoValidCACertificate");
       Condition refs = await(name, "ResolvedRefs", "False", "InvalidCACertificateRef");
       assertTrue(refs.getMessage().startsWith("ConfigMap apps/ca-" + name + ": ca.crt "), refs.getMessage());
