@@ -187,14 +187,27 @@ final class StatusMerger {
     };
   }
 
-  /** Sets a merged status on a copy-safe target object (the caller owns it). */
+  /**
+   * Sets a merged status on a copy-safe target object (the caller owns it). A route or policy status left without
+   * any entry is removed instead: the CRDs require {@code parents} and {@code ancestors} in any status, and an empty
+   * list is left out when the object is written, so the API server would refuse it.
+   */
   static void apply(HasMetadata target, Object status) {
     switch (target) {
       case GatewayClass o -> o.setStatus((GatewayClassStatus) status);
       case Gateway o -> o.setStatus((GatewayStatus) status);
       case ListenerSet o -> o.setStatus((ListenerSetStatus) status);
-      case BackendTLSPolicy o -> o.setStatus((PolicyStatus) status);
-      default -> RouteKind.ofRoute(target).setStatusOf(target, status);
+      case BackendTLSPolicy o -> {
+        PolicyStatus policy = (PolicyStatus) status;
+        o.setStatus(policy == null || nullSafe(policy.getAncestors()).isEmpty() ? null : policy);
+      }
+      default -> {
+        RouteKind<?> kind = RouteKind.ofRoute(target);
+        kind.setStatusOf(target, status);
+        if (status != null && nullSafe(kind.parentsOf(target)).isEmpty()) {
+          kind.setStatusOf(target, null);
+        }
+      }
     }
   }
 

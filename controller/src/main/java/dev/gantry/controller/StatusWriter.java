@@ -183,6 +183,14 @@ final class StatusWriter implements AutoCloseable {
         if (e.getCode() == 404) {
           return;
         }
+        if (e.getCode() == 422) {
+          // The API refuses this status as invalid: writing it again cannot help. A bug of Gantry's, said once
+          // per desired status; the next change of the desired status is written afresh.
+          metrics.statusWrites.labelValues(key.kind().kind(), "refused").inc();
+          LOG.error("the API refused the status of {} {} as invalid; it is not retried until it changes: {}",
+              key.kind().kind(), key.key(), e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+          return;
+        }
         throw e;
       }
     }

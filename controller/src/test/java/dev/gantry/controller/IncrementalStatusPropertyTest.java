@@ -152,6 +152,15 @@ class IncrementalStatusPropertyTest {
     if (parents.isEmpty()) {
       parents.add(candidates.get(random.nextInt(candidates.size())));
     }
+    // A parent named twice needs a sectionName on each reference (the HTTPRoute CRD's rule): name the whole
+    // Gateway's one through its "http" listener instead.
+    for (int i = 0; i < parents.size(); i++) {
+      ParentReference ref = parents.get(i);
+      boolean namedAgain = parents.stream().anyMatch(other -> other != ref && other.getName().equals(ref.getName()));
+      if (ref.getSectionName() == null && namedAgain) {
+        parents.set(i, new ParentReferenceBuilder(ref).withSectionName("http").build());
+      }
+    }
     return new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
         .withNewSpec().withParentRefs(parents).withHostnames(random.nextBoolean() ? List.of()
             : List.of(random.nextBoolean() ? "one.example.com" : "two.example.com"))
