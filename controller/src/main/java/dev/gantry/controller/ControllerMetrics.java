@@ -33,7 +33,7 @@ final class ControllerMetrics {
     leader = Gauge.builder().name("gantry_controller_leader")
         .help("1 while this replica holds the leader Lease").register(registry);
     statusWrites = Counter.builder().name("gantry_controller_status_writes")
-        .help("Status writes by kind and result (ok, conflict, error)").labelNames("kind", "result").register(registry);
+        .help("Status writes by kind and result (ok, conflict, refused as invalid, error)").labelNames("kind", "result").register(registry);
     statusUnchanged = Counter.builder().name("gantry_controller_status_unchanged")
         .help("Desired status that matched the object already, so nothing was written").labelNames("kind")
         .register(registry);
