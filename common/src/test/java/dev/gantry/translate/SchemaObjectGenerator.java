@@ -1,6 +1,5 @@
 package dev.gantry.translate;
 
-import dev.gantry.kube.InMemoryKubernetesApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -301,13 +300,19 @@ final class SchemaObjectGenerator {
     return value instanceof Number n ? n.longValue() : fallback;
   }
 
+  /**
+   * The experimental-channel CRDs, on common's test classpath from the Helm chart (the in-memory API bundles the same
+   * file at the same path).
+   */
+  private static final String EXPERIMENTAL_CRDS = "/dev/gantry/gateway-api/experimental-install.yaml";
+
   /** The v1 openAPIV3Schema of every kind in the experimental-channel CRDs (a superset of standard). */
   @SuppressWarnings("unchecked")
   private static Map<String, Map<String, Object>> loadSchemas() {
     String yaml;
-    try (InputStream in = SchemaObjectGenerator.class.getResourceAsStream(InMemoryKubernetesApi.EXPERIMENTAL_CRDS)) {
+    try (InputStream in = SchemaObjectGenerator.class.getResourceAsStream(EXPERIMENTAL_CRDS)) {
       if (in == null) {
-        throw new IllegalStateException(InMemoryKubernetesApi.EXPERIMENTAL_CRDS + " is not on the classpath");
+        throw new IllegalStateException(EXPERIMENTAL_CRDS + " is not on the classpath");
       }
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
