@@ -22,7 +22,6 @@ import dev.gantry.view.Change;
 import dev.gantry.view.ClusterView;
 import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
-import dev.gantry.view.Indexes;
 import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -31,7 +30,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -76,93 +74,6 @@ public final class GatewayTranslator {
   }
 
   private static final List<Kind<?>> ROUTE_KINDS = Kinds.ROUTES;
-
-  /** A unit holds the routes of a listener or more: fewer of them are worth spreading than of routes. */
-  private static final int UNITS_IN_PARALLEL = 32;
-
-  /** Neighbouring routes translated by one thread, in a full translation. */
-  private static final int ROUTES_PER_CHUNK = 256;
-
-  /**
-   * Each chunk keeps its reads apart by hash in this many groups, so that the reads of all chunks are merged group
-   * by group, side by side (a power of two).
-   */
-  private static final int READ_GROUPS = 16;
-
-  /** A translated route. */
-  /**
-   * @param oneRouteListeners per entry of {@code parents}, the TCP and UDP listeners it attached to (where only the
-   *     oldest route is served: see {@link L4RouteServing}); empty when the route attached to none
-   */
-  private record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
-      List<RouteAttachment.Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
-      Set<ClusterKey> clusters, List<List<ListenerState>> oneRouteListeners) {
-  }
-
-
-  /** What the routes of one chunk feed into, gathered by listener and by read. */
-  private static final class RouteChunk {
-    final Map<ListenerState, List<Placement>> placed = new IdentityHashMap<>();
-    /** The routes that made each read, by {@link #readGroup}. */
-    @SuppressWarnings("unchecked") // an array of maps
-    final Map<Dependency, List<RouteId>>[] readers = new Map[READ_GROUPS];
-    final List<RouteId> withPolicies = new ArrayList<>(0);
-
-    RouteChunk() {
-      for (int g = 0; g < READ_GROUPS; g++) {
-        readers[g] = new HashMap<>();
-      }
-    }
-
-    void add(RouteId id, RouteResult result) {
-      for (RouteAttachment.Placed on : result.placed()) {
-        placed.computeIfAbsent(on.listener(), k -> new ArrayList<>()).add(on.placement());
-      }
-      for (Dependency read : result.reads()) {
-        readers[readGroup(read)].computeIfAbsent(read, k -> new ArrayList<>()).add(id);
-      }
-      if (!result.policyUses().isEmpty()) {
-        withPolicies.add(id);
-      }
-    }
-  }
-
-  private static int readGroup(Dependency read) {
-    int h = read.hashCode();
-    return (h ^ (h >>> 16)) & (READ_GROUPS - 1);
-  }
-
-  /**
-   * One instance of each read and cluster key, and one resolution of each backend reference, shared by the routes
-   * of a full translation. Routes are translated side by side, each making its own equal copies; indexing tens of
-   * thousands of copies afterwards would compare their strings character by character, where one instance
-   * compares by identity.
-   */
-  private static final class Canonical {
-    private final ConcurrentHashMap<Dependency, Dependency> reads = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ClusterSpec, ClusterKey> clusters = new ConcurrentHashMap<>();
-    /** Backend references resolved once per translation, answering every route that names them. */
-    private final BackendResolver.Shared backends;
-
-    Canonical(ClusterView view) {
-      backends = new BackendResolver.Shared(view, this::read, this::cluster);
-    }
-
-    private record ClusterSpec(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
-    }
-
-    Dependency read(Dependency read) {
-      Dependency kept = reads.putIfAbsent(read, read);
-      return kept == null ? read : kept;
-    }
-
-    ClusterKey cluster(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
-      ClusterSpec spec = new ClusterSpec(service, port, udp, forceHttp2);
-      ClusterKey kept = clusters.get(spec);
-      return kept != null ? kept
-          : clusters.computeIfAbsent(spec, s -> ClusterKey.of(service, port, udp, forceHttp2));
-    }
-  }
 
   private final TranslatorConfig config;
   private final ObjectKey key;
@@ -279,14 +190,15 @@ public final class GatewayTranslator {
       return finish(before, true, Set.of());
     }
     List<Dependency> membership = new ArrayList<>();
-    FoundRoutes found = findRoutes(view, membership);
+    ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
     structuralReads = Set.copyOf(structural.reads());
     membershipReads = Set.copyOf(membership);
-    // Routes translate independently of each other and tables independently of each other, so a cold start
-    // spreads both over the cores. None of it depends on the order the pieces finish in: placements are
-    // ordered by precedence, reads are sets.
-    RouteChunk[] chunks = translateRoutes(view, found);
-    List<List<Dependency>> routeReads = indexRoutes(chunks);
+    ColdStart.Translated translated = ColdStart.translateRoutes(view, found,
+        (id, route, canonical) -> translateFresh(view, id, route, canonical));
+    routes = translated.routes();
+    translated.clusterKeys().forEach(cluster -> clusterKeys.put(cluster.name(), cluster));
+    List<List<Dependency>> routeReads = ColdStart.index(translated.chunks(), routesByRead, placements,
+        routesWithPolicies);
     int readCount = structuralReads.size() + membershipReads.size();
     for (List<Dependency> reads : routeReads) {
       readCount += reads.size();
@@ -307,118 +219,6 @@ public final class GatewayTranslator {
   }
 
   /**
-   * Routes naming this Gateway or one of its ListenerSets, in parent order (the routes of one listener one after
-   * another), gathered parent by parent side by side: tens of thousands of index lookups at scale. Adds the
-   * index reads to {@code membership}.
-   */
-  @SuppressWarnings("unchecked") // arrays of lists
-  private FoundRoutes findRoutes(ClusterView view, List<Dependency> membership) {
-    List<Kind<?>> kindOf = new ArrayList<>();
-    for (Kind<?> kind : ROUTE_KINDS) {
-      for (String parentKey : parentKeys) {
-        membership.add(Dependency.index(Indexes.routesByParent(kind), parentKey));
-        kindOf.add(kind);
-      }
-    }
-    List<RouteId>[] idsByParent = new List[membership.size()];
-    List<HasMetadata>[] routesByParent = new List[membership.size()];
-    Parallel.forEachIndex(membership.size(), i -> {
-      Kind<?> kind = kindOf.get(i);
-      List<RouteId> ids = new ArrayList<>();
-      List<HasMetadata> here = new ArrayList<>();
-      // The index holds the routes with their keys: no lookup by key per route.
-      view.byIndexWithKeys(Indexes.routesByParent(kind), membership.get(i).key()).forEach((key, route) -> {
-        ids.add(new RouteId(kind, key));
-        here.add(route);
-      });
-      idsByParent[i] = ids;
-      routesByParent[i] = here;
-    });
-    List<RouteId> ids = new ArrayList<>();
-    List<HasMetadata> routes = new ArrayList<>();
-    for (int i = 0; i < idsByParent.length; i++) {
-      ids.addAll(idsByParent[i]);
-      routes.addAll(routesByParent[i]);
-    }
-    return new FoundRoutes(ids, routes);
-  }
-
-  /** Routes found by {@link #findRoutes}: each id with its object at the same position. */
-  private record FoundRoutes(List<RouteId> ids, List<HasMetadata> routes) {
-    int size() {
-      return ids.size();
-    }
-  }
-
-  /**
-   * Translates routes in chunks of neighbours, side by side; each chunk gathers its placements and reads by
-   * listener and by read. Every route is kept in {@link #routes}.
-   */
-  private RouteChunk[] translateRoutes(ClusterView view, FoundRoutes found) {
-    Canonical canonical = new Canonical(view);
-    routes = new ConcurrentHashMap<>(Math.max(16, found.size()));
-    int chunkCount = (found.size() + ROUTES_PER_CHUNK - 1) / ROUTES_PER_CHUNK;
-    RouteChunk[] chunks = new RouteChunk[chunkCount];
-    Parallel.forEachIndex(chunkCount, found.size() < Parallel.THRESHOLD ? Integer.MAX_VALUE : 2, c -> {
-      RouteChunk chunk = new RouteChunk();
-      for (int i = c * ROUTES_PER_CHUNK; i < Math.min(found.size(), (c + 1) * ROUTES_PER_CHUNK); i++) {
-        RouteId id = found.ids().get(i);
-        RouteResult result = translateFresh(view, id, found.routes().get(i), canonical);
-        // A route naming several of these parents is found once per parent: the first to finish places it.
-        if (result != null && routes.putIfAbsent(id, result) == null) {
-          chunk.add(id, result);
-        }
-      }
-      chunks[c] = chunk;
-    });
-    for (ClusterKey cluster : canonical.clusters.values()) {
-      clusterKeys.put(cluster.name(), cluster);
-    }
-    return chunks;
-  }
-
-  /**
-   * Merges what the chunks gathered per read and per listener, each read and listener apart from the others.
-   * Returns the distinct reads the routes made, for the caller to count.
-   */
-  private List<List<Dependency>> indexRoutes(RouteChunk[] chunks) {
-    Map<ListenerState, List<List<Placement>>> placedOn = new IdentityHashMap<>();
-    for (RouteChunk chunk : chunks) {
-      chunk.placed.forEach((listener, on) -> placedOn.computeIfAbsent(listener, k -> new ArrayList<>()).add(on));
-      routesWithPolicies.addAll(chunk.withPolicies);
-    }
-    @SuppressWarnings("unchecked") // an array of lists
-    List<Dependency>[] readsByGroup = new List[READ_GROUPS];
-    Parallel.forEachIndex(READ_GROUPS, chunks.length > 1 ? 2 : Integer.MAX_VALUE, g -> {
-      Map<Dependency, List<List<RouteId>>> readersByRead = new HashMap<>();
-      for (RouteChunk chunk : chunks) {
-        chunk.readers[g].forEach((read, ids) -> readersByRead.computeIfAbsent(read, k -> new ArrayList<>(2))
-            .add(ids));
-      }
-      List<Dependency> reads = new ArrayList<>(readersByRead.size());
-      readersByRead.forEach((read, lists) -> {
-        int size = 0;
-        for (List<RouteId> ids : lists) {
-          size += ids.size();
-        }
-        Set<RouteId> readers = HashSet.newHashSet(size);
-        lists.forEach(readers::addAll);
-        routesByRead.put(read, readers);
-        reads.add(read);
-      });
-      readsByGroup[g] = reads;
-    });
-    // Each listener's placements are put in precedence order.
-    List<ListenerState> placedListeners = new ArrayList<>(placedOn.keySet());
-    List<ListenerPlacements> ordered = Parallel.map(placedListeners, UNITS_IN_PARALLEL,
-        listener -> ListenerPlacements.of(placedOn.get(listener)));
-    for (int i = 0; i < placedListeners.size(); i++) {
-      placements.put(placedListeners.get(i), ordered.get(i));
-    }
-    return Arrays.asList(readsByGroup);
-  }
-
-  /**
    * Builds every unit side by side, then the clusters they use: every cluster is new, so the units count their
    * uses as they are built, and each cluster is built once.
    */
@@ -426,7 +226,7 @@ public final class GatewayTranslator {
     List<Unit> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
     UnitAssembler.Built[] built = new UnitAssembler.Built[units.size()];
     ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
-    Parallel.forEachIndex(units.size(), UNITS_IN_PARALLEL, i -> {
+    Parallel.forEachIndex(units.size(), ColdStart.UNITS_IN_PARALLEL, i -> {
       UnitAssembler.Built unit = buildUnit(units.get(i));
       if (unit != null) {
         unit.used().forEach(cluster -> uses.merge(cluster, 1, Integer::sum));
@@ -442,7 +242,7 @@ public final class GatewayTranslator {
     clusterRefs.putAll(uses);
     List<String> names = new ArrayList<>(uses.keySet());
     ClusterBuild[] clustersBuilt = new ClusterBuild[names.size()];
-    Parallel.forEachIndex(names.size(), UNITS_IN_PARALLEL,
+    Parallel.forEachIndex(names.size(), ColdStart.UNITS_IN_PARALLEL,
         i -> clustersBuilt[i] = computeCluster(view, names.get(i)));
     for (int i = 0; i < names.size(); i++) {
       installCluster(names.get(i), clustersBuilt[i]);
@@ -671,7 +471,7 @@ public final class GatewayTranslator {
   }
 
   /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
-  private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, Canonical canonical) {
+  private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, ColdStart.Canonical canonical) {
     ParentKey[] parentsHere = route == null ? null : parentsHere(route);
     return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
   }
@@ -731,7 +531,7 @@ public final class GatewayTranslator {
   }
 
   private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere,
-      Canonical canonical) {
+      ColdStart.Canonical canonical) {
     RecordingView recording = canonical == null ? new RecordingView(view)
         : new RecordingView(view, canonical::read);
     BackendResolver backends = canonical == null ? new BackendResolver(recording)
