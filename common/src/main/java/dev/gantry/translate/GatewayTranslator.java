@@ -130,12 +130,7 @@ public final class GatewayTranslator {
   private final Map<Dependency, Set<String>> clustersByRead = new HashMap<>();
 
   // --- reads (counted: several parts may read the same object) ---
-  /** Replaced, not cleared, by a full translation, which compares the reads it made with the ones before. */
-  private Map<Dependency, Integer> readCounts = new HashMap<>();
-  private final Set<Dependency> added = new HashSet<>();
-  private final Set<Dependency> removed = new HashSet<>();
-  /** Off during a full translation, whose outcome compares the reads before and after instead. */
-  private boolean trackingReads = true;
+  private final ReadLedger reads = new ReadLedger();
 
   // --- derived, built on demand ---
   private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
@@ -162,7 +157,7 @@ public final class GatewayTranslator {
 
   /** Every read the current translation rests on. */
   public Set<Dependency> reads() {
-    return Collections.unmodifiableSet(readCounts.keySet());
+    return reads.reads();
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -170,24 +165,21 @@ public final class GatewayTranslator {
 
   /** Translates from scratch. */
   public Outcome translate(ClusterView view) {
-    trackingReads = false;
     try {
       return translateAll(view);
     } finally {
-      trackingReads = true;
+      reads.abandonFull();
     }
   }
 
   private Outcome translateAll(ClusterView view) {
-    // The previous counts are the reads before; the new ones go to a map of their own (no copy of either).
-    Set<Dependency> before = readCounts.keySet();
     clear();
-    readCounts = new HashMap<>();
+    reads.startFull();
     RecordingView structural = new RecordingView(view);
     if (!adopt(GatewayPlanner.plan(structural, key, config))) {
       structuralReads = Set.copyOf(structural.reads());
-      structuralReads.forEach(this::countRead);
-      return finish(before, true, Set.of());
+      structuralReads.forEach(reads::count);
+      return finish(true, Set.of());
     }
     List<Dependency> membership = new ArrayList<>();
     ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
@@ -200,22 +192,19 @@ public final class GatewayTranslator {
     List<List<Dependency>> routeReads = ColdStart.index(translated.chunks(), routesByRead, placements,
         routesWithPolicies);
     int readCount = structuralReads.size() + membershipReads.size();
-    for (List<Dependency> reads : routeReads) {
-      readCount += reads.size();
+    for (List<Dependency> made : routeReads) {
+      readCount += made.size();
     }
-    // Sized once for all of them: tens of thousands of reads would otherwise grow the map several times over.
-    HashMap<Dependency, Integer> counts = HashMap.newHashMap(readCounts.size() + readCount);
-    counts.putAll(readCounts);
-    readCounts = counts;
-    structuralReads.forEach(this::countRead);
-    membershipReads.forEach(this::countRead);
-    for (List<Dependency> reads : routeReads) {
-      reads.forEach(this::countRead);
+    reads.reserve(readCount);
+    structuralReads.forEach(reads::count);
+    membershipReads.forEach(reads::count);
+    for (List<Dependency> made : routeReads) {
+      made.forEach(reads::count);
     }
     if (usable) {
       buildAllUnits(view);
     }
-    return finish(before, true, Set.of());
+    return finish(true, Set.of());
   }
 
   /**
@@ -313,33 +302,11 @@ public final class GatewayTranslator {
     return true;
   }
 
-  private Outcome finish(Set<Dependency> before, boolean full, Set<RouteId> changedRoutes) {
+  private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
     snapshot = null;
     servedBefore.clear();
-    Set<Dependency> readsAdded;
-    Set<Dependency> readsRemoved;
-    if (full) {
-      // Looked up rather than copied and removed: a retranslation of tens of thousands of reads mostly finds the
-      // same ones again.
-      readsAdded = new HashSet<>();
-      for (Dependency read : readCounts.keySet()) {
-        if (!before.contains(read)) {
-          readsAdded.add(read);
-        }
-      }
-      readsRemoved = new HashSet<>();
-      for (Dependency read : before) {
-        if (!readCounts.containsKey(read)) {
-          readsRemoved.add(read);
-        }
-      }
-    } else {
-      readsAdded = new HashSet<>(added);
-      readsRemoved = new HashSet<>(removed);
-    }
-    added.clear();
-    removed.clear();
-    return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), readsAdded, readsRemoved);
+    ReadLedger.Delta delta = reads.finish();
+    return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -393,7 +360,7 @@ public final class GatewayTranslator {
       }
     }
     servedChanges(redo);
-    return finish(Set.of(), false, redo);
+    return finish(false, redo);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -434,7 +401,7 @@ public final class GatewayTranslator {
         readers.remove(id);
         if (readers.isEmpty()) {
           routesByRead.remove(read);
-          uncountRead(read);
+          reads.uncount(read);
         }
       }
     }
@@ -498,7 +465,7 @@ public final class GatewayTranslator {
       if (readers == null) {
         readers = new HashSet<>();
         routesByRead.put(read, readers);
-        countRead(read);
+        reads.count(read);
       }
       readers.add(id);
     }
@@ -640,11 +607,11 @@ public final class GatewayTranslator {
     ClusterBuilder.Built before = clusters.get(name);
     dropCluster(name);
     ClusterBuilder.Built built = build.built();
-    Set<Dependency> reads = build.reads();
-    clusterReads.put(name, reads);
-    for (Dependency read : reads) {
+    Set<Dependency> builtFrom = build.reads();
+    clusterReads.put(name, builtFrom);
+    for (Dependency read : builtFrom) {
       clustersByRead.computeIfAbsent(read, k -> new HashSet<>()).add(name);
-      countRead(read);
+      reads.count(read);
     }
     if (built != null) {
       // Keep the old instance when nothing changed, so its Envoy resources are reused as they are.
@@ -661,37 +628,16 @@ public final class GatewayTranslator {
       clusterList = null;
       secretList = null;
     }
-    Set<Dependency> reads = clusterReads.remove(name);
-    if (reads != null) {
-      for (Dependency read : reads) {
-        Set<String> builtFrom = clustersByRead.get(read);
-        builtFrom.remove(name);
-        if (builtFrom.isEmpty()) {
+    Set<Dependency> builtFrom = clusterReads.remove(name);
+    if (builtFrom != null) {
+      for (Dependency read : builtFrom) {
+        Set<String> clustersOfRead = clustersByRead.get(read);
+        clustersOfRead.remove(name);
+        if (clustersOfRead.isEmpty()) {
           clustersByRead.remove(read);
         }
-        uncountRead(read);
+        reads.uncount(read);
       }
-    }
-  }
-
-  private void countRead(Dependency read) {
-    if (readCounts.merge(read, 1, Integer::sum) == 1 && trackingReads && !removed.remove(read)) {
-      added.add(read);
-    }
-  }
-
-  private void uncountRead(Dependency read) {
-    Integer count = readCounts.get(read);
-    if (count == null) {
-      return;
-    }
-    if (count == 1) {
-      readCounts.remove(read);
-      if (trackingReads && !added.remove(read)) {
-        removed.add(read);
-      }
-    } else {
-      readCounts.put(read, count - 1);
     }
   }
 
