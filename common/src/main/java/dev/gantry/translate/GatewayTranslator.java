@@ -123,14 +123,10 @@ public final class GatewayTranslator {
   private final Map<String, PortIr> ports = new TreeMap<>();
   private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
   private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
-  private final Map<String, Integer> clusterRefs = new HashMap<>();
-  private final Map<String, ClusterKey> clusterKeys = new HashMap<>();
-  private final Map<String, ClusterBuilder.Built> clusters = new TreeMap<>();
-  private final Map<String, Set<Dependency>> clusterReads = new HashMap<>();
-  private final Map<Dependency, Set<String>> clustersByRead = new HashMap<>();
 
   // --- reads (counted: several parts may read the same object) ---
   private final ReadLedger reads = new ReadLedger();
+  private final ClusterLedger clusters = new ClusterLedger(reads);
 
   // --- derived, built on demand ---
   private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
@@ -188,7 +184,7 @@ public final class GatewayTranslator {
     ColdStart.Translated translated = ColdStart.translateRoutes(view, found,
         (id, route, canonical) -> translateFresh(view, id, route, canonical));
     routes = translated.routes();
-    translated.clusterKeys().forEach(cluster -> clusterKeys.put(cluster.name(), cluster));
+    translated.clusterKeys().forEach(clusters::key);
     List<List<Dependency>> routeReads = ColdStart.index(translated.chunks(), routesByRead, placements,
         routesWithPolicies);
     int readCount = structuralReads.size() + membershipReads.size();
@@ -228,14 +224,7 @@ public final class GatewayTranslator {
         clustersByUnit.put(unit.unit(), unit.used());
       }
     }
-    clusterRefs.putAll(uses);
-    List<String> names = new ArrayList<>(uses.keySet());
-    ClusterBuild[] clustersBuilt = new ClusterBuild[names.size()];
-    Parallel.forEachIndex(names.size(), ColdStart.UNITS_IN_PARALLEL,
-        i -> clustersBuilt[i] = computeCluster(view, names.get(i)));
-    for (int i = 0; i < names.size(); i++) {
-      installCluster(names.get(i), clustersBuilt[i]);
-    }
+    clusters.useAll(view, uses, ColdStart.UNITS_IN_PARALLEL);
   }
 
   private void clear() {
@@ -265,11 +254,7 @@ public final class GatewayTranslator {
     ports.clear();
     clustersByUnit.clear();
     secretsByUnit.clear();
-    clusterRefs.clear();
-    clusterKeys.clear();
     clusters.clear();
-    clusterReads.clear();
-    clustersByRead.clear();
     listenerStatus.clear();
     portList = null;
     tableList = null;
@@ -339,7 +324,7 @@ public final class GatewayTranslator {
         if (readers != null) {
           redo.addAll(readers);
         }
-        Set<String> builtFrom = clustersByRead.get(dependency);
+        Set<String> builtFrom = clusters.builtFrom(dependency);
         if (builtFrom != null) {
           rebuildClusters.addAll(builtFrom);
         }
@@ -354,9 +339,7 @@ public final class GatewayTranslator {
         rebuildUnit(view, unit);
       }
       for (String cluster : rebuildClusters) {
-        if (clusters.containsKey(cluster)) {
-          buildCluster(view, cluster);
-        }
+        clusters.rebuild(view, cluster);
       }
     }
     servedChanges(redo);
@@ -469,9 +452,7 @@ public final class GatewayTranslator {
       }
       readers.add(id);
     }
-    for (ClusterKey cluster : result.clusters()) {
-      clusterKeys.put(cluster.name(), cluster);
-    }
+    result.clusters().forEach(clusters::key);
   }
 
   /**
@@ -543,14 +524,13 @@ public final class GatewayTranslator {
     Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
     clustersByUnit.put(unit, used);
     for (String cluster : used) {
-      if (!before.contains(cluster) && clusterRefs.merge(cluster, 1, Integer::sum) == 1) {
-        buildCluster(view, cluster);
+      if (!before.contains(cluster)) {
+        clusters.use(view, cluster);
       }
     }
     for (String cluster : before) {
-      if (!used.contains(cluster) && clusterRefs.merge(cluster, -1, Integer::sum) == 0) {
-        clusterRefs.remove(cluster);
-        dropCluster(cluster);
+      if (!used.contains(cluster)) {
+        clusters.release(cluster);
       }
     }
   }
@@ -585,62 +565,6 @@ public final class GatewayTranslator {
     }
   }
 
-  /**
-   * A cluster built from the view, with what building it read (null built: it cannot be built, e.g. its Service is
-   * gone).
-   */
-  private record ClusterBuild(ClusterBuilder.Built built, Set<Dependency> reads) {
-  }
-
-  private void buildCluster(ClusterView view, String name) {
-    installCluster(name, computeCluster(view, name));
-  }
-
-  /** Reads shared state only, so clusters can be built side by side. */
-  private ClusterBuild computeCluster(ClusterView view, String name) {
-    RecordingView recording = new RecordingView(view);
-    ClusterBuilder.Built built = ClusterBuilder.build(recording, clusterKeys.get(name));
-    return new ClusterBuild(built, Set.copyOf(recording.reads()));
-  }
-
-  private void installCluster(String name, ClusterBuild build) {
-    ClusterBuilder.Built before = clusters.get(name);
-    dropCluster(name);
-    ClusterBuilder.Built built = build.built();
-    Set<Dependency> builtFrom = build.reads();
-    clusterReads.put(name, builtFrom);
-    for (Dependency read : builtFrom) {
-      clustersByRead.computeIfAbsent(read, k -> new HashSet<>()).add(name);
-      reads.count(read);
-    }
-    if (built != null) {
-      // Keep the old instance when nothing changed, so its Envoy resources are reused as they are.
-      clusters.put(name, built.equals(before) ? before : built);
-    }
-    if (built == null ? before != null : !built.equals(before)) {
-      clusterList = null;
-      secretList = null;
-    }
-  }
-
-  private void dropCluster(String name) {
-    if (clusters.remove(name) != null) {
-      clusterList = null;
-      secretList = null;
-    }
-    Set<Dependency> builtFrom = clusterReads.remove(name);
-    if (builtFrom != null) {
-      for (Dependency read : builtFrom) {
-        Set<String> clustersOfRead = clustersByRead.get(read);
-        clustersOfRead.remove(name);
-        if (clustersOfRead.isEmpty()) {
-          clustersByRead.remove(read);
-        }
-        reads.uncount(read);
-      }
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------------------
   // Results
 
@@ -650,6 +574,10 @@ public final class GatewayTranslator {
       return GatewayIr.empty(key);
     }
     boolean changed = false;
+    if (clusters.takeChanged()) {
+      clusterList = null;
+      secretList = null;
+    }
     if (portList == null) {
       portList = List.copyOf(ports.values());
       changed = true;
@@ -659,8 +587,8 @@ public final class GatewayTranslator {
       changed = true;
     }
     if (clusterList == null) {
-      List<ClusterIr> list = new ArrayList<>(clusters.size());
-      clusters.values().forEach(built -> list.add(built.cluster()));
+      List<ClusterIr> list = new ArrayList<>(clusters.built().size());
+      clusters.built().forEach(built -> list.add(built.cluster()));
       clusterList = List.copyOf(list);
       changed = true;
     }
@@ -674,7 +602,7 @@ public final class GatewayTranslator {
           all.put(name, certificate);
         }
       }
-      for (ClusterBuilder.Built built : clusters.values()) {
+      for (ClusterBuilder.Built built : clusters.built()) {
         if (built.caSecret() != null) {
           all.put(built.caSecret().name(), built.caSecret());
         }
