@@ -2,7 +2,6 @@ package dev.gantry.translate;
 
 import dev.gantry.ir.ClusterIr;
 import dev.gantry.ir.SecretIr;
-import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.status.Reasons;
 import dev.gantry.view.ClusterView;
@@ -177,17 +176,7 @@ final class BackendTlsPolicies {
         problem = "caCertificateRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " " + ref.getName()
             + " is not a ConfigMap";
       } else {
-        ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, ref.getName())).orElse(null);
-        problem = switch (configMap == null ? null : TlsSecrets.readCaBundle(configMap)) {
-          case null -> "ConfigMap " + namespace + "/" + ref.getName() + " does not exist";
-          case TlsSecrets.CaBundle.Invalid invalid ->
-              "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + invalid.problem();
-          case TlsSecrets.CaBundle.Valid valid -> {
-            pem.append(valid.pem().strip()).append('\n');
-            windows.put(ObjectKey.of(configMap), valid.window());
-            yield null;
-          }
-        };
+        problem = TlsSecrets.appendCaBundle(view, namespace, ref.getName(), pem, windows);
       }
       if (problem != null) {
         refsReason = refsReason == null ? reason : refsReason;

@@ -101,17 +101,7 @@ final class FrontendValidation {
             + " to use ConfigMap " + ref.getName();
       } else {
         reason = Reasons.INVALID_CA_CERTIFICATE_REF;
-        ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, ref.getName())).orElse(null);
-        problem = switch (configMap == null ? null : TlsSecrets.readCaBundle(configMap)) {
-          case null -> "ConfigMap " + namespace + "/" + ref.getName() + " does not exist";
-          case TlsSecrets.CaBundle.Invalid invalid ->
-              "ConfigMap " + namespace + "/" + ref.getName() + ": ca.crt " + invalid.problem();
-          case TlsSecrets.CaBundle.Valid valid -> {
-            pem.append(valid.pem().strip()).append('\n');
-            windows.put(ObjectKey.of(configMap), valid.window());
-            yield null;
-          }
-        };
+        problem = TlsSecrets.appendCaBundle(view, namespace, ref.getName(), pem, windows);
       }
       if (problem != null) {
         refsReason = refsReason == null ? reason : refsReason;

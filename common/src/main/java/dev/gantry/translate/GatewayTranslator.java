@@ -77,28 +77,14 @@ public final class GatewayTranslator {
 
   private final TranslatorConfig config;
   private final ObjectKey key;
-  /** The Gateway-level phase's result, kept for the statuses; its parts are also taken apart into the fields below. */
-  private GatewayPlan plan = GatewayPlan.NOT_OURS;
-
   // --- structural state: rebuilt by translate() ---
-  private boolean ours;
-  private boolean usable;
-  private ProxyParameters proxy;
-  private List<ListenerState> listeners = List.of();
-  private Map<String, List<ListenerState>> byOwner = Map.of();
+  /** The Gateway-level phase's result: listeners, parents, units, and what the statuses say of the Gateway. */
+  private GatewayPlan plan = GatewayPlan.NOT_OURS;
+  /** The index keys of the plan's parents, as the route indexes are keyed. */
   private Set<String> parentKeys = Set.of();
-  /** The same parents as {@link #parentKeys}, for the per-route check without building index strings. */
-  private Set<ParentKey> parentSet = Set.of();
-  private Map<String, SecretIr> certificates = Map.of();
   private RouteAttacher attacher;
-  private List<ExposedPort> exposed = List.of();
   private Set<Dependency> structuralReads = Set.of();
   private Set<Dependency> membershipReads = Set.of();
-  /** The unit (a table or a port's chains) each placement-dependent listener contributes to. */
-  private Map<ListenerState, Unit> unitOf = new IdentityHashMap<>();
-  private Map<Unit, List<ListenerState>> unitListeners = new HashMap<>();
-  /** Server names claimed by HTTPS chains, per TLS port (TLS route chains may not reuse them). */
-  private Map<String, Set<String>> httpsClaims = new HashMap<>();
 
   // --- routes ---
   private Map<RouteId, RouteResult> routes = new HashMap<>();
@@ -148,7 +134,7 @@ public final class GatewayTranslator {
   }
 
   public boolean ours() {
-    return ours;
+    return plan.ours();
   }
 
   /** Every read the current translation rests on. */
@@ -197,7 +183,7 @@ public final class GatewayTranslator {
     for (List<Dependency> made : routeReads) {
       made.forEach(reads::count);
     }
-    if (usable) {
+    if (plan.usable()) {
       buildAllUnits(view);
     }
     return finish(true, Set.of());
@@ -208,7 +194,7 @@ public final class GatewayTranslator {
    * uses as they are built, and each cluster is built once.
    */
   private void buildAllUnits(ClusterView view) {
-    List<Unit> units = new ArrayList<>(new TreeSet<>(unitListeners.keySet()));
+    List<Unit> units = new ArrayList<>(new TreeSet<>(plan.units().members().keySet()));
     UnitAssembler.Built[] built = new UnitAssembler.Built[units.size()];
     ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
     Parallel.forEachIndex(units.size(), ColdStart.UNITS_IN_PARALLEL, i -> {
@@ -229,21 +215,10 @@ public final class GatewayTranslator {
 
   private void clear() {
     plan = GatewayPlan.NOT_OURS;
-    ours = false;
-    usable = false;
-    proxy = null;
-    listeners = List.of();
-    byOwner = Map.of();
     parentKeys = Set.of();
-    parentSet = Set.of();
-    certificates = Map.of();
     attacher = null;
-    exposed = List.of();
     structuralReads = Set.of();
     membershipReads = Set.of();
-    unitOf = new IdentityHashMap<>();
-    unitListeners = new HashMap<>();
-    httpsClaims = new HashMap<>();
     routes.clear();
     orderedRoutes = null;
     orderPending.clear();
@@ -262,27 +237,16 @@ public final class GatewayTranslator {
     secretList = null;
   }
 
-  /** Takes the Gateway-level phase's plan apart into the engine's state; returns whether the Gateway is Gantry's. */
+  /** Takes on the Gateway-level phase's plan; returns whether the Gateway is Gantry's. */
   private boolean adopt(GatewayPlan plan) {
     if (!plan.ours()) {
       return false;
     }
     this.plan = plan;
-    ours = true;
-    usable = plan.usable();
-    proxy = plan.proxy();
-    listeners = plan.listeners();
-    certificates = plan.certificates();
-    byOwner = plan.owners();
-    attacher = new RouteAttacher(byOwner);
-    parentSet = plan.parents();
+    attacher = new RouteAttacher(plan.owners());
     Set<String> keys = new HashSet<>();
-    parentSet.forEach(p -> keys.add(p.indexKey()));
+    plan.parents().forEach(p -> keys.add(p.indexKey()));
     parentKeys = keys;
-    exposed = plan.exposed();
-    unitOf = plan.units().unitOf();
-    unitListeners = plan.units().members();
-    httpsClaims = plan.units().httpsClaims();
     ports.putAll(plan.units().fixedPorts());
     return true;
   }
@@ -291,7 +255,7 @@ public final class GatewayTranslator {
     snapshot = null;
     servedBefore.clear();
     ReadLedger.Delta delta = reads.finish();
-    return new Outcome(ours, full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
+    return new Outcome(plan.ours(), full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -299,7 +263,7 @@ public final class GatewayTranslator {
 
   /** Applies a batch of changes; falls back to {@link #translate} when the listeners themselves may change. */
   public Outcome update(ClusterView view, Collection<Change> changes) {
-    if (!ours) {
+    if (!plan.ours()) {
       return translate(view);
     }
     Set<RouteId> redo = new TreeSet<>();
@@ -334,7 +298,7 @@ public final class GatewayTranslator {
     for (RouteId id : redo) {
       redoRoute(view, id, dirtyUnits);
     }
-    if (usable) {
+    if (plan.usable()) {
       for (Unit unit : dirtyUnits) {
         rebuildUnit(view, unit);
       }
@@ -372,7 +336,7 @@ public final class GatewayTranslator {
         }
         listenerStatus.remove(placed.listener());
         if (units != null) {
-          Unit unit = unitOf.get(placed.listener());
+          Unit unit = plan.units().unitOf().get(placed.listener());
           if (unit != null) {
             units.add(unit);
           }
@@ -437,7 +401,7 @@ public final class GatewayTranslator {
       placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
       listenerStatus.remove(placed.listener());
       if (units != null) {
-        Unit unit = unitOf.get(placed.listener());
+        Unit unit = plan.units().unitOf().get(placed.listener());
         if (unit != null) {
           units.add(unit);
         }
@@ -467,7 +431,7 @@ public final class GatewayTranslator {
       ParentReference ref = refs.get(i);
       if (ref != null && ref.getName() != null) {
         ParentKey parent = Routes.parentKey(ref, namespace);
-        if (parentSet.contains(parent)) {
+        if (plan.parents().contains(parent)) {
           if (here == null) {
             here = new ParentKey[refs.size()];
           }
@@ -506,8 +470,9 @@ public final class GatewayTranslator {
 
   /** Reads shared state only, so units can be built side by side. */
   private UnitAssembler.Built buildUnit(Unit unit) {
-    List<ListenerState> members = unitListeners.get(unit);
-    return members == null ? null : UnitAssembler.assemble(unit, members, this::placementsOf, httpsClaims);
+    List<ListenerState> members = plan.units().members().get(unit);
+    return members == null ? null : UnitAssembler.assemble(unit, members, this::placementsOf,
+        plan.units().httpsClaims());
   }
 
   private void rebuildUnit(ClusterView view, Unit unit) {
@@ -570,7 +535,7 @@ public final class GatewayTranslator {
 
   /** The proxy configuration (empty while the Gateway is not accepted). */
   public GatewayIr ir() {
-    if (!ours || !usable) {
+    if (!plan.usable()) {
       return GatewayIr.empty(key);
     }
     boolean changed = false;
@@ -597,7 +562,7 @@ public final class GatewayTranslator {
       secretsByUnit.values().forEach(secretNames::addAll);
       Map<String, SecretIr> all = new TreeMap<>();
       for (String name : secretNames) {
-        SecretIr certificate = certificates.get(name);
+        SecretIr certificate = plan.certificates().get(name);
         if (certificate != null) {
           all.put(name, certificate);
         }
@@ -618,12 +583,12 @@ public final class GatewayTranslator {
 
   /** The whole translation as an immutable value (status of every object involved, and the IR). */
   public GatewayTranslation snapshot() {
-    if (!ours) {
+    if (!plan.ours()) {
       return null;
     }
     if (snapshot == null) {
       snapshot = new GatewayTranslation(key, ir(), gatewayStatus(), listenerSetStatuses(), routeParents(),
-          policyAncestors(), proxy, exposed, certificateUses());
+          policyAncestors(), plan.proxy(), plan.exposed(), certificateUses());
     }
     return snapshot;
   }
@@ -634,8 +599,8 @@ public final class GatewayTranslator {
    */
   private List<CertificateUse> certificateUses() {
     Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
-    if (usable) {
-      for (ListenerState listener : listeners) {
+    if (plan.usable()) {
+      for (ListenerState listener : plan.listeners()) {
         if (listener.programmable()) {
           uses.addAll(listener.certificateUses);
         }

@@ -41,32 +41,8 @@ final class GrpcRouteTranslator {
 
   RouteRules translate(GRPCRoute route) {
     String namespace = Metadata.namespace(route);
-    RefsTracker refs = new RefsTracker();
-    List<RuleIr> rules = new ArrayList<>();
-    List<RouteRules.DroppedRule> dropped = List.of();
-    List<GRPCRouteRule> specRules = route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
-    for (int i = 0; i < specRules.size(); i++) {
-      GRPCRouteRule spec = specRules.get(i) == null ? new GRPCRouteRule() : specRules.get(i);
-      // A dropped rule's references do not count towards ResolvedRefs: it serves nothing.
-      RefsTracker ruleRefs = new RefsTracker();
-      BackendResolver.Mark mark = backends.mark();
-      try {
-        rules.add(rule(i, spec, namespace, ruleRefs));
-        refs.fail(ruleRefs.reason, ruleRefs.message);
-      } catch (InvalidRoute e) {
-        backends.dropSince(mark);
-        dropped = dropped.isEmpty() ? new ArrayList<>() : dropped;
-        dropped.add(new RouteRules.DroppedRule(i, spec.getName(), e.reason, e.getMessage()));
-      }
-    }
-    if (specRules.isEmpty()) {
-      try {
-        rules.add(rule(0, new GRPCRouteRule(), namespace, refs));
-      } catch (InvalidRoute e) {
-        throw new IllegalStateException("an empty rule is valid", e);
-      }
-    }
-    return RouteRules.ofRules(route, rules, dropped, refs.reason, refs.message);
+    return HttpRouteTranslator.eachRule(route, route.getSpec().getRules(), GRPCRouteRule::new,
+        GRPCRouteRule::getName, backends, (i, rule, refs) -> rule(i, rule, namespace, refs));
   }
 
   private RuleIr rule(int index, GRPCRouteRule rule, String namespace, RefsTracker refs) throws InvalidRoute {

@@ -17,6 +17,7 @@ import dev.gantry.translate.RouteRules.RuleAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
@@ -37,6 +38,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -71,28 +74,43 @@ final class HttpRouteTranslator {
 
   RouteRules translate(HTTPRoute route) {
     String namespace = Metadata.namespace(route);
+    return eachRule(route, route.getSpec().getRules(), HTTPRouteRule::new, HTTPRouteRule::getName, backends,
+        (i, rule, refs) -> rule(i, rule, namespace, refs));
+  }
+
+  /** Translates one rule; throws when it cannot be served. */
+  @FunctionalInterface
+  interface RuleTranslation<R> {
+    RuleIr translate(int index, R rule, RefsTracker refs) throws InvalidRoute;
+  }
+
+  /**
+   * Translates a route's rules one by one: a rule that cannot be served is dropped (its references and backends
+   * forgotten: it serves nothing) and named, the others kept. A route without rules gets the one empty rule, which
+   * sends every request to 500 as a rule without backends would.
+   */
+  static <R> RouteRules eachRule(HasMetadata route, List<R> specRules, Supplier<R> empty, Function<R, String> name,
+      BackendResolver backends, RuleTranslation<R> translation) {
     RefsTracker refs = new RefsTracker();
     List<RuleIr> rules = new ArrayList<>();
     List<RouteRules.DroppedRule> dropped = List.of();
-    List<HTTPRouteRule> specRules = route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
-    for (int i = 0; i < specRules.size(); i++) {
-      HTTPRouteRule spec = specRules.get(i) == null ? new HTTPRouteRule() : specRules.get(i);
-      // A dropped rule's references do not count towards ResolvedRefs: it serves nothing.
+    List<R> specs = specRules == null ? List.of() : specRules;
+    for (int i = 0; i < specs.size(); i++) {
+      R spec = specs.get(i) == null ? empty.get() : specs.get(i);
       RefsTracker ruleRefs = new RefsTracker();
       BackendResolver.Mark mark = backends.mark();
       try {
-        rules.add(rule(i, spec, namespace, ruleRefs));
+        rules.add(translation.translate(i, spec, ruleRefs));
         refs.fail(ruleRefs.reason, ruleRefs.message);
       } catch (InvalidRoute e) {
         backends.dropSince(mark);
         dropped = dropped.isEmpty() ? new ArrayList<>() : dropped;
-        dropped.add(new RouteRules.DroppedRule(i, spec.getName(), e.reason, e.getMessage()));
+        dropped.add(new RouteRules.DroppedRule(i, name.apply(spec), e.reason, e.getMessage()));
       }
     }
-    if (specRules.isEmpty()) {
-      // A route without rules sends every path to 500 (no backends), as a rule without matches would.
+    if (specs.isEmpty()) {
       try {
-        rules.add(rule(0, new HTTPRouteRule(), namespace, refs));
+        rules.add(translation.translate(0, empty.get(), refs));
       } catch (InvalidRoute e) {
         throw new IllegalStateException("an empty rule is valid", e);
       }

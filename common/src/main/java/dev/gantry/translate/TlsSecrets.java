@@ -2,10 +2,13 @@ package dev.gantry.translate;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gantry.model.Kinds;
+import dev.gantry.model.ObjectKey;
 import dev.gantry.pki.KeyMatch;
 import dev.gantry.pki.Pem;
 import dev.gantry.pki.PemException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import dev.gantry.view.ClusterView;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -186,6 +189,24 @@ public final class TlsSecrets {
       String ca = c.getData() == null ? null : c.getData().get("ca.crt");
       return ca == null ? new CaBundle.Invalid("has no ca.crt") : caBundle(ca);
     });
+  }
+
+  /**
+   * Reads the CA ConfigMap a reference names: appends its certificates to {@code pem} and its validity window to
+   * {@code windows} and returns null, or returns what is wrong with it (never quoting it).
+   */
+  static String appendCaBundle(ClusterView view, String namespace, String name, StringBuilder pem,
+      Map<ObjectKey, CertificateUse.Window> windows) {
+    ConfigMap configMap = view.get(Kinds.CONFIG_MAP, new ObjectKey(namespace, name)).orElse(null);
+    return switch (configMap == null ? null : readCaBundle(configMap)) {
+      case null -> "ConfigMap " + namespace + "/" + name + " does not exist";
+      case CaBundle.Invalid invalid -> "ConfigMap " + namespace + "/" + name + ": ca.crt " + invalid.problem();
+      case CaBundle.Valid valid -> {
+        pem.append(valid.pem().strip()).append('\n');
+        windows.put(ObjectKey.of(configMap), valid.window());
+        yield null;
+      }
+    };
   }
 
   private static final Cache<ConfigMap, CaBundle> CA_BUNDLES = Caffeine.newBuilder().weakKeys()
