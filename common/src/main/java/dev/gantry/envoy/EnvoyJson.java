@@ -24,38 +24,48 @@ import java.util.List;
 /** JSON rendering of Envoy resources with every {@code typed_config} Gantry emits unpacked. */
 public final class EnvoyJson {
 
-  /** The default instance of every message type Gantry packs into {@code google.protobuf.Any}. */
-  public static final List<Message> PACKED_MESSAGES = List.of(
-      HttpConnectionManager.getDefaultInstance(), Router.getDefaultInstance(), Cors.getDefaultInstance(),
-      CorsPolicy.getDefaultInstance(), TlsInspector.getDefaultInstance(), TcpProxy.getDefaultInstance(),
-      UdpProxyConfig.getDefaultInstance(), Route.getDefaultInstance(), DownstreamTlsContext.getDefaultInstance(),
-      UpstreamTlsContext.getDefaultInstance(), HttpProtocolOptions.getDefaultInstance(),
-      Listener.getDefaultInstance(), RouteConfiguration.getDefaultInstance(), Cluster.getDefaultInstance(),
-      ClusterLoadAssignment.getDefaultInstance(), Secret.getDefaultInstance());
+    /** The default instance of every message type Gantry packs into {@code google.protobuf.Any}. */
+    public static final List<Message> PACKED_MESSAGES = List.of(
+            HttpConnectionManager.getDefaultInstance(),
+            Router.getDefaultInstance(),
+            Cors.getDefaultInstance(),
+            CorsPolicy.getDefaultInstance(),
+            TlsInspector.getDefaultInstance(),
+            TcpProxy.getDefaultInstance(),
+            UdpProxyConfig.getDefaultInstance(),
+            Route.getDefaultInstance(),
+            DownstreamTlsContext.getDefaultInstance(),
+            UpstreamTlsContext.getDefaultInstance(),
+            HttpProtocolOptions.getDefaultInstance(),
+            Listener.getDefaultInstance(),
+            RouteConfiguration.getDefaultInstance(),
+            Cluster.getDefaultInstance(),
+            ClusterLoadAssignment.getDefaultInstance(),
+            Secret.getDefaultInstance());
 
-  /** Every message type Gantry packs into {@code google.protobuf.Any}. */
-  public static final List<com.google.protobuf.Descriptors.Descriptor> PACKED_TYPES = PACKED_MESSAGES.stream()
-      .map(Message::getDescriptorForType)
-      .toList();
+    /** Every message type Gantry packs into {@code google.protobuf.Any}. */
+    public static final List<com.google.protobuf.Descriptors.Descriptor> PACKED_TYPES =
+            PACKED_MESSAGES.stream().map(Message::getDescriptorForType).toList();
 
-  public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder().add(PACKED_TYPES).build();
+    public static final JsonFormat.TypeRegistry TYPES =
+            JsonFormat.TypeRegistry.newBuilder().add(PACKED_TYPES).build();
 
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
-  private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
 
-  private EnvoyJson() {
-  }
+    private EnvoyJson() {}
 
-  public static String print(Message message) {
-    try {
-      return PRINTER.print(message);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("cannot render " + message.getDescriptorForType().getFullName(), e);
+    public static String print(Message message) {
+        try {
+            return PRINTER.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(
+                    "cannot render " + message.getDescriptorForType().getFullName(), e);
+        }
     }
-  }
 
-  public static <B extends Message.Builder> B parse(String json, B builder) throws InvalidProtocolBufferException {
-    PARSER.merge(json, builder);
-    return builder;
-  }
+    public static <B extends Message.Builder> B parse(String json, B builder) throws InvalidProtocolBufferException {
+        PARSER.merge(json, builder);
+        return builder;
+    }
 }

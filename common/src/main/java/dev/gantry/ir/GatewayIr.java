@@ -14,17 +14,21 @@ import java.util.List;
  * @param clusters upstream clusters, ordered by name
  * @param secrets TLS material, ordered by name
  */
-public record GatewayIr(ObjectKey gateway, List<PortIr> ports, List<RouteTableIr> routeTables,
-    List<ClusterIr> clusters, List<SecretIr> secrets) {
+public record GatewayIr(
+        ObjectKey gateway,
+        List<PortIr> ports,
+        List<RouteTableIr> routeTables,
+        List<ClusterIr> clusters,
+        List<SecretIr> secrets) {
 
-  public GatewayIr {
-    ports = List.copyOf(ports);
-    routeTables = List.copyOf(routeTables);
-    clusters = List.copyOf(clusters);
-    secrets = List.copyOf(secrets);
-  }
+    public GatewayIr {
+        ports = List.copyOf(ports);
+        routeTables = List.copyOf(routeTables);
+        clusters = List.copyOf(clusters);
+        secrets = List.copyOf(secrets);
+    }
 
-  public static GatewayIr empty(ObjectKey gateway) {
-    return new GatewayIr(gateway, List.of(), List.of(), List.of(), List.of());
-  }
+    public static GatewayIr empty(ObjectKey gateway) {
+        return new GatewayIr(gateway, List.of(), List.of(), List.of(), List.of());
+    }
 }

@@ -11,19 +11,18 @@ import java.util.List;
  */
 public record HeaderEditsIr(List<HeaderIr> set, List<HeaderIr> add, List<String> remove) {
 
-  public static final HeaderEditsIr NONE = new HeaderEditsIr(List.of(), List.of(), List.of());
+    public static final HeaderEditsIr NONE = new HeaderEditsIr(List.of(), List.of(), List.of());
 
-  public HeaderEditsIr {
-    set = List.copyOf(set);
-    add = List.copyOf(add);
-    remove = List.copyOf(remove);
-  }
+    public HeaderEditsIr {
+        set = List.copyOf(set);
+        add = List.copyOf(add);
+        remove = List.copyOf(remove);
+    }
 
-  public boolean isEmpty() {
-    return set.isEmpty() && add.isEmpty() && remove.isEmpty();
-  }
+    public boolean isEmpty() {
+        return set.isEmpty() && add.isEmpty() && remove.isEmpty();
+    }
 
-  /** A header name and value. */
-  public record HeaderIr(String name, String value) {
-  }
+    /** A header name and value. */
+    public record HeaderIr(String name, String value) {}
 }

@@ -11,14 +11,17 @@ import java.util.List;
  */
 public record PortIr(int port, Transport transport, List<FilterChainIr> filterChains) {
 
-  public PortIr {
-    filterChains = List.copyOf(filterChains);
-  }
+    public PortIr {
+        filterChains = List.copyOf(filterChains);
+    }
 
-  /** The socket type a port listens on. */
-  public enum Transport { TCP, UDP }
+    /** The socket type a port listens on. */
+    public enum Transport {
+        TCP,
+        UDP
+    }
 
-  public String name() {
-    return transport == Transport.TCP ? "tcp-" + port : "udp-" + port;
-  }
+    public String name() {
+        return transport == Transport.TCP ? "tcp-" + port : "udp-" + port;
+    }
 }

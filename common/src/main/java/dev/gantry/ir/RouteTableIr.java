@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record RouteTableIr(String name, List<VirtualHostIr> virtualHosts) {
 
-  public RouteTableIr {
-    virtualHosts = List.copyOf(virtualHosts);
-  }
+    public RouteTableIr {
+        virtualHosts = List.copyOf(virtualHosts);
+    }
 }

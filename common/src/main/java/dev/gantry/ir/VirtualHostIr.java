@@ -11,8 +11,8 @@ import java.util.List;
  */
 public record VirtualHostIr(String name, List<String> domains, List<RouteIr> routes) {
 
-  public VirtualHostIr {
-    domains = List.copyOf(domains);
-    routes = List.copyOf(routes);
-  }
+    public VirtualHostIr {
+        domains = List.copyOf(domains);
+        routes = List.copyOf(routes);
+    }
 }

@@ -8,14 +8,14 @@ package dev.gantry.ir;
  * @param requestHeaders header edits for requests sent to this backend
  * @param responseHeaders header edits for responses from this backend
  */
-public record WeightedClusterIr(String cluster, int weight, HeaderEditsIr requestHeaders,
-    HeaderEditsIr responseHeaders) {
+public record WeightedClusterIr(
+        String cluster, int weight, HeaderEditsIr requestHeaders, HeaderEditsIr responseHeaders) {
 
-  public static WeightedClusterIr of(String cluster, int weight) {
-    return new WeightedClusterIr(cluster, weight, HeaderEditsIr.NONE, HeaderEditsIr.NONE);
-  }
+    public static WeightedClusterIr of(String cluster, int weight) {
+        return new WeightedClusterIr(cluster, weight, HeaderEditsIr.NONE, HeaderEditsIr.NONE);
+    }
 
-  public boolean resolved() {
-    return cluster != null;
-  }
+    public boolean resolved() {
+        return cluster != null;
+    }
 }

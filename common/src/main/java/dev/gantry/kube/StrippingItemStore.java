@@ -19,71 +19,71 @@ import java.util.stream.Stream;
  */
 final class StrippingItemStore<T extends HasMetadata> implements ItemStore<T> {
 
-  static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
-  private final BasicItemStore<T> delegate = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
-  private final boolean dropGatewayApiStatus;
+    private final BasicItemStore<T> delegate = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
+    private final boolean dropGatewayApiStatus;
 
-  StrippingItemStore(boolean dropGatewayApiStatus) {
-    this.dropGatewayApiStatus = dropGatewayApiStatus;
-  }
-
-  T strip(T object) {
-    if (object != null && object.getMetadata() != null) {
-      object.getMetadata().setManagedFields(null);
-      if (object.getMetadata().getAnnotations() != null) {
-        object.getMetadata().getAnnotations().remove(LAST_APPLIED);
-      }
+    StrippingItemStore(boolean dropGatewayApiStatus) {
+        this.dropGatewayApiStatus = dropGatewayApiStatus;
     }
-    if (dropGatewayApiStatus) {
-      dropStatus(object);
+
+    T strip(T object) {
+        if (object != null && object.getMetadata() != null) {
+            object.getMetadata().setManagedFields(null);
+            if (object.getMetadata().getAnnotations() != null) {
+                object.getMetadata().getAnnotations().remove(LAST_APPLIED);
+            }
+        }
+        if (dropGatewayApiStatus) {
+            dropStatus(object);
+        }
+        return object;
     }
-    return object;
-  }
 
-  /** Drops the status of the Gateway API kinds (the ones Gantry writes); others keep theirs (a Service's). */
-  static void dropStatus(HasMetadata object) {
-    switch (object) {
-      case Gateway o -> o.setStatus(null);
-      case GatewayClass o -> o.setStatus(null);
-      case ListenerSet o -> o.setStatus(null);
-      case BackendTLSPolicy o -> o.setStatus(null);
-      case null, default -> RouteKind.of(object).ifPresent(kind -> kind.setStatusOf(object, null));
+    /** Drops the status of the Gateway API kinds (the ones Gantry writes); others keep theirs (a Service's). */
+    static void dropStatus(HasMetadata object) {
+        switch (object) {
+            case Gateway o -> o.setStatus(null);
+            case GatewayClass o -> o.setStatus(null);
+            case ListenerSet o -> o.setStatus(null);
+            case BackendTLSPolicy o -> o.setStatus(null);
+            case null, default -> RouteKind.of(object).ifPresent(kind -> kind.setStatusOf(object, null));
+        }
     }
-  }
 
-  @Override
-  public String getKey(T object) {
-    return delegate.getKey(object);
-  }
+    @Override
+    public String getKey(T object) {
+        return delegate.getKey(object);
+    }
 
-  @Override
-  public T put(String key, T object) {
-    return delegate.put(key, strip(object));
-  }
+    @Override
+    public T put(String key, T object) {
+        return delegate.put(key, strip(object));
+    }
 
-  @Override
-  public T remove(String key) {
-    return delegate.remove(key);
-  }
+    @Override
+    public T remove(String key) {
+        return delegate.remove(key);
+    }
 
-  @Override
-  public Stream<String> keySet() {
-    return delegate.keySet();
-  }
+    @Override
+    public Stream<String> keySet() {
+        return delegate.keySet();
+    }
 
-  @Override
-  public Stream<T> values() {
-    return delegate.values();
-  }
+    @Override
+    public Stream<T> values() {
+        return delegate.values();
+    }
 
-  @Override
-  public int size() {
-    return delegate.size();
-  }
+    @Override
+    public int size() {
+        return delegate.size();
+    }
 
-  @Override
-  public T get(String key) {
-    return delegate.get(key);
-  }
+    @Override
+    public T get(String key) {
+        return delegate.get(key);
+    }
 }

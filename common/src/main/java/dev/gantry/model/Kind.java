@@ -13,30 +13,30 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * @param type fabric8 model class
  */
 public record Kind<T extends HasMetadata>(
-    String group, String version, String kind, String plural, boolean namespaced, Class<T> type) {
+        String group, String version, String kind, String plural, boolean namespaced, Class<T> type) {
 
-  public String apiVersion() {
-    return group.isEmpty() ? version : group + "/" + version;
-  }
+    public String apiVersion() {
+        return group.isEmpty() ? version : group + "/" + version;
+    }
 
-  /** {@code Kind.group}, as Gateway API references name kinds, e.g. {@code HTTPRoute.gateway.networking.k8s.io}. */
-  public String groupKind() {
-    return group.isEmpty() ? kind : kind + "." + group;
-  }
+    /** {@code Kind.group}, as Gateway API references name kinds, e.g. {@code HTTPRoute.gateway.networking.k8s.io}. */
+    public String groupKind() {
+        return group.isEmpty() ? kind : kind + "." + group;
+    }
 
-  /** Kinds are few and compared often (every dependency and route key holds one): compare by group and kind. */
-  @Override
-  public boolean equals(Object other) {
-    return this == other || other instanceof Kind<?> k && kind.equals(k.kind) && group.equals(k.group);
-  }
+    /** Kinds are few and compared often (every dependency and route key holds one): compare by group and kind. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other || other instanceof Kind<?> k && kind.equals(k.kind) && group.equals(k.group);
+    }
 
-  @Override
-  public int hashCode() {
-    return kind.hashCode();
-  }
+    @Override
+    public int hashCode() {
+        return kind.hashCode();
+    }
 
-  @Override
-  public String toString() {
-    return kind;
-  }
+    @Override
+    public String toString() {
+        return kind;
+    }
 }

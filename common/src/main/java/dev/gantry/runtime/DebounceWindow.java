@@ -9,36 +9,36 @@ import java.time.Duration;
  */
 public final class DebounceWindow {
 
-  private final long quietNanos;
-  private final long deadline;
-  private long quietUntil;
+    private final long quietNanos;
+    private final long deadline;
+    private long quietUntil;
 
-  /**
-   * A window opened by its first item.
-   *
-   * @param now when the first item arrived, in {@link Ticker} nanoseconds
-   * @param counts whether the first item keeps the batch open
-   */
-  public DebounceWindow(Duration quiet, Duration longest, long now, boolean counts) {
-    this.quietNanos = quiet.toNanos();
-    this.deadline = now + longest.toNanos();
-    this.quietUntil = counts ? now + quietNanos : now;
-  }
-
-  /** One more item arrived at {@code now}. */
-  public void add(long now, boolean counts) {
-    if (counts) {
-      quietUntil = now + quietNanos;
+    /**
+     * A window opened by its first item.
+     *
+     * @param now when the first item arrived, in {@link Ticker} nanoseconds
+     * @param counts whether the first item keeps the batch open
+     */
+    public DebounceWindow(Duration quiet, Duration longest, long now, boolean counts) {
+        this.quietNanos = quiet.toNanos();
+        this.deadline = now + longest.toNanos();
+        this.quietUntil = counts ? now + quietNanos : now;
     }
-  }
 
-  /** When the batch closes unless more work that counts arrives first. */
-  public long closesAt() {
-    return Math.min(quietUntil, deadline);
-  }
+    /** One more item arrived at {@code now}. */
+    public void add(long now, boolean counts) {
+        if (counts) {
+            quietUntil = now + quietNanos;
+        }
+    }
 
-  /** Nanoseconds left to wait at {@code now}; zero or less when the batch is closed. */
-  public long remaining(long now) {
-    return closesAt() - now;
-  }
+    /** When the batch closes unless more work that counts arrives first. */
+    public long closesAt() {
+        return Math.min(quietUntil, deadline);
+    }
+
+    /** Nanoseconds left to wait at {@code now}; zero or less when the batch is closed. */
+    public long remaining(long now) {
+        return closesAt() - now;
+    }
 }

@@ -8,11 +8,11 @@ package dev.gantry.runtime;
  */
 public record Readiness(boolean ready, String detail) {
 
-  public static Readiness ready(String detail) {
-    return new Readiness(true, detail);
-  }
+    public static Readiness ready(String detail) {
+        return new Readiness(true, detail);
+    }
 
-  public static Readiness notReady(String detail) {
-    return new Readiness(false, detail);
-  }
+    public static Readiness notReady(String detail) {
+        return new Readiness(false, detail);
+    }
 }

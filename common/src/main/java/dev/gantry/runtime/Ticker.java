@@ -7,8 +7,8 @@ package dev.gantry.runtime;
 @FunctionalInterface
 public interface Ticker {
 
-  /** The JVM's monotonic clock. */
-  Ticker SYSTEM = System::nanoTime;
+    /** The JVM's monotonic clock. */
+    Ticker SYSTEM = System::nanoTime;
 
-  long nanoTime();
+    long nanoTime();
 }

@@ -15,41 +15,40 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class ShardHash {
 
-  private ShardHash() {
-  }
+    private ShardHash() {}
 
-  /** The owner shard index in {@code [0, shardCount)}. */
-  public static int shardOf(ObjectKey gateway, int shardCount) {
-    if (shardCount < 1) {
-      throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
+    /** The owner shard index in {@code [0, shardCount)}. */
+    public static int shardOf(ObjectKey gateway, int shardCount) {
+        if (shardCount < 1) {
+            throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
+        }
+        return jumpConsistentHash(key64(gateway.toString()), shardCount);
     }
-    return jumpConsistentHash(key64(gateway.toString()), shardCount);
-  }
 
-  /** The stable 64-bit key of a Gateway's {@code namespace/name}. */
-  public static long key64(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      long value = 0;
-      for (int i = 0; i < 8; i++) {
-        value = (value << 8) | (digest[i] & 0xff);
-      }
-      return value;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    /** The stable 64-bit key of a Gateway's {@code namespace/name}. */
+    public static long key64(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            long value = 0;
+            for (int i = 0; i < 8; i++) {
+                value = (value << 8) | (digest[i] & 0xff);
+            }
+            return value;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
     }
-  }
 
-  /** Lamping and Veach's jump consistent hash. */
-  static int jumpConsistentHash(long key, int buckets) {
-    long b = -1;
-    long j = 0;
-    long k = key;
-    while (j < buckets) {
-      b = j;
-      k = k * 2862933555777941757L + 1;
-      j = (long) ((b + 1) * ((double) (1L << 31) / (double) ((k >>> 33) + 1)));
+    /** Lamping and Veach's jump consistent hash. */
+    static int jumpConsistentHash(long key, int buckets) {
+        long b = -1;
+        long j = 0;
+        long k = key;
+        while (j < buckets) {
+            b = j;
+            k = k * 2862933555777941757L + 1;
+            j = (long) ((b + 1) * ((double) (1L << 31) / (double) ((k >>> 33) + 1)));
+        }
+        return (int) b;
     }
-    return (int) b;
-  }
 }

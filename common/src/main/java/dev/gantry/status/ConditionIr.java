@@ -13,22 +13,22 @@ import java.util.Objects;
  */
 public record ConditionIr(String type, String status, String reason, String message, long observedGeneration) {
 
-  public static final String TRUE = "True";
-  public static final String FALSE = "False";
-  public static final String UNKNOWN = "Unknown";
+    public static final String TRUE = "True";
+    public static final String FALSE = "False";
+    public static final String UNKNOWN = "Unknown";
 
-  public ConditionIr {
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(reason, "reason");
-    message = message == null ? "" : message;
-  }
+    public ConditionIr {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(reason, "reason");
+        message = message == null ? "" : message;
+    }
 
-  public static ConditionIr of(String type, boolean status, String reason, String message, long generation) {
-    return new ConditionIr(type, status ? TRUE : FALSE, reason, message, generation);
-  }
+    public static ConditionIr of(String type, boolean status, String reason, String message, long generation) {
+        return new ConditionIr(type, status ? TRUE : FALSE, reason, message, generation);
+    }
 
-  public boolean isTrue() {
-    return TRUE.equals(status);
-  }
+    public boolean isTrue() {
+        return TRUE.equals(status);
+    }
 }

@@ -11,10 +11,10 @@ import java.util.List;
  * @param conditions listener conditions
  */
 public record ListenerStatusIr(
-    String name, List<RouteGroupKindIr> supportedKinds, int attachedRoutes, List<ConditionIr> conditions) {
+        String name, List<RouteGroupKindIr> supportedKinds, int attachedRoutes, List<ConditionIr> conditions) {
 
-  public ListenerStatusIr {
-    supportedKinds = List.copyOf(supportedKinds);
-    conditions = List.copyOf(conditions);
-  }
+    public ListenerStatusIr {
+        supportedKinds = List.copyOf(supportedKinds);
+        conditions = List.copyOf(conditions);
+    }
 }

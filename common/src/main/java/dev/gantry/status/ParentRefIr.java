@@ -10,5 +10,4 @@ package dev.gantry.status;
  * @param sectionName listener name, or null
  * @param port listener port, or null
  */
-public record ParentRefIr(String group, String kind, String namespace, String name, String sectionName, Integer port) {
-}
+public record ParentRefIr(String group, String kind, String namespace, String name, String sectionName, Integer port) {}

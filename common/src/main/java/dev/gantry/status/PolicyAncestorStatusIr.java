@@ -5,7 +5,7 @@ import java.util.List;
 /** One entry of a policy's {@code status.ancestors}. */
 public record PolicyAncestorStatusIr(ParentRefIr ancestorRef, String controllerName, List<ConditionIr> conditions) {
 
-  public PolicyAncestorStatusIr {
-    conditions = List.copyOf(conditions);
-  }
+    public PolicyAncestorStatusIr {
+        conditions = List.copyOf(conditions);
+    }
 }

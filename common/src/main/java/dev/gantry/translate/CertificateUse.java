@@ -19,39 +19,46 @@ import java.util.List;
  * @param notBefore when the certificate (every certificate of its chain or bundle) becomes valid
  * @param notAfter when the first certificate of its chain or bundle expires
  */
-public record CertificateUse(Use use, Kind<?> ownerKind, ObjectKey owner, String listener, Kind<?> sourceKind,
-    ObjectKey source, Instant notBefore, Instant notAfter) {
+public record CertificateUse(
+        Use use,
+        Kind<?> ownerKind,
+        ObjectKey owner,
+        String listener,
+        Kind<?> sourceKind,
+        ObjectKey source,
+        Instant notBefore,
+        Instant notAfter) {
 
-  /** What a certificate is for; a metric label, so a handful of values. */
-  public enum Use {
-    /** Served by a TLS-terminating listener. */
-    LISTENER,
-    /** Trusted to validate the clients of an HTTPS listener (spec.tls.frontend). */
-    CLIENT_CA,
-    /** Trusted to validate a backend (BackendTLSPolicy). */
-    BACKEND_CA
-  }
-
-  /**
-   * When a chain or bundle is valid as a whole: from the latest notBefore to the earliest notAfter of its
-   * certificates.
-   */
-  public record Window(Instant notBefore, Instant notAfter) {
-    static Window of(List<X509Certificate> certificates) {
-      Instant notBefore = Instant.MIN;
-      Instant notAfter = Instant.MAX;
-      for (X509Certificate certificate : certificates) {
-        Instant from = certificate.getNotBefore().toInstant();
-        Instant until = certificate.getNotAfter().toInstant();
-        notBefore = from.isAfter(notBefore) ? from : notBefore;
-        notAfter = until.isBefore(notAfter) ? until : notAfter;
-      }
-      return new Window(notBefore, notAfter);
+    /** What a certificate is for; a metric label, so a handful of values. */
+    public enum Use {
+        /** Served by a TLS-terminating listener. */
+        LISTENER,
+        /** Trusted to validate the clients of an HTTPS listener (spec.tls.frontend). */
+        CLIENT_CA,
+        /** Trusted to validate a backend (BackendTLSPolicy). */
+        BACKEND_CA
     }
-  }
 
-  /** Whether the certificate is outside its validity window at {@code now}: expired, or not valid yet. */
-  public boolean invalidAt(Instant now) {
-    return !now.isBefore(notAfter) || now.isBefore(notBefore);
-  }
+    /**
+     * When a chain or bundle is valid as a whole: from the latest notBefore to the earliest notAfter of its
+     * certificates.
+     */
+    public record Window(Instant notBefore, Instant notAfter) {
+        static Window of(List<X509Certificate> certificates) {
+            Instant notBefore = Instant.MIN;
+            Instant notAfter = Instant.MAX;
+            for (X509Certificate certificate : certificates) {
+                Instant from = certificate.getNotBefore().toInstant();
+                Instant until = certificate.getNotAfter().toInstant();
+                notBefore = from.isAfter(notBefore) ? from : notBefore;
+                notAfter = until.isBefore(notAfter) ? until : notAfter;
+            }
+            return new Window(notBefore, notAfter);
+        }
+    }
+
+    /** Whether the certificate is outside its validity window at {@code now}: expired, or not valid yet. */
+    public boolean invalidAt(Instant now) {
+        return !now.isBefore(notAfter) || now.isBefore(notBefore);
+    }
 }

@@ -14,19 +14,23 @@ import dev.gantry.model.ObjectKey;
  */
 record ClusterKey(ObjectKey service, int port, boolean udp, boolean forceHttp2, String name) {
 
-  /** Makes cluster keys; a translation may hand out one instance per cluster instead of one per reference. */
-  @FunctionalInterface
-  interface Factory {
-    ClusterKey of(ObjectKey service, int port, boolean udp, boolean forceHttp2);
-  }
+    /** Makes cluster keys; a translation may hand out one instance per cluster instead of one per reference. */
+    @FunctionalInterface
+    interface Factory {
+        ClusterKey of(ObjectKey service, int port, boolean udp, boolean forceHttp2);
+    }
 
-  static ClusterKey of(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
-    return new ClusterKey(service, port, udp, forceHttp2,
-        "svc/" + service + "/" + port + (udp ? "/udp" : "") + (forceHttp2 ? "/h2" : ""));
-  }
+    static ClusterKey of(ObjectKey service, int port, boolean udp, boolean forceHttp2) {
+        return new ClusterKey(
+                service,
+                port,
+                udp,
+                forceHttp2,
+                "svc/" + service + "/" + port + (udp ? "/udp" : "") + (forceHttp2 ? "/h2" : ""));
+    }
 
-  /** The Service port protocol the cluster is of, as Kubernetes names it. */
-  String protocol() {
-    return udp ? "UDP" : "TCP";
-  }
+    /** The Service port protocol the cluster is of, as Kubernetes names it. */
+    String protocol() {
+        return udp ? "UDP" : "TCP";
+    }
 }

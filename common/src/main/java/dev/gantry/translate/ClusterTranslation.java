@@ -13,8 +13,8 @@ import java.util.Map;
  */
 public record ClusterTranslation(Map<ObjectKey, GatewayTranslation> gateways, Map<StatusKey, ObjectStatusIr> statuses) {
 
-  public ClusterTranslation {
-    gateways = Map.copyOf(gateways);
-    statuses = Map.copyOf(statuses);
-  }
+    public ClusterTranslation {
+        gateways = Map.copyOf(gateways);
+        statuses = Map.copyOf(statuses);
+    }
 }

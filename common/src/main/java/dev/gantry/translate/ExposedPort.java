@@ -11,14 +11,14 @@ import dev.gantry.ir.PortIr;
  */
 public record ExposedPort(int port, PortIr.Transport transport) implements Comparable<ExposedPort> {
 
-  /** {@code tcp-443}: the name of the port on the proxy Service and container. */
-  public String name() {
-    return (transport == PortIr.Transport.UDP ? "udp-" : "tcp-") + port;
-  }
+    /** {@code tcp-443}: the name of the port on the proxy Service and container. */
+    public String name() {
+        return (transport == PortIr.Transport.UDP ? "udp-" : "tcp-") + port;
+    }
 
-  @Override
-  public int compareTo(ExposedPort other) {
-    int byPort = Integer.compare(port, other.port);
-    return byPort != 0 ? byPort : transport.compareTo(other.transport);
-  }
+    @Override
+    public int compareTo(ExposedPort other) {
+        int byPort = Integer.compare(port, other.port);
+        return byPort != 0 ? byPort : transport.compareTo(other.transport);
+    }
 }

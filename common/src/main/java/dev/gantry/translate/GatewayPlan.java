@@ -28,56 +28,75 @@ import java.util.Set;
  * @param exposed the ports of its served listeners, for the proxy Service
  * @param units what routes fill, and the ports that need no route
  */
-record GatewayPlan(Gateway gateway, Verdict verdict, ProxyParameters proxy, List<AddressIr> addresses,
-    List<ListenerSet> sets, List<ListenerState> listeners, Map<String, List<ListenerState>> owners,
-    Set<ParentKey> parents, Map<String, SecretIr> certificates, List<ExposedPort> exposed, Units units) {
+record GatewayPlan(
+        Gateway gateway,
+        Verdict verdict,
+        ProxyParameters proxy,
+        List<AddressIr> addresses,
+        List<ListenerSet> sets,
+        List<ListenerState> listeners,
+        Map<String, List<ListenerState>> owners,
+        Set<ParentKey> parents,
+        Map<String, SecretIr> certificates,
+        List<ExposedPort> exposed,
+        Units units) {
 
-  /** A Gateway that is missing or of a class Gantry does not serve. */
-  static final GatewayPlan NOT_OURS = new GatewayPlan(null, new Verdict.NotOurs(), null, List.of(), List.of(),
-      List.of(), Map.of(), Set.of(), Map.of(), List.of(), Units.NONE);
+    /** A Gateway that is missing or of a class Gantry does not serve. */
+    static final GatewayPlan NOT_OURS = new GatewayPlan(
+            null,
+            new Verdict.NotOurs(),
+            null,
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Set.of(),
+            Map.of(),
+            List.of(),
+            Units.NONE);
 
-  GatewayPlan {
-    addresses = List.copyOf(addresses);
-    sets = List.copyOf(sets);
-    listeners = List.copyOf(listeners);
-    certificates = Map.copyOf(certificates);
-    exposed = List.copyOf(exposed);
-  }
-
-  /** Whether the Gateway is Gantry's, and if so whether it is accepted. */
-  sealed interface Verdict {
-    /** Missing, or of a class Gantry does not serve: Gantry writes nothing for it. */
-    record NotOurs() implements Verdict {
+    GatewayPlan {
+        addresses = List.copyOf(addresses);
+        sets = List.copyOf(sets);
+        listeners = List.copyOf(listeners);
+        certificates = Map.copyOf(certificates);
+        exposed = List.copyOf(exposed);
     }
 
-    /** Gantry's and accepted: its listeners are served. */
-    record Accepted() implements Verdict {
+    /** Whether the Gateway is Gantry's, and if so whether it is accepted. */
+    sealed interface Verdict {
+        /** Missing, or of a class Gantry does not serve: Gantry writes nothing for it. */
+        record NotOurs() implements Verdict {}
+
+        /** Gantry's and accepted: its listeners are served. */
+        record Accepted() implements Verdict {}
+
+        /** Gantry's but not accepted (its class, parameters or addresses): nothing of it is served. */
+        record NotAccepted(String reason, String message) implements Verdict {}
     }
 
-    /** Gantry's but not accepted (its class, parameters or addresses): nothing of it is served. */
-    record NotAccepted(String reason, String message) implements Verdict {
+    boolean ours() {
+        return !(verdict instanceof Verdict.NotOurs);
     }
-  }
 
-  boolean ours() {
-    return !(verdict instanceof Verdict.NotOurs);
-  }
+    boolean usable() {
+        return verdict instanceof Verdict.Accepted;
+    }
 
-  boolean usable() {
-    return verdict instanceof Verdict.Accepted;
-  }
+    /**
+     * The units routes fill, and the ports that need no route.
+     *
+     * @param unitOf the unit each served listener's routes go to
+     * @param members the listeners of each unit (for a port, the first is the one that owns it)
+     * @param httpsClaims per TLS socket, the hostnames its HTTPS listeners claim (a TLS route's SNI must not)
+     * @param fixedPorts per socket, the ports whose filter chains do not depend on routes (plain HTTP)
+     */
+    record Units(
+            Map<ListenerState, Unit> unitOf,
+            Map<Unit, List<ListenerState>> members,
+            Map<String, Set<String>> httpsClaims,
+            Map<String, PortIr> fixedPorts) {
 
-  /**
-   * The units routes fill, and the ports that need no route.
-   *
-   * @param unitOf the unit each served listener's routes go to
-   * @param members the listeners of each unit (for a port, the first is the one that owns it)
-   * @param httpsClaims per TLS socket, the hostnames its HTTPS listeners claim (a TLS route's SNI must not)
-   * @param fixedPorts per socket, the ports whose filter chains do not depend on routes (plain HTTP)
-   */
-  record Units(Map<ListenerState, Unit> unitOf, Map<Unit, List<ListenerState>> members,
-      Map<String, Set<String>> httpsClaims, Map<String, PortIr> fixedPorts) {
-
-    static final Units NONE = new Units(Map.of(), Map.of(), Map.of(), Map.of());
-  }
+        static final Units NONE = new Units(Map.of(), Map.of(), Map.of(), Map.of());
+    }
 }

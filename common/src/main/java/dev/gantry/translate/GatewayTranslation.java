@@ -23,27 +23,32 @@ import java.util.Map;
  * @param exposedPorts ports of the valid listeners, for the proxy Service
  * @param certificates the certificates the Gateway's proxies serve and trust, with when each is valid
  */
-public record GatewayTranslation(ObjectKey gateway, GatewayIr ir, ObjectStatusIr.GatewayStatus gatewayStatus,
-    Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSets, List<RouteParent> routeParents,
-    Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors, ProxyParameters proxy, List<ExposedPort> exposedPorts,
-    List<CertificateUse> certificates) {
+public record GatewayTranslation(
+        ObjectKey gateway,
+        GatewayIr ir,
+        ObjectStatusIr.GatewayStatus gatewayStatus,
+        Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSets,
+        List<RouteParent> routeParents,
+        Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors,
+        ProxyParameters proxy,
+        List<ExposedPort> exposedPorts,
+        List<CertificateUse> certificates) {
 
-  public GatewayTranslation {
-    listenerSets = Map.copyOf(listenerSets);
-    routeParents = List.copyOf(routeParents);
-    policyAncestors = Map.copyOf(policyAncestors);
-    exposedPorts = List.copyOf(exposedPorts);
-    certificates = List.copyOf(certificates);
-  }
+    public GatewayTranslation {
+        listenerSets = Map.copyOf(listenerSets);
+        routeParents = List.copyOf(routeParents);
+        policyAncestors = Map.copyOf(policyAncestors);
+        exposedPorts = List.copyOf(exposedPorts);
+        certificates = List.copyOf(certificates);
+    }
 
-  /**
-   * One route parent entry.
-   *
-   * @param routeKind kind of the route
-   * @param route the route
-   * @param parentIndex index of the parentRef in {@code spec.parentRefs}, for ordering
-   * @param status the entry
-   */
-  public record RouteParent(Kind<?> routeKind, ObjectKey route, int parentIndex, RouteParentStatusIr status) {
-  }
+    /**
+     * One route parent entry.
+     *
+     * @param routeKind kind of the route
+     * @param route the route
+     * @param parentIndex index of the parentRef in {@code spec.parentRefs}, for ordering
+     * @param status the entry
+     */
+    public record RouteParent(Kind<?> routeKind, ObjectKey route, int parentIndex, RouteParentStatusIr status) {}
 }

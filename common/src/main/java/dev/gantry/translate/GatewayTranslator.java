@@ -24,9 +24,7 @@ import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
 import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.ArrayList;
@@ -59,655 +57,698 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayTranslator {
 
-  /**
-   * What an update did.
-   *
-   * @param ours whether the Gateway exists and is of a class Gantry serves
-   * @param full whether everything was recomputed
-   * @param changedRoutes routes whose status or placement may have changed (after an update; a full translation
-   *     may have changed any, and leaves this empty)
-   * @param readsAdded reads the translation makes now and did not before
-   * @param readsRemoved reads the translation no longer makes
-   */
-  public record Outcome(boolean ours, boolean full, Set<RouteId> changedRoutes, Set<Dependency> readsAdded,
-      Set<Dependency> readsRemoved) {
-  }
+    /**
+     * What an update did.
+     *
+     * @param ours whether the Gateway exists and is of a class Gantry serves
+     * @param full whether everything was recomputed
+     * @param changedRoutes routes whose status or placement may have changed (after an update; a full translation
+     *     may have changed any, and leaves this empty)
+     * @param readsAdded reads the translation makes now and did not before
+     * @param readsRemoved reads the translation no longer makes
+     */
+    public record Outcome(
+            boolean ours,
+            boolean full,
+            Set<RouteId> changedRoutes,
+            Set<Dependency> readsAdded,
+            Set<Dependency> readsRemoved) {}
 
-  private static final List<Kind<?>> ROUTE_KINDS = Kinds.ROUTES;
+    private static final List<Kind<?>> ROUTE_KINDS = Kinds.ROUTES;
 
-  private final TranslatorConfig config;
-  private final ObjectKey key;
-  // --- structural state: rebuilt by translate() ---
-  /** The Gateway-level phase's result: listeners, parents, units, and what the statuses say of the Gateway. */
-  private GatewayPlan plan = GatewayPlan.NOT_OURS;
-  /** The index keys of the plan's parents, as the route indexes are keyed. */
-  private Set<String> parentKeys = Set.of();
-  private RouteAttacher attacher;
-  private Set<Dependency> structuralReads = Set.of();
-  private Set<Dependency> membershipReads = Set.of();
+    private final TranslatorConfig config;
+    private final ObjectKey key;
+    // --- structural state: rebuilt by translate() ---
+    /** The Gateway-level phase's result: listeners, parents, units, and what the statuses say of the Gateway. */
+    private GatewayPlan plan = GatewayPlan.NOT_OURS;
+    /** The index keys of the plan's parents, as the route indexes are keyed. */
+    private Set<String> parentKeys = Set.of();
 
-  // --- routes ---
-  private Map<RouteId, RouteResult> routes = new HashMap<>();
-  /** Route ids in order, for status listings; null until sorted after a full translation. */
-  private ArrayList<RouteId> orderedRoutes;
-  /**
-   * Routes retranslated since {@link #orderedRoutes} was last brought up to date: a one-route change then costs
-   * a binary search, not a sort of every route.
-   */
-  private final Set<RouteId> orderPending = new HashSet<>();
-  private final Set<RouteId> routesWithPolicies = new TreeSet<>();
-  private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
-  private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
-  /**
-   * The route each TCP or UDP listener served (null: none) before the placements an update touches changed: the
-   * routes that start or stop being served there have a changed status too (see {@link L4RouteServing}).
-   */
-  private final Map<ListenerState, PlacementKey> servedBefore = new IdentityHashMap<>();
+    private RouteAttacher attacher;
+    private Set<Dependency> structuralReads = Set.of();
+    private Set<Dependency> membershipReads = Set.of();
 
-  // --- assembly ---
-  private final Map<String, RouteTableIr> tables = new TreeMap<>();
-  private final Map<String, PortIr> ports = new TreeMap<>();
-  private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
-  private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
+    // --- routes ---
+    private Map<RouteId, RouteResult> routes = new HashMap<>();
+    /** Route ids in order, for status listings; null until sorted after a full translation. */
+    private ArrayList<RouteId> orderedRoutes;
+    /**
+     * Routes retranslated since {@link #orderedRoutes} was last brought up to date: a one-route change then costs
+     * a binary search, not a sort of every route.
+     */
+    private final Set<RouteId> orderPending = new HashSet<>();
 
-  // --- reads (counted: several parts may read the same object) ---
-  private final ReadLedger reads = new ReadLedger();
-  private final ClusterLedger clusters = new ClusterLedger(reads);
+    private final Set<RouteId> routesWithPolicies = new TreeSet<>();
+    private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
+    private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
+    /**
+     * The route each TCP or UDP listener served (null: none) before the placements an update touches changed: the
+     * routes that start or stop being served there have a changed status too (see {@link L4RouteServing}).
+     */
+    private final Map<ListenerState, PlacementKey> servedBefore = new IdentityHashMap<>();
 
-  // --- derived, built on demand ---
-  private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
-  /** The IR lists, kept as the same instances while their type is unchanged (cheap reuse downstream). */
-  private List<PortIr> portList;
-  private List<RouteTableIr> tableList;
-  private List<ClusterIr> clusterList;
-  private List<SecretIr> secretList;
-  private GatewayIr ir;
-  private GatewayTranslation snapshot;
+    // --- assembly ---
+    private final Map<String, RouteTableIr> tables = new TreeMap<>();
+    private final Map<String, PortIr> ports = new TreeMap<>();
+    private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
+    private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
 
-  public GatewayTranslator(TranslatorConfig config, ObjectKey gateway) {
-    this.config = config;
-    this.key = gateway;
-  }
+    // --- reads (counted: several parts may read the same object) ---
+    private final ReadLedger reads = new ReadLedger();
+    private final ClusterLedger clusters = new ClusterLedger(reads);
 
-  public ObjectKey gateway() {
-    return key;
-  }
+    // --- derived, built on demand ---
+    private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
+    /** The IR lists, kept as the same instances while their type is unchanged (cheap reuse downstream). */
+    private List<PortIr> portList;
 
-  public boolean ours() {
-    return plan.ours();
-  }
+    private List<RouteTableIr> tableList;
+    private List<ClusterIr> clusterList;
+    private List<SecretIr> secretList;
+    private GatewayIr ir;
+    private GatewayTranslation snapshot;
 
-  /** Every read the current translation rests on. */
-  public Set<Dependency> reads() {
-    return reads.reads();
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Full translation
-
-  /** Translates from scratch. */
-  public Outcome translate(ClusterView view) {
-    try {
-      return translateAll(view);
-    } finally {
-      reads.abandonFull();
+    public GatewayTranslator(TranslatorConfig config, ObjectKey gateway) {
+        this.config = config;
+        this.key = gateway;
     }
-  }
 
-  private Outcome translateAll(ClusterView view) {
-    clear();
-    reads.startFull();
-    RecordingView structural = new RecordingView(view);
-    if (!adopt(GatewayPlanner.plan(structural, key, config))) {
-      structuralReads = Set.copyOf(structural.reads());
-      structuralReads.forEach(reads::count);
-      return finish(true, Set.of());
+    public ObjectKey gateway() {
+        return key;
     }
-    List<Dependency> membership = new ArrayList<>();
-    ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
-    structuralReads = Set.copyOf(structural.reads());
-    membershipReads = Set.copyOf(membership);
-    ColdStart.Translated translated = ColdStart.translateRoutes(view, found,
-        (id, route, canonical) -> translateFresh(view, id, route, canonical));
-    routes = translated.routes();
-    translated.clusterKeys().forEach(clusters::key);
-    List<List<Dependency>> routeReads = ColdStart.index(translated.chunks(), routesByRead, placements,
-        routesWithPolicies);
-    int readCount = structuralReads.size() + membershipReads.size();
-    for (List<Dependency> made : routeReads) {
-      readCount += made.size();
-    }
-    reads.reserve(readCount);
-    structuralReads.forEach(reads::count);
-    membershipReads.forEach(reads::count);
-    for (List<Dependency> made : routeReads) {
-      made.forEach(reads::count);
-    }
-    if (plan.usable()) {
-      buildAllUnits(view);
-    }
-    return finish(true, Set.of());
-  }
 
-  /**
-   * Builds every unit side by side, then the clusters they use: every cluster is new, so the units count their
-   * uses as they are built, and each cluster is built once.
-   */
-  private void buildAllUnits(ClusterView view) {
-    List<Unit> units = new ArrayList<>(new TreeSet<>(plan.units().members().keySet()));
-    UnitAssembler.Built[] built = new UnitAssembler.Built[units.size()];
-    ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
-    Parallel.forEachIndex(units.size(), ColdStart.UNITS_IN_PARALLEL, i -> {
-      UnitAssembler.Built unit = buildUnit(units.get(i));
-      if (unit != null) {
-        unit.used().forEach(cluster -> uses.merge(cluster, 1, Integer::sum));
-      }
-      built[i] = unit;
-    });
-    for (UnitAssembler.Built unit : built) {
-      if (unit != null) {
-        installUnitContent(unit);
-        clustersByUnit.put(unit.unit(), unit.used());
-      }
+    public boolean ours() {
+        return plan.ours();
     }
-    clusters.useAll(view, uses, ColdStart.UNITS_IN_PARALLEL);
-  }
 
-  private void clear() {
-    plan = GatewayPlan.NOT_OURS;
-    parentKeys = Set.of();
-    attacher = null;
-    structuralReads = Set.of();
-    membershipReads = Set.of();
-    routes.clear();
-    orderedRoutes = null;
-    orderPending.clear();
-    routesWithPolicies.clear();
-    routesByRead.clear();
-    placements.clear();
-    tables.clear();
-    ports.clear();
-    clustersByUnit.clear();
-    secretsByUnit.clear();
-    clusters.clear();
-    listenerStatus.clear();
-    portList = null;
-    tableList = null;
-    clusterList = null;
-    secretList = null;
-  }
-
-  /** Takes on the Gateway-level phase's plan; returns whether the Gateway is Gantry's. */
-  private boolean adopt(GatewayPlan plan) {
-    if (!plan.ours()) {
-      return false;
+    /** Every read the current translation rests on. */
+    public Set<Dependency> reads() {
+        return reads.reads();
     }
-    this.plan = plan;
-    attacher = new RouteAttacher(plan.owners());
-    Set<String> keys = new HashSet<>();
-    plan.parents().forEach(p -> keys.add(p.indexKey()));
-    parentKeys = keys;
-    ports.putAll(plan.units().fixedPorts());
-    return true;
-  }
 
-  private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
-    snapshot = null;
-    servedBefore.clear();
-    ReadLedger.Delta delta = reads.finish();
-    return new Outcome(plan.ours(), full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
-  }
+    // ---------------------------------------------------------------------------------------------------------
+    // Full translation
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Incremental update
-
-  /** Applies a batch of changes; falls back to {@link #translate} when the listeners themselves may change. */
-  public Outcome update(ClusterView view, Collection<Change> changes) {
-    if (!plan.ours()) {
-      return translate(view);
-    }
-    Set<RouteId> redo = new TreeSet<>();
-    Set<String> rebuildClusters = new TreeSet<>();
-    for (Change change : changes) {
-      Set<Dependency> touched = DependencyIndex.touchedBy(change);
-      for (Dependency dependency : touched) {
-        if (structuralReads.contains(dependency)) {
-          return translate(view);
+    /** Translates from scratch. */
+    public Outcome translate(ClusterView view) {
+        try {
+            return translateAll(view);
+        } finally {
+            reads.abandonFull();
         }
-      }
-      if (ROUTE_KINDS.contains(change.kind())) {
-        for (Dependency dependency : touched) {
-          if (membershipReads.contains(dependency)) {
-            redo.add(new RouteId(change.kind(), change.key()));
-            break;
-          }
+    }
+
+    private Outcome translateAll(ClusterView view) {
+        clear();
+        reads.startFull();
+        RecordingView structural = new RecordingView(view);
+        if (!adopt(GatewayPlanner.plan(structural, key, config))) {
+            structuralReads = Set.copyOf(structural.reads());
+            structuralReads.forEach(reads::count);
+            return finish(true, Set.of());
         }
-      }
-      for (Dependency dependency : touched) {
-        Set<RouteId> readers = routesByRead.get(dependency);
-        if (readers != null) {
-          redo.addAll(readers);
+        List<Dependency> membership = new ArrayList<>();
+        ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
+        structuralReads = Set.copyOf(structural.reads());
+        membershipReads = Set.copyOf(membership);
+        ColdStart.Translated translated = ColdStart.translateRoutes(
+                view, found, (id, route, canonical) -> translateFresh(view, id, route, canonical));
+        routes = translated.routes();
+        translated.clusterKeys().forEach(clusters::key);
+        List<List<Dependency>> routeReads =
+                ColdStart.index(translated.chunks(), routesByRead, placements, routesWithPolicies);
+        int readCount = structuralReads.size() + membershipReads.size();
+        for (List<Dependency> made : routeReads) {
+            readCount += made.size();
         }
-        Set<String> builtFrom = clusters.builtFrom(dependency);
-        if (builtFrom != null) {
-          rebuildClusters.addAll(builtFrom);
+        reads.reserve(readCount);
+        structuralReads.forEach(reads::count);
+        membershipReads.forEach(reads::count);
+        for (List<Dependency> made : routeReads) {
+            made.forEach(reads::count);
         }
-      }
-    }
-    Set<Unit> dirtyUnits = new TreeSet<>();
-    for (RouteId id : redo) {
-      redoRoute(view, id, dirtyUnits);
-    }
-    if (plan.usable()) {
-      for (Unit unit : dirtyUnits) {
-        rebuildUnit(view, unit);
-      }
-      for (String cluster : rebuildClusters) {
-        clusters.rebuild(view, cluster);
-      }
-    }
-    servedChanges(redo);
-    return finish(false, redo);
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Routes
-
-  /**
-   * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
-   * every unit anyway) the units whose content its placements touch.
-   */
-  private void redoRoute(ClusterView view, RouteId id, Set<Unit> units) {
-    RouteResult previous = routes.remove(id);
-    routesWithPolicies.remove(id);
-    if (orderedRoutes != null && orderPending.size() >= 64) {
-      orderedRoutes = null;
-      orderPending.clear();
-    } else if (orderedRoutes != null) {
-      orderPending.add(id);
-    }
-    if (previous != null) {
-      for (RouteAttachment.Placed placed : previous.placed()) {
-        noteServed(placed.listener());
-        ListenerPlacements onListener = placements.get(placed.listener());
-        onListener.remove(placed.placement().order());
-        if (onListener.isEmpty()) {
-          placements.remove(placed.listener());
+        if (plan.usable()) {
+            buildAllUnits(view);
         }
-        listenerStatus.remove(placed.listener());
-        if (units != null) {
-          Unit unit = plan.units().unitOf().get(placed.listener());
-          if (unit != null) {
-            units.add(unit);
-          }
+        return finish(true, Set.of());
+    }
+
+    /**
+     * Builds every unit side by side, then the clusters they use: every cluster is new, so the units count their
+     * uses as they are built, and each cluster is built once.
+     */
+    private void buildAllUnits(ClusterView view) {
+        List<Unit> units = new ArrayList<>(new TreeSet<>(plan.units().members().keySet()));
+        UnitAssembler.Built[] built = new UnitAssembler.Built[units.size()];
+        ConcurrentHashMap<String, Integer> uses = new ConcurrentHashMap<>();
+        Parallel.forEachIndex(units.size(), ColdStart.UNITS_IN_PARALLEL, i -> {
+            UnitAssembler.Built unit = buildUnit(units.get(i));
+            if (unit != null) {
+                unit.used().forEach(cluster -> uses.merge(cluster, 1, Integer::sum));
+            }
+            built[i] = unit;
+        });
+        for (UnitAssembler.Built unit : built) {
+            if (unit != null) {
+                installUnitContent(unit);
+                clustersByUnit.put(unit.unit(), unit.used());
+            }
         }
-      }
-      // A read counts once however many routes make it: routesByRead already knows who does.
-      for (Dependency read : previous.reads()) {
-        Set<RouteId> readers = routesByRead.get(read);
-        readers.remove(id);
-        if (readers.isEmpty()) {
-          routesByRead.remove(read);
-          reads.uncount(read);
+        clusters.useAll(view, uses, ColdStart.UNITS_IN_PARALLEL);
+    }
+
+    private void clear() {
+        plan = GatewayPlan.NOT_OURS;
+        parentKeys = Set.of();
+        attacher = null;
+        structuralReads = Set.of();
+        membershipReads = Set.of();
+        routes.clear();
+        orderedRoutes = null;
+        orderPending.clear();
+        routesWithPolicies.clear();
+        routesByRead.clear();
+        placements.clear();
+        tables.clear();
+        ports.clear();
+        clustersByUnit.clear();
+        secretsByUnit.clear();
+        clusters.clear();
+        listenerStatus.clear();
+        portList = null;
+        tableList = null;
+        clusterList = null;
+        secretList = null;
+    }
+
+    /** Takes on the Gateway-level phase's plan; returns whether the Gateway is Gantry's. */
+    private boolean adopt(GatewayPlan plan) {
+        if (!plan.ours()) {
+            return false;
         }
-      }
+        this.plan = plan;
+        attacher = new RouteAttacher(plan.owners());
+        Set<String> keys = new HashSet<>();
+        plan.parents().forEach(p -> keys.add(p.indexKey()));
+        parentKeys = keys;
+        ports.putAll(plan.units().fixedPorts());
+        return true;
     }
-    RouteResult result = translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), null);
-    if (result != null) {
-      placeRoute(id, result, units);
+
+    private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
+        snapshot = null;
+        servedBefore.clear();
+        ReadLedger.Delta delta = reads.finish();
+        return new Outcome(
+                plan.ours(), full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
     }
-  }
 
-  private void noteServed(ListenerState listener) {
-    if (L4RouteServing.servesOneRoute(listener) && !servedBefore.containsKey(listener)) {
-      servedBefore.put(listener, servedOn(listener));
-    }
-  }
+    // ---------------------------------------------------------------------------------------------------------
+    // Incremental update
 
-  private PlacementKey servedOn(ListenerState listener) {
-    ListenerPlacements onListener = placements.get(listener);
-    return onListener == null || onListener.isEmpty() ? null : onListener.inOrder().getFirst().order();
-  }
-
-  /** Adds to {@code changed} the routes that started or stopped being served on a TCP or UDP listener. */
-  private void servedChanges(Set<RouteId> changed) {
-    for (Map.Entry<ListenerState, PlacementKey> entry : servedBefore.entrySet()) {
-      PlacementKey now = servedOn(entry.getKey());
-      if (!Objects.equals(entry.getValue(), now)) {
-        for (PlacementKey served : new PlacementKey[] {entry.getValue(), now}) {
-          if (served != null) {
-            changed.add(new RouteId(ROUTE_KINDS.get(served.kind()), served.key()));
-          }
+    /** Applies a batch of changes; falls back to {@link #translate} when the listeners themselves may change. */
+    public Outcome update(ClusterView view, Collection<Change> changes) {
+        if (!plan.ours()) {
+            return translate(view);
         }
-      }
-    }
-    servedBefore.clear();
-  }
-
-  /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
-  private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, ColdStart.Canonical canonical) {
-    ParentKey[] parentsHere = route == null ? null : parentsHere(route);
-    return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
-  }
-
-  /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
-  private void placeRoute(RouteId id, RouteResult result, Set<Unit> units) {
-    routes.put(id, result);
-    if (!result.policyUses().isEmpty()) {
-      routesWithPolicies.add(id);
-    }
-    for (RouteAttachment.Placed placed : result.placed()) {
-      noteServed(placed.listener());
-      placements.computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty()).put(placed.placement());
-      listenerStatus.remove(placed.listener());
-      if (units != null) {
-        Unit unit = plan.units().unitOf().get(placed.listener());
-        if (unit != null) {
-          units.add(unit);
+        Set<RouteId> redo = new TreeSet<>();
+        Set<String> rebuildClusters = new TreeSet<>();
+        for (Change change : changes) {
+            Set<Dependency> touched = DependencyIndex.touchedBy(change);
+            for (Dependency dependency : touched) {
+                if (structuralReads.contains(dependency)) {
+                    return translate(view);
+                }
+            }
+            if (ROUTE_KINDS.contains(change.kind())) {
+                for (Dependency dependency : touched) {
+                    if (membershipReads.contains(dependency)) {
+                        redo.add(new RouteId(change.kind(), change.key()));
+                        break;
+                    }
+                }
+            }
+            for (Dependency dependency : touched) {
+                Set<RouteId> readers = routesByRead.get(dependency);
+                if (readers != null) {
+                    redo.addAll(readers);
+                }
+                Set<String> builtFrom = clusters.builtFrom(dependency);
+                if (builtFrom != null) {
+                    rebuildClusters.addAll(builtFrom);
+                }
+            }
         }
-      }
-    }
-    for (Dependency read : result.reads()) {
-      Set<RouteId> readers = routesByRead.get(read);
-      if (readers == null) {
-        readers = new HashSet<>();
-        routesByRead.put(read, readers);
-        reads.count(read);
-      }
-      readers.add(id);
-    }
-    result.clusters().forEach(clusters::key);
-  }
-
-  /**
-   * The parent of each parentRef when it is this Gateway or one of its ListenerSets (null entries for the others),
-   * or null when no parentRef is.
-   */
-  private ParentKey[] parentsHere(HasMetadata route) {
-    String namespace = Metadata.namespace(route);
-    List<ParentReference> refs = Routes.parentRefs(route);
-    ParentKey[] here = null;
-    for (int i = 0; i < refs.size(); i++) {
-      ParentReference ref = refs.get(i);
-      if (ref != null && ref.getName() != null) {
-        ParentKey parent = Routes.parentKey(ref, namespace);
-        if (plan.parents().contains(parent)) {
-          if (here == null) {
-            here = new ParentKey[refs.size()];
-          }
-          here[i] = parent;
+        Set<Unit> dirtyUnits = new TreeSet<>();
+        for (RouteId id : redo) {
+            redoRoute(view, id, dirtyUnits);
         }
-      }
-    }
-    return here;
-  }
-
-  private RouteResult translateRoute(ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere,
-      ColdStart.Canonical canonical) {
-    RecordingView recording = canonical == null ? new RecordingView(view)
-        : new RecordingView(view, canonical::read);
-    BackendResolver backends = canonical == null ? new BackendResolver(recording)
-        : new BackendResolver(recording, canonical.backends);
-    RouteRules rules = switch (route) {
-      case HTTPRoute r -> new HttpRouteTranslator(backends).translate(r);
-      case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);
-      default -> new L4RouteTranslator(backends).translate(route);
-    };
-    RouteAttachment.Result attached = RouteAttachment.attach(recording, attacher, id, route, parentsHere, rules,
-        config.controllerName());
-    return new RouteResult(rules, attached.parents(), attached.placed(),
-        Collections.unmodifiableList(recording.reads()), List.copyOf(backends.policyUses()),
-        Collections.unmodifiableSet(backends.resolvedClusters()), attached.oneRouteListeners());
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Assembly
-
-  private Collection<Placement> placementsOf(ListenerState listener) {
-    ListenerPlacements onListener = placements.get(listener);
-    return onListener == null ? List.of() : onListener.inOrder();
-  }
-
-  /** Reads shared state only, so units can be built side by side. */
-  private UnitAssembler.Built buildUnit(Unit unit) {
-    List<ListenerState> members = plan.units().members().get(unit);
-    return members == null ? null : UnitAssembler.assemble(unit, members, this::placementsOf,
-        plan.units().httpsClaims());
-  }
-
-  private void rebuildUnit(ClusterView view, Unit unit) {
-    UnitAssembler.Built built = buildUnit(unit);
-    if (built != null) {
-      installUnit(view, built);
-    }
-  }
-
-  private void installUnit(ClusterView view, UnitAssembler.Built built) {
-    installUnitContent(built);
-    Unit unit = built.unit();
-    Set<String> used = built.used();
-    Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
-    clustersByUnit.put(unit, used);
-    for (String cluster : used) {
-      if (!before.contains(cluster)) {
-        clusters.use(view, cluster);
-      }
-    }
-    for (String cluster : before) {
-      if (!used.contains(cluster)) {
-        clusters.release(cluster);
-      }
-    }
-  }
-
-  /** Puts a unit's table or port (and the port's secrets) in place. */
-  private void installUnitContent(UnitAssembler.Built built) {
-    switch (built.unit()) {
-      case Unit.Table unit -> {
-        if (!built.table().equals(tables.get(unit.name()))) {
-          tables.put(unit.name(), built.table());
-          tableList = null;
+        if (plan.usable()) {
+            for (Unit unit : dirtyUnits) {
+                rebuildUnit(view, unit);
+            }
+            for (String cluster : rebuildClusters) {
+                clusters.rebuild(view, cluster);
+            }
         }
-      }
-      case Unit.Port unit -> {
-        putPort(unit.socket(), built.port());
-        if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
-          secretList = null;
+        servedChanges(redo);
+        return finish(false, redo);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Routes
+
+    /**
+     * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
+     * every unit anyway) the units whose content its placements touch.
+     */
+    private void redoRoute(ClusterView view, RouteId id, Set<Unit> units) {
+        RouteResult previous = routes.remove(id);
+        routesWithPolicies.remove(id);
+        if (orderedRoutes != null && orderPending.size() >= 64) {
+            orderedRoutes = null;
+            orderPending.clear();
+        } else if (orderedRoutes != null) {
+            orderPending.add(id);
         }
-      }
-    }
-  }
-
-  private void putPort(String socket, PortIr port) {
-    PortIr before = ports.get(socket);
-    if (port == null ? before != null : !port.equals(before)) {
-      if (port == null) {
-        ports.remove(socket);
-      } else {
-        ports.put(socket, port);
-      }
-      portList = null;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Results
-
-  /** The proxy configuration (empty while the Gateway is not accepted). */
-  public GatewayIr ir() {
-    if (!plan.usable()) {
-      return GatewayIr.empty(key);
-    }
-    boolean changed = false;
-    if (clusters.takeChanged()) {
-      clusterList = null;
-      secretList = null;
-    }
-    if (portList == null) {
-      portList = List.copyOf(ports.values());
-      changed = true;
-    }
-    if (tableList == null) {
-      tableList = List.copyOf(tables.values());
-      changed = true;
-    }
-    if (clusterList == null) {
-      List<ClusterIr> list = new ArrayList<>(clusters.built().size());
-      clusters.built().forEach(built -> list.add(built.cluster()));
-      clusterList = List.copyOf(list);
-      changed = true;
-    }
-    if (secretList == null) {
-      Set<String> secretNames = new TreeSet<>();
-      secretsByUnit.values().forEach(secretNames::addAll);
-      Map<String, SecretIr> all = new TreeMap<>();
-      for (String name : secretNames) {
-        SecretIr certificate = plan.certificates().get(name);
-        if (certificate != null) {
-          all.put(name, certificate);
+        if (previous != null) {
+            for (RouteAttachment.Placed placed : previous.placed()) {
+                noteServed(placed.listener());
+                ListenerPlacements onListener = placements.get(placed.listener());
+                onListener.remove(placed.placement().order());
+                if (onListener.isEmpty()) {
+                    placements.remove(placed.listener());
+                }
+                listenerStatus.remove(placed.listener());
+                if (units != null) {
+                    Unit unit = plan.units().unitOf().get(placed.listener());
+                    if (unit != null) {
+                        units.add(unit);
+                    }
+                }
+            }
+            // A read counts once however many routes make it: routesByRead already knows who does.
+            for (Dependency read : previous.reads()) {
+                Set<RouteId> readers = routesByRead.get(read);
+                readers.remove(id);
+                if (readers.isEmpty()) {
+                    routesByRead.remove(read);
+                    reads.uncount(read);
+                }
+            }
         }
-      }
-      for (ClusterBuilder.Built built : clusters.built()) {
-        if (built.caSecret() != null) {
-          all.put(built.caSecret().name(), built.caSecret());
+        RouteResult result =
+                translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), null);
+        if (result != null) {
+            placeRoute(id, result, units);
         }
-      }
-      secretList = List.copyOf(all.values());
-      changed = true;
     }
-    if (ir == null || changed) {
-      ir = new GatewayIr(key, portList, tableList, clusterList, secretList);
-    }
-    return ir;
-  }
 
-  /** The whole translation as an immutable value (status of every object involved, and the IR). */
-  public GatewayTranslation snapshot() {
-    if (!plan.ours()) {
-      return null;
-    }
-    if (snapshot == null) {
-      snapshot = new GatewayTranslation(key, ir(), gatewayStatus(), listenerSetStatuses(), routeParents(),
-          policyAncestors(), plan.proxy(), plan.exposed(), certificateUses());
-    }
-    return snapshot;
-  }
-
-  /**
-   * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
-   * their routes' backends use, each once per owner and listener.
-   */
-  private List<CertificateUse> certificateUses() {
-    Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
-    if (plan.usable()) {
-      for (ListenerState listener : plan.listeners()) {
-        if (listener.programmable()) {
-          uses.addAll(listener.certificateUses);
+    private void noteServed(ListenerState listener) {
+        if (L4RouteServing.servesOneRoute(listener) && !servedBefore.containsKey(listener)) {
+            servedBefore.put(listener, servedOn(listener));
         }
-      }
     }
-    for (RouteId id : routesWithPolicies) {
-      for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-        BackendTlsPolicies.Evaluation evaluation = use.evaluation();
-        if (evaluation.valid()) {
-          ObjectKey policy = ObjectKey.of(evaluation.policy());
-          evaluation.caWindows().forEach((configMap, window) -> uses.add(new CertificateUse(
-              CertificateUse.Use.BACKEND_CA, Kinds.BACKEND_TLS_POLICY, policy, null, Kinds.CONFIG_MAP, configMap,
-              window.notBefore(), window.notAfter())));
-        }
-      }
-    }
-    return List.copyOf(uses);
-  }
 
-  /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
-  public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
-    RouteResult result = routes.get(id);
-    return result == null ? List.of() : parentsOf(result);
-  }
-
-  /**
-   * A route's parent status entries, each with {@link L4RouteServing}'s condition where a TCP or UDP listener it
-   * attached to serves an older route instead. Worked out when asked: it depends on the other routes there.
-   */
-  private List<GatewayTranslation.RouteParent> parentsOf(RouteResult result) {
-    if (result.oneRouteListeners().isEmpty() || result.placed().isEmpty()) {
-      return result.parents();
-    }
-    PlacementKey route = result.placed().getFirst().placement().order();
-    List<GatewayTranslation.RouteParent> parents = new ArrayList<>(result.parents().size());
-    for (int i = 0; i < result.parents().size(); i++) {
-      GatewayTranslation.RouteParent parent = result.parents().get(i);
-      ConditionIr notServed = null;
-      for (ListenerState listener : result.oneRouteListeners().get(i)) {
+    private PlacementKey servedOn(ListenerState listener) {
         ListenerPlacements onListener = placements.get(listener);
-        PlacementKey served = onListener == null || onListener.isEmpty() ? null
-            : onListener.inOrder().getFirst().order();
-        notServed = L4RouteServing.notServed(listener, route, served,
-            parent.status().conditions().getFirst().observedGeneration());
-        if (notServed != null) {
-          break;
+        return onListener == null || onListener.isEmpty()
+                ? null
+                : onListener.inOrder().getFirst().order();
+    }
+
+    /** Adds to {@code changed} the routes that started or stopped being served on a TCP or UDP listener. */
+    private void servedChanges(Set<RouteId> changed) {
+        for (Map.Entry<ListenerState, PlacementKey> entry : servedBefore.entrySet()) {
+            PlacementKey now = servedOn(entry.getKey());
+            if (!Objects.equals(entry.getValue(), now)) {
+                for (PlacementKey served : new PlacementKey[] {entry.getValue(), now}) {
+                    if (served != null) {
+                        changed.add(new RouteId(ROUTE_KINDS.get(served.kind()), served.key()));
+                    }
+                }
+            }
         }
-      }
-      if (notServed == null) {
-        parents.add(parent);
-      } else {
-        List<ConditionIr> conditions = new ArrayList<>(parent.status().conditions());
-        conditions.add(notServed);
-        parents.add(new GatewayTranslation.RouteParent(parent.routeKind(), parent.route(), parent.parentIndex(),
-            new RouteParentStatusIr(parent.status().parentRef(), parent.status().controllerName(), conditions)));
-      }
+        servedBefore.clear();
     }
-    return parents;
-  }
 
-  private List<GatewayTranslation.RouteParent> routeParents() {
-    if (orderedRoutes == null) {
-      ArrayList<RouteId> ids = new ArrayList<>(routes.keySet());
-      Collections.sort(ids);
-      orderedRoutes = ids;
-    } else {
-      for (RouteId id : orderPending) {
-        int at = Collections.binarySearch(orderedRoutes, id);
-        boolean present = routes.containsKey(id);
-        if (present && at < 0) {
-          orderedRoutes.add(-at - 1, id);
-        } else if (!present && at >= 0) {
-          orderedRoutes.remove(at);
+    /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
+    private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, ColdStart.Canonical canonical) {
+        ParentKey[] parentsHere = route == null ? null : parentsHere(route);
+        return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
+    }
+
+    /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
+    private void placeRoute(RouteId id, RouteResult result, Set<Unit> units) {
+        routes.put(id, result);
+        if (!result.policyUses().isEmpty()) {
+            routesWithPolicies.add(id);
         }
-      }
+        for (RouteAttachment.Placed placed : result.placed()) {
+            noteServed(placed.listener());
+            placements
+                    .computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty())
+                    .put(placed.placement());
+            listenerStatus.remove(placed.listener());
+            if (units != null) {
+                Unit unit = plan.units().unitOf().get(placed.listener());
+                if (unit != null) {
+                    units.add(unit);
+                }
+            }
+        }
+        for (Dependency read : result.reads()) {
+            Set<RouteId> readers = routesByRead.get(read);
+            if (readers == null) {
+                readers = new HashSet<>();
+                routesByRead.put(read, readers);
+                reads.count(read);
+            }
+            readers.add(id);
+        }
+        result.clusters().forEach(clusters::key);
     }
-    orderPending.clear();
-    List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
-    for (RouteId id : orderedRoutes) {
-      all.addAll(parentsOf(routes.get(id)));
+
+    /**
+     * The parent of each parentRef when it is this Gateway or one of its ListenerSets (null entries for the others),
+     * or null when no parentRef is.
+     */
+    private ParentKey[] parentsHere(HasMetadata route) {
+        String namespace = Metadata.namespace(route);
+        List<ParentReference> refs = Routes.parentRefs(route);
+        ParentKey[] here = null;
+        for (int i = 0; i < refs.size(); i++) {
+            ParentReference ref = refs.get(i);
+            if (ref != null && ref.getName() != null) {
+                ParentKey parent = Routes.parentKey(ref, namespace);
+                if (plan.parents().contains(parent)) {
+                    if (here == null) {
+                        here = new ParentKey[refs.size()];
+                    }
+                    here[i] = parent;
+                }
+            }
+        }
+        return here;
     }
-    return all;
-  }
 
-  private int attached(ListenerState listener) {
-    ListenerPlacements onListener = placements.get(listener);
-    return onListener == null ? 0 : onListener.size();
-  }
-
-  private ListenerStatusIr statusOf(ListenerState listener) {
-    return listenerStatus.computeIfAbsent(listener,
-        l -> GatewayStatuses.listener(plan, key, l, attached(l)));
-  }
-
-  public ObjectStatusIr.GatewayStatus gatewayStatus() {
-    return GatewayStatuses.gateway(plan, key, this::statusOf);
-  }
-
-  public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
-    return GatewayStatuses.listenerSets(plan, key, this::statusOf);
-  }
-
-  private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
-    List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(routesWithPolicies.size());
-    for (RouteId id : routesWithPolicies) {
-      uses.add(routes.get(id).policyUses());
+    private RouteResult translateRoute(
+            ClusterView view, RouteId id, HasMetadata route, ParentKey[] parentsHere, ColdStart.Canonical canonical) {
+        RecordingView recording =
+                canonical == null ? new RecordingView(view) : new RecordingView(view, canonical::read);
+        BackendResolver backends =
+                canonical == null ? new BackendResolver(recording) : new BackendResolver(recording, canonical.backends);
+        RouteRules rules = switch (route) {
+            case HTTPRoute r -> new HttpRouteTranslator(backends).translate(r);
+            case GRPCRoute r -> new GrpcRouteTranslator(backends).translate(r);
+            default -> new L4RouteTranslator(backends).translate(route);
+        };
+        RouteAttachment.Result attached =
+                RouteAttachment.attach(recording, attacher, id, route, parentsHere, rules, config.controllerName());
+        return new RouteResult(
+                rules,
+                attached.parents(),
+                attached.placed(),
+                Collections.unmodifiableList(recording.reads()),
+                List.copyOf(backends.policyUses()),
+                Collections.unmodifiableSet(backends.resolvedClusters()),
+                attached.oneRouteListeners());
     }
-    return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
-  }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Assembly
+
+    private Collection<Placement> placementsOf(ListenerState listener) {
+        ListenerPlacements onListener = placements.get(listener);
+        return onListener == null ? List.of() : onListener.inOrder();
+    }
+
+    /** Reads shared state only, so units can be built side by side. */
+    private UnitAssembler.Built buildUnit(Unit unit) {
+        List<ListenerState> members = plan.units().members().get(unit);
+        return members == null
+                ? null
+                : UnitAssembler.assemble(
+                        unit, members, this::placementsOf, plan.units().httpsClaims());
+    }
+
+    private void rebuildUnit(ClusterView view, Unit unit) {
+        UnitAssembler.Built built = buildUnit(unit);
+        if (built != null) {
+            installUnit(view, built);
+        }
+    }
+
+    private void installUnit(ClusterView view, UnitAssembler.Built built) {
+        installUnitContent(built);
+        Unit unit = built.unit();
+        Set<String> used = built.used();
+        Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
+        clustersByUnit.put(unit, used);
+        for (String cluster : used) {
+            if (!before.contains(cluster)) {
+                clusters.use(view, cluster);
+            }
+        }
+        for (String cluster : before) {
+            if (!used.contains(cluster)) {
+                clusters.release(cluster);
+            }
+        }
+    }
+
+    /** Puts a unit's table or port (and the port's secrets) in place. */
+    private void installUnitContent(UnitAssembler.Built built) {
+        switch (built.unit()) {
+            case Unit.Table unit -> {
+                if (!built.table().equals(tables.get(unit.name()))) {
+                    tables.put(unit.name(), built.table());
+                    tableList = null;
+                }
+            }
+            case Unit.Port unit -> {
+                putPort(unit.socket(), built.port());
+                if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
+                    secretList = null;
+                }
+            }
+        }
+    }
+
+    private void putPort(String socket, PortIr port) {
+        PortIr before = ports.get(socket);
+        if (port == null ? before != null : !port.equals(before)) {
+            if (port == null) {
+                ports.remove(socket);
+            } else {
+                ports.put(socket, port);
+            }
+            portList = null;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Results
+
+    /** The proxy configuration (empty while the Gateway is not accepted). */
+    public GatewayIr ir() {
+        if (!plan.usable()) {
+            return GatewayIr.empty(key);
+        }
+        boolean changed = false;
+        if (clusters.takeChanged()) {
+            clusterList = null;
+            secretList = null;
+        }
+        if (portList == null) {
+            portList = List.copyOf(ports.values());
+            changed = true;
+        }
+        if (tableList == null) {
+            tableList = List.copyOf(tables.values());
+            changed = true;
+        }
+        if (clusterList == null) {
+            List<ClusterIr> list = new ArrayList<>(clusters.built().size());
+            clusters.built().forEach(built -> list.add(built.cluster()));
+            clusterList = List.copyOf(list);
+            changed = true;
+        }
+        if (secretList == null) {
+            Set<String> secretNames = new TreeSet<>();
+            secretsByUnit.values().forEach(secretNames::addAll);
+            Map<String, SecretIr> all = new TreeMap<>();
+            for (String name : secretNames) {
+                SecretIr certificate = plan.certificates().get(name);
+                if (certificate != null) {
+                    all.put(name, certificate);
+                }
+            }
+            for (ClusterBuilder.Built built : clusters.built()) {
+                if (built.caSecret() != null) {
+                    all.put(built.caSecret().name(), built.caSecret());
+                }
+            }
+            secretList = List.copyOf(all.values());
+            changed = true;
+        }
+        if (ir == null || changed) {
+            ir = new GatewayIr(key, portList, tableList, clusterList, secretList);
+        }
+        return ir;
+    }
+
+    /** The whole translation as an immutable value (status of every object involved, and the IR). */
+    public GatewayTranslation snapshot() {
+        if (!plan.ours()) {
+            return null;
+        }
+        if (snapshot == null) {
+            snapshot = new GatewayTranslation(
+                    key,
+                    ir(),
+                    gatewayStatus(),
+                    listenerSetStatuses(),
+                    routeParents(),
+                    policyAncestors(),
+                    plan.proxy(),
+                    plan.exposed(),
+                    certificateUses());
+        }
+        return snapshot;
+    }
+
+    /**
+     * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
+     * their routes' backends use, each once per owner and listener.
+     */
+    private List<CertificateUse> certificateUses() {
+        Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
+        if (plan.usable()) {
+            for (ListenerState listener : plan.listeners()) {
+                if (listener.programmable()) {
+                    uses.addAll(listener.certificateUses);
+                }
+            }
+        }
+        for (RouteId id : routesWithPolicies) {
+            for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
+                BackendTlsPolicies.Evaluation evaluation = use.evaluation();
+                if (evaluation.valid()) {
+                    ObjectKey policy = ObjectKey.of(evaluation.policy());
+                    evaluation
+                            .caWindows()
+                            .forEach((configMap, window) -> uses.add(new CertificateUse(
+                                    CertificateUse.Use.BACKEND_CA,
+                                    Kinds.BACKEND_TLS_POLICY,
+                                    policy,
+                                    null,
+                                    Kinds.CONFIG_MAP,
+                                    configMap,
+                                    window.notBefore(),
+                                    window.notAfter())));
+                }
+            }
+        }
+        return List.copyOf(uses);
+    }
+
+    /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
+    public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
+        RouteResult result = routes.get(id);
+        return result == null ? List.of() : parentsOf(result);
+    }
+
+    /**
+     * A route's parent status entries, each with {@link L4RouteServing}'s condition where a TCP or UDP listener it
+     * attached to serves an older route instead. Worked out when asked: it depends on the other routes there.
+     */
+    private List<GatewayTranslation.RouteParent> parentsOf(RouteResult result) {
+        if (result.oneRouteListeners().isEmpty() || result.placed().isEmpty()) {
+            return result.parents();
+        }
+        PlacementKey route = result.placed().getFirst().placement().order();
+        List<GatewayTranslation.RouteParent> parents =
+                new ArrayList<>(result.parents().size());
+        for (int i = 0; i < result.parents().size(); i++) {
+            GatewayTranslation.RouteParent parent = result.parents().get(i);
+            ConditionIr notServed = null;
+            for (ListenerState listener : result.oneRouteListeners().get(i)) {
+                ListenerPlacements onListener = placements.get(listener);
+                PlacementKey served = onListener == null || onListener.isEmpty()
+                        ? null
+                        : onListener.inOrder().getFirst().order();
+                notServed = L4RouteServing.notServed(
+                        listener,
+                        route,
+                        served,
+                        parent.status().conditions().getFirst().observedGeneration());
+                if (notServed != null) {
+                    break;
+                }
+            }
+            if (notServed == null) {
+                parents.add(parent);
+            } else {
+                List<ConditionIr> conditions = new ArrayList<>(parent.status().conditions());
+                conditions.add(notServed);
+                parents.add(new GatewayTranslation.RouteParent(
+                        parent.routeKind(),
+                        parent.route(),
+                        parent.parentIndex(),
+                        new RouteParentStatusIr(
+                                parent.status().parentRef(), parent.status().controllerName(), conditions)));
+            }
+        }
+        return parents;
+    }
+
+    private List<GatewayTranslation.RouteParent> routeParents() {
+        if (orderedRoutes == null) {
+            ArrayList<RouteId> ids = new ArrayList<>(routes.keySet());
+            Collections.sort(ids);
+            orderedRoutes = ids;
+        } else {
+            for (RouteId id : orderPending) {
+                int at = Collections.binarySearch(orderedRoutes, id);
+                boolean present = routes.containsKey(id);
+                if (present && at < 0) {
+                    orderedRoutes.add(-at - 1, id);
+                } else if (!present && at >= 0) {
+                    orderedRoutes.remove(at);
+                }
+            }
+        }
+        orderPending.clear();
+        List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
+        for (RouteId id : orderedRoutes) {
+            all.addAll(parentsOf(routes.get(id)));
+        }
+        return all;
+    }
+
+    private int attached(ListenerState listener) {
+        ListenerPlacements onListener = placements.get(listener);
+        return onListener == null ? 0 : onListener.size();
+    }
+
+    private ListenerStatusIr statusOf(ListenerState listener) {
+        return listenerStatus.computeIfAbsent(listener, l -> GatewayStatuses.listener(plan, key, l, attached(l)));
+    }
+
+    public ObjectStatusIr.GatewayStatus gatewayStatus() {
+        return GatewayStatuses.gateway(plan, key, this::statusOf);
+    }
+
+    public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
+        return GatewayStatuses.listenerSets(plan, key, this::statusOf);
+    }
+
+    private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
+        List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(routesWithPolicies.size());
+        for (RouteId id : routesWithPolicies) {
+            uses.add(routes.get(id).policyUses());
+        }
+        return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
+    }
 }

@@ -13,31 +13,36 @@ import dev.gantry.translate.RouteTables.PlacementKey;
  */
 final class L4RouteServing {
 
-  /** An implementation-specific route condition type (domain-prefixed, as the Kubernetes condition type allows). */
-  static final String SERVED = "gantry.dev/Served";
-  static final String OLDER_ROUTE_SERVED = "OlderRouteServed";
+    /** An implementation-specific route condition type (domain-prefixed, as the Kubernetes condition type allows). */
+    static final String SERVED = "gantry.dev/Served";
 
-  private L4RouteServing() {
-  }
+    static final String OLDER_ROUTE_SERVED = "OlderRouteServed";
 
-  /** Whether routes placed on this listener compete for it, only the oldest being served. */
-  static boolean servesOneRoute(ListenerState listener) {
-    return listener.mode == ListenerState.Mode.TCP || listener.mode == ListenerState.Mode.UDP;
-  }
+    private L4RouteServing() {}
 
-  /**
-   * The condition of a route not served on a listener that serves {@code served} instead, or null when the route is
-   * the one served.
-   */
-  static ConditionIr notServed(ListenerState listener, PlacementKey route, PlacementKey served, long generation) {
-    if (served == null || served.equals(route)) {
-      return null;
+    /** Whether routes placed on this listener compete for it, only the oldest being served. */
+    static boolean servesOneRoute(ListenerState listener) {
+        return listener.mode == ListenerState.Mode.TCP || listener.mode == ListenerState.Mode.UDP;
     }
-    String which = served.key().namespace().equals(route.key().namespace())
-        ? "the older route " + served.key().name() + " of this namespace"
-        : "an older route of another namespace";
-    return ConditionIr.of(SERVED, false, OLDER_ROUTE_SERVED, listener.describe() + " (" + listener.protocol
-        + ") forwards every connection to one route, the oldest attached: " + which
-        + ". This route gets traffic there once that one is gone", generation);
-  }
+
+    /**
+     * The condition of a route not served on a listener that serves {@code served} instead, or null when the route is
+     * the one served.
+     */
+    static ConditionIr notServed(ListenerState listener, PlacementKey route, PlacementKey served, long generation) {
+        if (served == null || served.equals(route)) {
+            return null;
+        }
+        String which = served.key().namespace().equals(route.key().namespace())
+                ? "the older route " + served.key().name() + " of this namespace"
+                : "an older route of another namespace";
+        return ConditionIr.of(
+                SERVED,
+                false,
+                OLDER_ROUTE_SERVED,
+                listener.describe() + " (" + listener.protocol
+                        + ") forwards every connection to one route, the oldest attached: " + which
+                        + ". This route gets traffic there once that one is gone",
+                generation);
+    }
 }

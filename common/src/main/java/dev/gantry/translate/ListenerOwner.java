@@ -14,23 +14,23 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
  */
 record ListenerOwner(HasMetadata object, ObjectKey key, long generation) {
 
-  static ListenerOwner of(HasMetadata object) {
-    return new ListenerOwner(object, ObjectKey.of(object), Metadata.generation(object));
-  }
+    static ListenerOwner of(HasMetadata object) {
+        return new ListenerOwner(object, ObjectKey.of(object), Metadata.generation(object));
+    }
 
-  boolean isListenerSet() {
-    return object instanceof ListenerSet;
-  }
+    boolean isListenerSet() {
+        return object instanceof ListenerSet;
+    }
 
-  String kind() {
-    return isListenerSet() ? "ListenerSet" : "Gateway";
-  }
+    String kind() {
+        return isListenerSet() ? "ListenerSet" : "Gateway";
+    }
 
-  String group() {
-    return Kinds.GATEWAY_GROUP;
-  }
+    String group() {
+        return Kinds.GATEWAY_GROUP;
+    }
 
-  String namespace() {
-    return key.namespace();
-  }
+    String namespace() {
+        return key.namespace();
+    }
 }

@@ -16,74 +16,74 @@ import java.util.List;
  */
 final class ListenerPlacements {
 
-  private final ArrayList<Placement> sorted;
+    private final ArrayList<Placement> sorted;
 
-  private ListenerPlacements(ArrayList<Placement> sorted) {
-    this.sorted = sorted;
-  }
-
-  static ListenerPlacements empty() {
-    return new ListenerPlacements(new ArrayList<>(2));
-  }
-
-  /** The placements of {@code parts}, which hold each route at most once, put in precedence order. */
-  static ListenerPlacements of(List<List<Placement>> parts) {
-    int size = 0;
-    for (List<Placement> part : parts) {
-      size += part.size();
+    private ListenerPlacements(ArrayList<Placement> sorted) {
+        this.sorted = sorted;
     }
-    ArrayList<Placement> all = new ArrayList<>(size);
-    parts.forEach(all::addAll);
-    all.sort((a, b) -> a.order().compareTo(b.order()));
-    return new ListenerPlacements(all);
-  }
 
-  /** Puts a placement, replacing the one of the same route. */
-  void put(Placement placement) {
-    int at = indexOf(placement.order());
-    if (at >= 0) {
-      sorted.set(at, placement);
-    } else {
-      sorted.add(-at - 1, placement);
+    static ListenerPlacements empty() {
+        return new ListenerPlacements(new ArrayList<>(2));
     }
-  }
 
-  /** Removes the placement of the route with this order, if any. */
-  void remove(PlacementKey order) {
-    int at = indexOf(order);
-    if (at >= 0) {
-      sorted.remove(at);
+    /** The placements of {@code parts}, which hold each route at most once, put in precedence order. */
+    static ListenerPlacements of(List<List<Placement>> parts) {
+        int size = 0;
+        for (List<Placement> part : parts) {
+            size += part.size();
+        }
+        ArrayList<Placement> all = new ArrayList<>(size);
+        parts.forEach(all::addAll);
+        all.sort((a, b) -> a.order().compareTo(b.order()));
+        return new ListenerPlacements(all);
     }
-  }
 
-  boolean isEmpty() {
-    return sorted.isEmpty();
-  }
-
-  int size() {
-    return sorted.size();
-  }
-
-  /** The placements in precedence order; a view, valid until the next change. */
-  List<Placement> inOrder() {
-    return Collections.unmodifiableList(sorted);
-  }
-
-  /** The index of the placement with this order, or {@code -(insertion point) - 1}. */
-  private int indexOf(PlacementKey order) {
-    int low = 0;
-    int high = sorted.size() - 1;
-    while (low <= high) {
-      int middle = (low + high) >>> 1;
-      int c = sorted.get(middle).order().compareTo(order);
-      if (c < 0) {
-        low = middle + 1;
-      } else if (c > 0) {
-        high = middle - 1;
-      } else {
-        return middle;
-      }
+    /** Puts a placement, replacing the one of the same route. */
+    void put(Placement placement) {
+        int at = indexOf(placement.order());
+        if (at >= 0) {
+            sorted.set(at, placement);
+        } else {
+            sorted.add(-at - 1, placement);
+        }
     }
-    return -low - 1;
-  }
+
+    /** Removes the placement of the route with this order, if any. */
+    void remove(PlacementKey order) {
+        int at = indexOf(order);
+        if (at >= 0) {
+            sorted.remove(at);
+        }
+    }
+
+    boolean isEmpty() {
+        return sorted.isEmpty();
+    }
+
+    int size() {
+        return sorted.size();
+    }
+
+    /** The placements in precedence order; a view, valid until the next change. */
+    List<Placement> inOrder() {
+        return Collections.unmodifiableList(sorted);
+    }
+
+    /** The index of the placement with this order, or {@code -(insertion point) - 1}. */
+    private int indexOf(PlacementKey order) {
+        int low = 0;
+        int high = sorted.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int c = sorted.get(middle).order().compareTo(order);
+            if (c < 0) {
+                low = middle + 1;
+            } else if (c > 0) {
+                high = middle - 1;
+            } else {
+                return middle;
+            }
+        }
+        return -low - 1;
+    }
 }

@@ -9,26 +9,25 @@ import java.util.List;
  */
 final class ListenerVerdicts {
 
-  private ListenerVerdicts() {
-  }
+    private ListenerVerdicts() {}
 
-  /**
-   * For example {@code not accepted: 'a' ProtocolConflict, 'b' ProtocolConflict; accepted: 'c'}. A Gateway holds
-   * at most 64 listeners, so the message names them all and stays far below the API's limit.
-   */
-  static String describe(List<ListenerState> listeners) {
-    List<String> refused = new ArrayList<>();
-    List<String> accepted = new ArrayList<>();
-    for (ListenerState l : listeners) {
-      if (l.conflicted()) {
-        refused.add("'" + l.name + "' " + l.conflictReason);
-      } else if (!l.accepted()) {
-        refused.add("'" + l.name + "' " + l.notAcceptedReason);
-      } else {
-        accepted.add("'" + l.name + "'");
-      }
+    /**
+     * For example {@code not accepted: 'a' ProtocolConflict, 'b' ProtocolConflict; accepted: 'c'}. A Gateway holds
+     * at most 64 listeners, so the message names them all and stays far below the API's limit.
+     */
+    static String describe(List<ListenerState> listeners) {
+        List<String> refused = new ArrayList<>();
+        List<String> accepted = new ArrayList<>();
+        for (ListenerState l : listeners) {
+            if (l.conflicted()) {
+                refused.add("'" + l.name + "' " + l.conflictReason);
+            } else if (!l.accepted()) {
+                refused.add("'" + l.name + "' " + l.notAcceptedReason);
+            } else {
+                accepted.add("'" + l.name + "'");
+            }
+        }
+        return "not accepted: " + String.join(", ", refused)
+                + (accepted.isEmpty() ? "" : "; accepted: " + String.join(", ", accepted));
     }
-    return "not accepted: " + String.join(", ", refused) + (accepted.isEmpty() ? ""
-        : "; accepted: " + String.join(", ", accepted));
-  }
 }

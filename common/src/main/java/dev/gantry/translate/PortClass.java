@@ -5,5 +5,9 @@ package dev.gantry.translate;
  * a socket of their own.
  */
 enum PortClass {
-  HTTP, TLS, TCP, UDP, UNSUPPORTED
+    HTTP,
+    TLS,
+    TCP,
+    UDP,
+    UNSUPPORTED
 }

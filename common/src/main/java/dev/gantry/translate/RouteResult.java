@@ -11,7 +11,11 @@ import java.util.Set;
  * @param oneRouteListeners per entry of {@code parents}, the TCP and UDP listeners it attached to (where only the
  *     oldest route is served: see {@link L4RouteServing}); empty when the route attached to none
  */
-record RouteResult(RouteRules rules, List<GatewayTranslation.RouteParent> parents,
-    List<RouteAttachment.Placed> placed, List<Dependency> reads, List<BackendResolver.PolicyUse> policyUses,
-    Set<ClusterKey> clusters, List<List<ListenerState>> oneRouteListeners) {
-}
+record RouteResult(
+        RouteRules rules,
+        List<GatewayTranslation.RouteParent> parents,
+        List<RouteAttachment.Placed> placed,
+        List<Dependency> reads,
+        List<BackendResolver.PolicyUse> policyUses,
+        Set<ClusterKey> clusters,
+        List<List<ListenerState>> oneRouteListeners) {}

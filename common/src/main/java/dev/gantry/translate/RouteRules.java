@@ -23,113 +23,131 @@ import java.util.List;
  * @param droppedMessage null when every rule is served, else the PartiallyInvalid message naming the rules that
  *     are not (the spec's "Dropped Rule" form)
  */
-record RouteRules(HasMetadata route, String invalidReason, String invalidMessage, String refsReason,
-    String refsMessage, List<RuleIr> rules, String droppedMessage) {
+record RouteRules(
+        HasMetadata route,
+        String invalidReason,
+        String invalidMessage,
+        String refsReason,
+        String refsMessage,
+        List<RuleIr> rules,
+        String droppedMessage) {
 
-  public RouteRules {
-    rules = List.copyOf(rules);
-  }
-
-  RouteRules(HasMetadata route, String invalidReason, String invalidMessage, String refsReason, String refsMessage,
-      List<RuleIr> rules) {
-    this(route, invalidReason, invalidMessage, refsReason, refsMessage, rules, null);
-  }
-
-  boolean valid() {
-    return invalidReason == null;
-  }
-
-  /** A rule the route cannot serve, and why; the route's other rules are served without it. */
-  record DroppedRule(int index, String name, String reason, String message) {
-    /** The message, which starts with the rule's location, with the rule's name after that location if it has one. */
-    String described() {
-      String at = Locations.rule(index);
-      if (name == null || name.isEmpty()) {
-        return message.startsWith(at) ? message : at + ": " + message;
-      }
-      String named = at + " (name " + name + ")";
-      return message.startsWith(at) ? named + message.substring(at.length()) : named + ": " + message;
-    }
-  }
-
-  /** Longest PartiallyInvalid or Accepted message written; status condition messages are limited to 32768. */
-  private static final int MAX_MESSAGE = 4096;
-
-  /**
-   * A route of which each rule was translated on its own. Rules that cannot be served are dropped and named in a
-   * PartiallyInvalid message (the spec's "Drop Rule(s)" approach: the route stays Accepted); only when no rule is
-   * left is the route invalid, with the first dropped rule's reason.
-   */
-  static RouteRules ofRules(HasMetadata route, List<RuleIr> kept, List<DroppedRule> dropped, String refsReason,
-      String refsMessage) {
-    if (dropped.isEmpty()) {
-      return new RouteRules(route, null, null, refsReason, refsMessage, kept);
-    }
-    if (kept.isEmpty()) {
-      String message = dropped.size() == 1 ? dropped.getFirst().described() : "No rule is valid: " + joined(dropped);
-      return new RouteRules(route, dropped.getFirst().reason(), clipped(message), refsReason, refsMessage, List.of());
-    }
-    String message = (dropped.size() == 1 ? "Dropped Rule " : "Dropped Rules ") + joined(dropped);
-    return new RouteRules(route, null, null, refsReason, refsMessage, kept, clipped(message));
-  }
-
-  private static String joined(List<DroppedRule> dropped) {
-    StringBuilder text = new StringBuilder();
-    for (DroppedRule rule : dropped) {
-      if (!text.isEmpty()) {
-        text.append("; ");
-      }
-      text.append(rule.described());
-    }
-    return text.toString();
-  }
-
-  private static String clipped(String message) {
-    return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
-  }
-
-  /**
-   * One rule, ready to be placed under any listener.
-   *
-   * @param index position in the route's rules
-   * @param matches matches (at least one; a rule without matches matches every path)
-   * @param action what matching requests get
-   * @param requestHeaders request header edits
-   * @param responseHeaders response header edits
-   * @param mirrors request mirrors
-   * @param cors CORS policy or null
-   * @param timeouts timeouts or null
-   * @param retry retry policy or null
-   */
-  record RuleIr(int index, List<MatchIr> matches, RuleAction action, HeaderEditsIr requestHeaders,
-      HeaderEditsIr responseHeaders, List<MirrorIr> mirrors, CorsIr cors, TimeoutsIr timeouts, RetryIr retry) {
-    public RuleIr {
-      matches = List.copyOf(matches);
-      mirrors = List.copyOf(mirrors);
-    }
-  }
-
-  /** What a rule does, before listener-dependent details (redirect port and scheme) are filled in. */
-  sealed interface RuleAction {
-    /** Forward to weighted backends, optionally rewriting host and path. */
-    record Forward(List<WeightedClusterIr> backends, String hostRewrite, PathModifier pathRewrite)
-        implements RuleAction {
-      public Forward {
-        backends = List.copyOf(backends);
-      }
+    public RouteRules {
+        rules = List.copyOf(rules);
     }
 
-    /** Redirect. Null fields keep the request's value (the port follows the Gateway API's defaulting). */
-    record Redirect(String scheme, String hostname, PathModifier path, Integer port, int statusCode)
-        implements RuleAction {
+    RouteRules(
+            HasMetadata route,
+            String invalidReason,
+            String invalidMessage,
+            String refsReason,
+            String refsMessage,
+            List<RuleIr> rules) {
+        this(route, invalidReason, invalidMessage, refsReason, refsMessage, rules, null);
     }
 
-    /** A fixed response, e.g. 500 when a rule has no usable backend. */
-    record Fixed(int status) implements RuleAction {
+    boolean valid() {
+        return invalidReason == null;
     }
-  }
 
-  /** A path modifier: replace the full path, or the prefix that matched. */
-  record PathModifier(boolean fullPath, String value) {
-  }
+    /** A rule the route cannot serve, and why; the route's other rules are served without it. */
+    record DroppedRule(int index, String name, String reason, String message) {
+        /** The message, which starts with the rule's location, with the rule's name after that location if it has one. */
+        String described() {
+            String at = Locations.rule(index);
+            if (name == null || name.isEmpty()) {
+                return message.startsWith(at) ? message : at + ": " + message;
+            }
+            String named = at + " (name " + name + ")";
+            return message.startsWith(at) ? named + message.substring(at.length()) : named + ": " + message;
+        }
+    }
+
+    /** Longest PartiallyInvalid or Accepted message written; status condition messages are limited to 32768. */
+    private static final int MAX_MESSAGE = 4096;
+
+    /**
+     * A route of which each rule was translated on its own. Rules that cannot be served are dropped and named in a
+     * PartiallyInvalid message (the spec's "Drop Rule(s)" approach: the route stays Accepted); only when no rule is
+     * left is the route invalid, with the first dropped rule's reason.
+     */
+    static RouteRules ofRules(
+            HasMetadata route, List<RuleIr> kept, List<DroppedRule> dropped, String refsReason, String refsMessage) {
+        if (dropped.isEmpty()) {
+            return new RouteRules(route, null, null, refsReason, refsMessage, kept);
+        }
+        if (kept.isEmpty()) {
+            String message =
+                    dropped.size() == 1 ? dropped.getFirst().described() : "No rule is valid: " + joined(dropped);
+            return new RouteRules(
+                    route, dropped.getFirst().reason(), clipped(message), refsReason, refsMessage, List.of());
+        }
+        String message = (dropped.size() == 1 ? "Dropped Rule " : "Dropped Rules ") + joined(dropped);
+        return new RouteRules(route, null, null, refsReason, refsMessage, kept, clipped(message));
+    }
+
+    private static String joined(List<DroppedRule> dropped) {
+        StringBuilder text = new StringBuilder();
+        for (DroppedRule rule : dropped) {
+            if (!text.isEmpty()) {
+                text.append("; ");
+            }
+            text.append(rule.described());
+        }
+        return text.toString();
+    }
+
+    private static String clipped(String message) {
+        return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 3) + "...";
+    }
+
+    /**
+     * One rule, ready to be placed under any listener.
+     *
+     * @param index position in the route's rules
+     * @param matches matches (at least one; a rule without matches matches every path)
+     * @param action what matching requests get
+     * @param requestHeaders request header edits
+     * @param responseHeaders response header edits
+     * @param mirrors request mirrors
+     * @param cors CORS policy or null
+     * @param timeouts timeouts or null
+     * @param retry retry policy or null
+     */
+    record RuleIr(
+            int index,
+            List<MatchIr> matches,
+            RuleAction action,
+            HeaderEditsIr requestHeaders,
+            HeaderEditsIr responseHeaders,
+            List<MirrorIr> mirrors,
+            CorsIr cors,
+            TimeoutsIr timeouts,
+            RetryIr retry) {
+        public RuleIr {
+            matches = List.copyOf(matches);
+            mirrors = List.copyOf(mirrors);
+        }
+    }
+
+    /** What a rule does, before listener-dependent details (redirect port and scheme) are filled in. */
+    sealed interface RuleAction {
+        /** Forward to weighted backends, optionally rewriting host and path. */
+        record Forward(List<WeightedClusterIr> backends, String hostRewrite, PathModifier pathRewrite)
+                implements RuleAction {
+            public Forward {
+                backends = List.copyOf(backends);
+            }
+        }
+
+        /** Redirect. Null fields keep the request's value (the port follows the Gateway API's defaulting). */
+        record Redirect(String scheme, String hostname, PathModifier path, Integer port, int statusCode)
+                implements RuleAction {}
+
+        /** A fixed response, e.g. 500 when a rule has no usable backend. */
+        record Fixed(int status) implements RuleAction {}
+    }
+
+    /** A path modifier: replace the full path, or the prefix that matched. */
+    record PathModifier(boolean fullPath, String value) {}
 }

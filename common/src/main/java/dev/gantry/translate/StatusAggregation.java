@@ -19,28 +19,29 @@ import java.util.TreeMap;
  */
 public final class StatusAggregation {
 
-  private StatusAggregation() {
-  }
+    private StatusAggregation() {}
 
-  /**
-   * A route's status from the parent entries of every Gateway that has some: in the order of the route's parentRefs,
-   * one entry per distinct parentRef (two parentRefs that differ only in what the route spelled out are one parent).
-   */
-  public static ObjectStatusIr.RouteStatus route(Collection<? extends Collection<GatewayTranslation.RouteParent>> byGateway) {
-    List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
-    byGateway.forEach(parents::addAll);
-    parents.sort(Comparator.comparingInt(GatewayTranslation.RouteParent::parentIndex));
-    List<RouteParentStatusIr> entries = new ArrayList<>(parents.size());
-    for (GatewayTranslation.RouteParent parent : parents) {
-      if (entries.stream().noneMatch(e -> e.parentRef().equals(parent.status().parentRef()))) {
-        entries.add(parent.status());
-      }
+    /**
+     * A route's status from the parent entries of every Gateway that has some: in the order of the route's parentRefs,
+     * one entry per distinct parentRef (two parentRefs that differ only in what the route spelled out are one parent).
+     */
+    public static ObjectStatusIr.RouteStatus route(
+            Collection<? extends Collection<GatewayTranslation.RouteParent>> byGateway) {
+        List<GatewayTranslation.RouteParent> parents = new ArrayList<>();
+        byGateway.forEach(parents::addAll);
+        parents.sort(Comparator.comparingInt(GatewayTranslation.RouteParent::parentIndex));
+        List<RouteParentStatusIr> entries = new ArrayList<>(parents.size());
+        for (GatewayTranslation.RouteParent parent : parents) {
+            if (entries.stream()
+                    .noneMatch(e -> e.parentRef().equals(parent.status().parentRef()))) {
+                entries.add(parent.status());
+            }
+        }
+        return new ObjectStatusIr.RouteStatus(entries);
     }
-    return new ObjectStatusIr.RouteStatus(entries);
-  }
 
-  /** A policy's status from the ancestor entry of every Gateway whose backends use it, in the Gateways' order. */
-  public static ObjectStatusIr.PolicyStatus policy(Map<ObjectKey, PolicyAncestorStatusIr> byGateway) {
-    return new ObjectStatusIr.PolicyStatus(new ArrayList<>(new TreeMap<>(byGateway).values()));
-  }
+    /** A policy's status from the ancestor entry of every Gateway whose backends use it, in the Gateways' order. */
+    public static ObjectStatusIr.PolicyStatus policy(Map<ObjectKey, PolicyAncestorStatusIr> byGateway) {
+        return new ObjectStatusIr.PolicyStatus(new ArrayList<>(new TreeMap<>(byGateway).values()));
+    }
 }

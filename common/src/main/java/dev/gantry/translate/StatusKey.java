@@ -6,8 +6,8 @@ import dev.gantry.model.ObjectKey;
 /** Identifies an object whose status Gantry manages. */
 public record StatusKey(Kind<?> kind, ObjectKey key) {
 
-  @Override
-  public String toString() {
-    return kind.kind() + " " + key;
-  }
+    @Override
+    public String toString() {
+        return kind.kind() + " " + key;
+    }
 }

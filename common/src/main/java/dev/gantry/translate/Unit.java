@@ -7,19 +7,17 @@ package dev.gantry.translate;
  */
 sealed interface Unit extends Comparable<Unit> {
 
-  /** A route table, by its name in the Envoy configuration. */
-  record Table(String name) implements Unit {
-  }
+    /** A route table, by its name in the Envoy configuration. */
+    record Table(String name) implements Unit {}
 
-  /** The filter chains of one socket ({@code 00443/tcp}). */
-  record Port(String socket) implements Unit {
-  }
+    /** The filter chains of one socket ({@code 00443/tcp}). */
+    record Port(String socket) implements Unit {}
 
-  @Override
-  default int compareTo(Unit other) {
-    return switch (this) {
-      case Port port -> other instanceof Port o ? port.socket().compareTo(o.socket()) : -1;
-      case Table table -> other instanceof Table o ? table.name().compareTo(o.name()) : 1;
-    };
-  }
+    @Override
+    default int compareTo(Unit other) {
+        return switch (this) {
+            case Port port -> other instanceof Port o ? port.socket().compareTo(o.socket()) : -1;
+            case Table table -> other instanceof Table o ? table.name().compareTo(o.name()) : 1;
+        };
+    }
 }

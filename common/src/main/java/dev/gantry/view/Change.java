@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 public record Change(Kind<?> kind, ObjectKey key, HasMetadata previous, HasMetadata current) {
 
-  public boolean isDelete() {
-    return current == null;
-  }
+    public boolean isDelete() {
+        return current == null;
+    }
 }

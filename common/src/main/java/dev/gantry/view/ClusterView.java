@@ -17,24 +17,24 @@ import java.util.TreeMap;
  */
 public interface ClusterView {
 
-  <T extends HasMetadata> Optional<T> get(Kind<T> kind, ObjectKey key);
+    <T extends HasMetadata> Optional<T> get(Kind<T> kind, ObjectKey key);
 
-  /** All objects of a kind, ordered by key. */
-  <T extends HasMetadata> Collection<T> list(Kind<T> kind);
+    /** All objects of a kind, ordered by key. */
+    <T extends HasMetadata> Collection<T> list(Kind<T> kind);
 
-  /** Objects of a kind in one namespace, ordered by key. */
-  <T extends HasMetadata> Collection<T> inNamespace(Kind<T> kind, String namespace);
+    /** Objects of a kind in one namespace, ordered by key. */
+    <T extends HasMetadata> Collection<T> inNamespace(Kind<T> kind, String namespace);
 
-  /** Objects filed under {@code key} in {@code index}, ordered by object key. */
-  <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key);
+    /** Objects filed under {@code key} in {@code index}, ordered by object key. */
+    <T extends HasMetadata> Collection<T> byIndex(Index<T> index, String key);
 
-  /**
-   * {@link #byIndex}'s objects by their keys, in key order: for a caller that needs both, without building keys
-   * from the objects or looking the objects up by key.
-   */
-  default <T extends HasMetadata> SortedMap<ObjectKey, T> byIndexWithKeys(Index<T> index, String key) {
-    SortedMap<ObjectKey, T> byKey = new TreeMap<>();
-    byIndex(index, key).forEach(object -> byKey.put(ObjectKey.of(object), object));
-    return byKey;
-  }
+    /**
+     * {@link #byIndex}'s objects by their keys, in key order: for a caller that needs both, without building keys
+     * from the objects or looking the objects up by key.
+     */
+    default <T extends HasMetadata> SortedMap<ObjectKey, T> byIndexWithKeys(Index<T> index, String key) {
+        SortedMap<ObjectKey, T> byKey = new TreeMap<>();
+        byIndex(index, key).forEach(object -> byKey.put(ObjectKey.of(object), object));
+        return byKey;
+    }
 }

@@ -13,31 +13,31 @@ import dev.gantry.model.ObjectKey;
  */
 public record Dependency(String kind, String scope, String key) {
 
-  // Written out: each translation hashes a few reads per route into the read indexes.
-  @Override
-  public boolean equals(Object other) {
-    return this == other || other instanceof Dependency d && key.equals(d.key) && kind.equals(d.kind)
-        && scope.equals(d.scope);
-  }
+    // Written out: each translation hashes a few reads per route into the read indexes.
+    @Override
+    public boolean equals(Object other) {
+        return this == other
+                || other instanceof Dependency d && key.equals(d.key) && kind.equals(d.kind) && scope.equals(d.scope);
+    }
 
-  @Override
-  public int hashCode() {
-    return (key.hashCode() * 31 + kind.hashCode()) * 31 + scope.hashCode();
-  }
+    @Override
+    public int hashCode() {
+        return (key.hashCode() * 31 + kind.hashCode()) * 31 + scope.hashCode();
+    }
 
-  public static Dependency object(Kind<?> kind, ObjectKey key) {
-    return new Dependency(kind.kind(), "object", key.toString());
-  }
+    public static Dependency object(Kind<?> kind, ObjectKey key) {
+        return new Dependency(kind.kind(), "object", key.toString());
+    }
 
-  public static Dependency all(Kind<?> kind) {
-    return new Dependency(kind.kind(), "all", "");
-  }
+    public static Dependency all(Kind<?> kind) {
+        return new Dependency(kind.kind(), "all", "");
+    }
 
-  public static Dependency namespace(Kind<?> kind, String namespace) {
-    return new Dependency(kind.kind(), "namespace", namespace);
-  }
+    public static Dependency namespace(Kind<?> kind, String namespace) {
+        return new Dependency(kind.kind(), "namespace", namespace);
+    }
 
-  public static Dependency index(Index<?> index, String key) {
-    return new Dependency(index.kind().kind(), index.name(), key);
-  }
+    public static Dependency index(Index<?> index, String key) {
+        return new Dependency(index.kind().kind(), index.name(), key);
+    }
 }

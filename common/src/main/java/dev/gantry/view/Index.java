@@ -14,8 +14,8 @@ import java.util.function.Function;
  */
 public record Index<T extends HasMetadata>(String name, Kind<T> kind, Function<T, Collection<String>> keys) {
 
-  @Override
-  public String toString() {
-    return name;
-  }
+    @Override
+    public String toString() {
+        return name;
+    }
 }

@@ -19,46 +19,45 @@ import java.util.function.BiConsumer;
  */
 public final class InitialList {
 
-  private record Key(Kind<?> kind, ObjectKey key) {
-  }
+    private record Key(Kind<?> kind, ObjectKey key) {}
 
-  private final Set<Key> deletedBeforeSync = new HashSet<>();
-  private boolean applied;
+    private final Set<Key> deletedBeforeSync = new HashSet<>();
+    private boolean applied;
 
-  /**
-   * Records a delete the reconciler applied: before sync, the listed copy (taken a moment earlier) must not bring
-   * it back; after, it does not matter.
-   */
-  public void deleted(Kind<?> kind, ObjectKey key) {
-    if (!applied) {
-      deletedBeforeSync.add(new Key(kind, key));
+    /**
+     * Records a delete the reconciler applied: before sync, the listed copy (taken a moment earlier) must not bring
+     * it back; after, it does not matter.
+     */
+    public void deleted(Kind<?> kind, ObjectKey key) {
+        if (!applied) {
+            deletedBeforeSync.add(new Key(kind, key));
+        }
     }
-  }
 
-  /**
-   * Puts into {@code store} every listed object whose key it does not hold yet and that was not deleted meanwhile
-   * (what the store holds came from later events, which are newer); hands the kind and key of each to
-   * {@code taken} and returns how many it put. Only the first call does anything.
-   */
-  public int apply(ClusterStore store, List<HasMetadata> listed, BiConsumer<Kind<?>, ObjectKey> taken) {
-    if (applied) {
-      return 0;
+    /**
+     * Puts into {@code store} every listed object whose key it does not hold yet and that was not deleted meanwhile
+     * (what the store holds came from later events, which are newer); hands the kind and key of each to
+     * {@code taken} and returns how many it put. Only the first call does anything.
+     */
+    public int apply(ClusterStore store, List<HasMetadata> listed, BiConsumer<Kind<?>, ObjectKey> taken) {
+        if (applied) {
+            return 0;
+        }
+        applied = true;
+        int put = 0;
+        for (HasMetadata object : listed) {
+            Optional<Kind<?>> kind = Kinds.ofType(object.getClass());
+            if (kind.isEmpty()) {
+                continue;
+            }
+            ObjectKey key = ObjectKey.of(object);
+            if (store.get(kind.get(), key).isEmpty() && !deletedBeforeSync.contains(new Key(kind.get(), key))) {
+                store.put(object);
+                taken.accept(kind.get(), key);
+                put++;
+            }
+        }
+        deletedBeforeSync.clear();
+        return put;
     }
-    applied = true;
-    int put = 0;
-    for (HasMetadata object : listed) {
-      Optional<Kind<?>> kind = Kinds.ofType(object.getClass());
-      if (kind.isEmpty()) {
-        continue;
-      }
-      ObjectKey key = ObjectKey.of(object);
-      if (store.get(kind.get(), key).isEmpty() && !deletedBeforeSync.contains(new Key(kind.get(), key))) {
-        store.put(object);
-        taken.accept(kind.get(), key);
-        put++;
-      }
-    }
-    deletedBeforeSync.clear();
-    return put;
-  }
 }

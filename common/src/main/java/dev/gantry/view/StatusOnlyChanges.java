@@ -17,44 +17,44 @@ import java.util.Objects;
  */
 public final class StatusOnlyChanges {
 
-  private StatusOnlyChanges() {
-  }
+    private StatusOnlyChanges() {}
 
-  /** Whether the change is an update of a Gateway API object that left everything but its status alone. */
-  public static boolean statusOnly(Change change) {
-    HasMetadata before = change.previous();
-    HasMetadata after = change.current();
-    if (before == null || after == null || before.getClass() != after.getClass()) {
-      return false;
+    /** Whether the change is an update of a Gateway API object that left everything but its status alone. */
+    public static boolean statusOnly(Change change) {
+        HasMetadata before = change.previous();
+        HasMetadata after = change.current();
+        if (before == null || after == null || before.getClass() != after.getClass()) {
+            return false;
+        }
+        Object specBefore = spec(before);
+        if (specBefore == null || !specBefore.equals(spec(after))) {
+            return false;
+        }
+        return sameMetadata(before.getMetadata(), after.getMetadata());
     }
-    Object specBefore = spec(before);
-    if (specBefore == null || !specBefore.equals(spec(after))) {
-      return false;
+
+    /** The spec of a Gateway API kind that has a status, or null for any other object. */
+    private static Object spec(HasMetadata object) {
+        return switch (object) {
+            case Gateway o -> o.getSpec();
+            case GatewayClass o -> o.getSpec();
+            case ListenerSet o -> o.getSpec();
+            case BackendTLSPolicy o -> o.getSpec();
+            default -> RouteKind.of(object).map(kind -> kind.specOf(object)).orElse(null);
+        };
     }
-    return sameMetadata(before.getMetadata(), after.getMetadata());
-  }
 
-  /** The spec of a Gateway API kind that has a status, or null for any other object. */
-  private static Object spec(HasMetadata object) {
-    return switch (object) {
-      case Gateway o -> o.getSpec();
-      case GatewayClass o -> o.getSpec();
-      case ListenerSet o -> o.getSpec();
-      case BackendTLSPolicy o -> o.getSpec();
-      default -> RouteKind.of(object).map(kind -> kind.specOf(object)).orElse(null);
-    };
-  }
-
-  /** Everything of the metadata that translation or the controller may read; not resourceVersion. */
-  private static boolean sameMetadata(ObjectMeta a, ObjectMeta b) {
-    return a != null && b != null
-        && Objects.equals(a.getUid(), b.getUid())
-        && Objects.equals(a.getGeneration(), b.getGeneration())
-        && Objects.equals(a.getLabels(), b.getLabels())
-        && Objects.equals(a.getAnnotations(), b.getAnnotations())
-        && Objects.equals(a.getFinalizers(), b.getFinalizers())
-        && Objects.equals(a.getOwnerReferences(), b.getOwnerReferences())
-        && Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
-        && Objects.equals(a.getCreationTimestamp(), b.getCreationTimestamp());
-  }
+    /** Everything of the metadata that translation or the controller may read; not resourceVersion. */
+    private static boolean sameMetadata(ObjectMeta a, ObjectMeta b) {
+        return a != null
+                && b != null
+                && Objects.equals(a.getUid(), b.getUid())
+                && Objects.equals(a.getGeneration(), b.getGeneration())
+                && Objects.equals(a.getLabels(), b.getLabels())
+                && Objects.equals(a.getAnnotations(), b.getAnnotations())
+                && Objects.equals(a.getFinalizers(), b.getFinalizers())
+                && Objects.equals(a.getOwnerReferences(), b.getOwnerReferences())
+                && Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+                && Objects.equals(a.getCreationTimestamp(), b.getCreationTimestamp());
+    }
 }

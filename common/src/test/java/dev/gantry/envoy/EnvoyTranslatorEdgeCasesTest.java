@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EnvoyTranslatorEdgeCasesTest {
 
-  private static final String OBJECTS = """
+    private static final String OBJECTS = """
       apiVersion: gateway.networking.k8s.io/v1
       kind: GatewayClass
       metadata:
@@ -69,37 +69,37 @@ class EnvoyTranslatorEdgeCasesTest {
         rules:
       """;
 
-  static Stream<Arguments> rules() {
-    return Stream.of(
-        Arguments.of("empty path regular expression", true, """
+    static Stream<Arguments> rules() {
+        return Stream.of(
+                Arguments.of("empty path regular expression", true, """
             - matches:
               - path: {type: RegularExpression, value: ""}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("empty header regular expression", true, """
+                Arguments.of("empty header regular expression", true, """
             - matches:
               - headers: [{name: x-a, type: RegularExpression, value: ""}]
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("empty query regular expression", true, """
+                Arguments.of("empty query regular expression", true, """
             - matches:
               - queryParams: [{name: a, type: RegularExpression, value: ""}]
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("line break in a redirect's full path", true, """
+                Arguments.of("line break in a redirect's full path", true, """
             - filters:
               - type: RequestRedirect
                 requestRedirect:
                   path: {type: ReplaceFullPath, replaceFullPath: "/a\\nb"}
             """),
-        Arguments.of("line break in a rewritten full path", true, """
+                Arguments.of("line break in a rewritten full path", true, """
             - filters:
               - type: URLRewrite
                 urlRewrite:
                   path: {type: ReplaceFullPath, replaceFullPath: "/a\\rb"}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("line break in a rewritten prefix", true, """
+                Arguments.of("line break in a rewritten prefix", true, """
             - matches:
               - path: {type: PathPrefix, value: /x}
               filters:
@@ -108,36 +108,36 @@ class EnvoyTranslatorEdgeCasesTest {
                   path: {type: ReplacePrefixMatch, replacePrefixMatch: "/a\\nb"}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("question mark in a path prefix", true, """
+                Arguments.of("question mark in a path prefix", true, """
             - matches:
               - path: {type: PathPrefix, value: "/a?b"}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("question mark in an exact path", true, """
+                Arguments.of("question mark in an exact path", true, """
             - matches:
               - path: {type: Exact, value: "/a?b"}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("query parameter name over 256 characters", true, """
+                Arguments.of("query parameter name over 256 characters", true, """
             - matches:
               - queryParams: [{name: "%s", value: v}]
               backendRefs: [{name: web, port: 80}]
             """.formatted("q".repeat(2000))),
-        Arguments.of("zero timeouts", false, """
+                Arguments.of("zero timeouts", false, """
             - timeouts: {request: 0s, backendRequest: 0s}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("no retries and a zero backoff", false, """
+                Arguments.of("no retries and a zero backoff", false, """
             - retry: {attempts: 0, backoff: 0s}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("mirror nothing", false, """
+                Arguments.of("mirror nothing", false, """
             - filters:
               - type: RequestMirror
                 requestMirror: {backendRef: {name: web, port: 80}, percent: 0}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("CORS with a zero max age", false, """
+                Arguments.of("CORS with a zero max age", false, """
             - filters:
               - type: CORS
                 cors:
@@ -145,32 +145,36 @@ class EnvoyTranslatorEdgeCasesTest {
                   maxAge: 0
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("header matching an empty value", false, """
+                Arguments.of("header matching an empty value", false, """
             - matches:
               - headers: [{name: x-a, value: ""}]
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("percent-encoded path prefix ending in a slash", false, """
+                Arguments.of("percent-encoded path prefix ending in a slash", false, """
             - matches:
               - path: {type: PathPrefix, value: "/caf%C3%A9/"}
               backendRefs: [{name: web, port: 80}]
             """),
-        Arguments.of("every backend weighted zero", false, """
+                Arguments.of("every backend weighted zero", false, """
             - backendRefs: [{name: web, port: 80, weight: 0}]
             """));
-  }
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("rules")
-  void oddRulesAreRejectedOrValid(String description, boolean rejected, String rules) {
-    List<HasMetadata> objects = ManifestLoader.parse("odd.yaml", OBJECTS + rules.indent(2)).documents().stream()
-        .map(ManifestLoader.Document::object).toList();
-    GatewayTranslation translation = new GatewayApiTranslator(TranslatorConfig.defaults())
-        .translate(ClusterStore.of(objects), new ObjectKey("ns", "edge")).orElseThrow();
-    boolean accepted = translation.routeParents().stream().flatMap(p -> p.status().conditions().stream())
-        .filter(c -> c.type().equals("Accepted")).allMatch(ConditionIr::isTrue);
-    List<Violation> violations = new EnvoyValidator().validate(new EnvoyTranslator().translate(translation.ir()));
-    assertEquals(List.of(), violations);
-    assertEquals(rejected, !accepted, "rejected");
-  }
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void oddRulesAreRejectedOrValid(String description, boolean rejected, String rules) {
+        List<HasMetadata> objects = ManifestLoader.parse("odd.yaml", OBJECTS + rules.indent(2)).documents().stream()
+                .map(ManifestLoader.Document::object)
+                .toList();
+        GatewayTranslation translation = new GatewayApiTranslator(TranslatorConfig.defaults())
+                .translate(ClusterStore.of(objects), new ObjectKey("ns", "edge"))
+                .orElseThrow();
+        boolean accepted = translation.routeParents().stream()
+                .flatMap(p -> p.status().conditions().stream())
+                .filter(c -> c.type().equals("Accepted"))
+                .allMatch(ConditionIr::isTrue);
+        List<Violation> violations = new EnvoyValidator().validate(new EnvoyTranslator().translate(translation.ir()));
+        assertEquals(List.of(), violations);
+        assertEquals(rejected, !accepted, "rejected");
+    }
 }

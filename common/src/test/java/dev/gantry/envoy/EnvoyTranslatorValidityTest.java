@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  */
 class EnvoyTranslatorValidityTest {
 
-  private static final String MANIFESTS = """
+    private static final String MANIFESTS = """
       apiVersion: v1
       kind: Namespace
       metadata:
@@ -487,78 +487,89 @@ class EnvoyTranslatorValidityTest {
           port: 443
       """;
 
-  /** Services with one EndpointSlice each: name, port, target port, appProtocol, endpoint addresses. */
-  private record Backend(String name, int port, int targetPort, String appProtocol, String protocol,
-      List<String> addresses) {
-  }
+    /** Services with one EndpointSlice each: name, port, target port, appProtocol, endpoint addresses. */
+    private record Backend(
+            String name, int port, int targetPort, String appProtocol, String protocol, List<String> addresses) {}
 
-  private static final List<Backend> BACKENDS = List.of(
-      new Backend("checkout", 8080, 8080, null, "TCP", List.of("10.1.0.1", "10.1.0.2")),
-      new Backend("checkout-canary", 8080, 8080, null, "TCP", List.of("10.1.0.3")),
-      new Backend("api", 8080, 9090, null, "TCP", List.of("10.1.1.1", "10.1.1.2", "10.1.1.3")),
-      new Backend("audit", 9000, 9000, null, "TCP", List.of("10.1.2.1")),
-      new Backend("shadow", 80, 8080, null, "TCP", List.of()),
-      new Backend("legacy", 80, 8080, null, "TCP", List.of("10.1.3.1")),
-      new Backend("web", 80, 8080, null, "TCP", List.of("10.1.4.1", "10.1.4.2")),
-      new Backend("inventory", 50051, 50051, "kubernetes.io/h2c", "TCP", List.of("10.1.5.1")),
-      new Backend("inventory-tls", 443, 8443, "kubernetes.io/h2c", "TCP", List.of("10.1.5.2")),
-      new Backend("db", 5432, 5432, null, "TCP", List.of("10.1.6.1")),
-      new Backend("cache", 6379, 6379, null, "TCP", List.of("10.1.7.1")),
-      new Backend("cache-replica", 6379, 6379, null, "TCP", List.of("10.1.7.2")),
-      new Backend("dns", 53, 5353, null, "UDP", List.of("10.1.8.1", "10.1.8.2")));
+    private static final List<Backend> BACKENDS = List.of(
+            new Backend("checkout", 8080, 8080, null, "TCP", List.of("10.1.0.1", "10.1.0.2")),
+            new Backend("checkout-canary", 8080, 8080, null, "TCP", List.of("10.1.0.3")),
+            new Backend("api", 8080, 9090, null, "TCP", List.of("10.1.1.1", "10.1.1.2", "10.1.1.3")),
+            new Backend("audit", 9000, 9000, null, "TCP", List.of("10.1.2.1")),
+            new Backend("shadow", 80, 8080, null, "TCP", List.of()),
+            new Backend("legacy", 80, 8080, null, "TCP", List.of("10.1.3.1")),
+            new Backend("web", 80, 8080, null, "TCP", List.of("10.1.4.1", "10.1.4.2")),
+            new Backend("inventory", 50051, 50051, "kubernetes.io/h2c", "TCP", List.of("10.1.5.1")),
+            new Backend("inventory-tls", 443, 8443, "kubernetes.io/h2c", "TCP", List.of("10.1.5.2")),
+            new Backend("db", 5432, 5432, null, "TCP", List.of("10.1.6.1")),
+            new Backend("cache", 6379, 6379, null, "TCP", List.of("10.1.7.1")),
+            new Backend("cache-replica", 6379, 6379, null, "TCP", List.of("10.1.7.2")),
+            new Backend("dns", 53, 5353, null, "UDP", List.of("10.1.8.1", "10.1.8.2")));
 
-  private static String certificatePem;
-  private static String privateKeyPem;
+    private static String certificatePem;
+    private static String privateKeyPem;
 
-  @BeforeAll
-  static void selfSignedCertificate() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair keys = generator.generateKeyPair();
-    Instant now = Instant.now();
-    X500Name subject = new X500Name("CN=example.com");
-    var certificate = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(365, ChronoUnit.DAYS)), subject,
-        keys.getPublic())
-        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "*.example.com"),
-            new GeneralName(GeneralName.dNSName, "secure.team.example.org")}))
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
-    certificatePem = pem("CERTIFICATE", certificate.getEncoded());
-    privateKeyPem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
-  }
+    @BeforeAll
+    static void selfSignedCertificate() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        Instant now = Instant.now();
+        X500Name subject = new X500Name("CN=example.com");
+        var certificate = new JcaX509v3CertificateBuilder(
+                        subject,
+                        BigInteger.valueOf(now.toEpochMilli()),
+                        Date.from(now.minus(1, ChronoUnit.DAYS)),
+                        Date.from(now.plus(365, ChronoUnit.DAYS)),
+                        subject,
+                        keys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                    new GeneralName(GeneralName.dNSName, "*.example.com"),
+                    new GeneralName(GeneralName.dNSName, "secure.team.example.org")
+                }))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+        certificatePem = pem("CERTIFICATE", certificate.getEncoded());
+        privateKeyPem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+    }
 
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
-  }
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
 
-  private static HasMetadata tlsSecret(String namespace, String name) {
-    Base64.Encoder base64 = Base64.getEncoder();
-    return new SecretBuilder()
-        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-        .withType("kubernetes.io/tls")
-        .withData(Map.of(
-            "tls.crt", base64.encodeToString(certificatePem.getBytes(StandardCharsets.US_ASCII)),
-            "tls.key", base64.encodeToString(privateKeyPem.getBytes(StandardCharsets.US_ASCII))))
-        .build();
-  }
+    private static HasMetadata tlsSecret(String namespace, String name) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withData(Map.of(
+                        "tls.crt", base64.encodeToString(certificatePem.getBytes(StandardCharsets.US_ASCII)),
+                        "tls.key", base64.encodeToString(privateKeyPem.getBytes(StandardCharsets.US_ASCII))))
+                .build();
+    }
 
-  private static List<HasMetadata> objects() {
-    ManifestLoader.Result parsed = ManifestLoader.parse("features.yaml", MANIFESTS);
-    assertEquals(List.of(), parsed.problems());
-    List<HasMetadata> objects = new ArrayList<>(parsed.documents().stream().map(ManifestLoader.Document::object)
-        .toList());
-    objects.add(tlsSecret("infra", "edge-tls"));
-    objects.add(tlsSecret("team", "team-tls"));
-    objects.add(new ConfigMapBuilder()
-        .withNewMetadata().withNamespace("team").withName("inventory-ca").endMetadata()
-        .withData(Map.of("ca.crt", certificatePem))
-        .build());
-    StringBuilder yaml = new StringBuilder();
-    for (Backend backend : BACKENDS) {
-      yaml.append("""
+    private static List<HasMetadata> objects() {
+        ManifestLoader.Result parsed = ManifestLoader.parse("features.yaml", MANIFESTS);
+        assertEquals(List.of(), parsed.problems());
+        List<HasMetadata> objects = new ArrayList<>(
+                parsed.documents().stream().map(ManifestLoader.Document::object).toList());
+        objects.add(tlsSecret("infra", "edge-tls"));
+        objects.add(tlsSecret("team", "team-tls"));
+        objects.add(new ConfigMapBuilder()
+                .withNewMetadata()
+                .withNamespace("team")
+                .withName("inventory-ca")
+                .endMetadata()
+                .withData(Map.of("ca.crt", certificatePem))
+                .build());
+        StringBuilder yaml = new StringBuilder();
+        for (Backend backend : BACKENDS) {
+            yaml.append("""
           apiVersion: v1
           kind: Service
           metadata:
@@ -586,114 +597,151 @@ class EnvoyTranslatorValidityTest {
             port: %3$d
             protocol: %5$s
           endpoints:
-          """.formatted(backend.name(), backend.port(), backend.targetPort(),
-          backend.appProtocol() == null ? "" : "    appProtocol: " + backend.appProtocol() + "\n",
-          backend.protocol()));
-      for (String address : backend.addresses()) {
-        yaml.append("- addresses: [\"").append(address).append("\"]\n  conditions:\n    ready: true\n");
-      }
-      yaml.append("---\n");
+          """.formatted(
+                            backend.name(),
+                            backend.port(),
+                            backend.targetPort(),
+                            backend.appProtocol() == null ? "" : "    appProtocol: " + backend.appProtocol() + "\n",
+                            backend.protocol()));
+            for (String address : backend.addresses()) {
+                yaml.append("- addresses: [\"").append(address).append("\"]\n  conditions:\n    ready: true\n");
+            }
+            yaml.append("---\n");
+        }
+        ManifestLoader.Result services = ManifestLoader.parse("services.yaml", yaml.toString());
+        assertEquals(List.of(), services.problems());
+        services.documents().forEach(d -> objects.add(d.object()));
+        return objects;
     }
-    ManifestLoader.Result services = ManifestLoader.parse("services.yaml", yaml.toString());
-    assertEquals(List.of(), services.problems());
-    services.documents().forEach(d -> objects.add(d.object()));
-    return objects;
-  }
 
-  private static GatewayTranslation translate(List<HasMetadata> objects, ObjectKey gateway) {
-    return new GatewayApiTranslator(TranslatorConfig.defaults()).translate(ClusterStore.of(objects), gateway)
-        .orElseThrow();
-  }
-
-  @Test
-  void everyFeatureTranslatesToResourcesEnvoyAccepts() {
-    GatewayTranslation translation = translate(objects(), new ObjectKey("infra", "edge"));
-
-    // The objects are right, so every feature really reaches the IR: every condition holds, except the
-    // ResolvedRefs of the route that names a missing Service on purpose.
-    List<String> falseConditions = new ArrayList<>();
-    translation.gatewayStatus().conditions().stream().filter(c -> !c.isTrue())
-        .forEach(c -> falseConditions.add("Gateway " + c.type() + ": " + c.message()));
-    translation.gatewayStatus().listeners().forEach(l -> l.conditions().stream()
-        .filter(c -> !c.isTrue() && !c.type().equals("Conflicted") && !c.type().equals("OverlappingTLSConfig"))
-        .forEach(c -> falseConditions.add("listener " + l + ": " + c.type())));
-    translation.routeParents().forEach(p -> p.status().conditions().stream().filter(c -> !c.isTrue())
-        .forEach(c -> falseConditions.add(p.route() + " " + c.type() + ": " + c.message())));
-    assertEquals(List.of("team/shop ResolvedRefs"), falseConditions.stream().map(s -> s.replaceAll(":.*", ""))
-        .distinct().toList(), falseConditions.toString());
-
-    GatewayIr ir = translation.ir();
-    assertEquals(List.of(8080, 8443, 9100, 9200, 9443), ir.ports().stream().map(p -> p.port()).sorted().toList());
-    EnvoyResources resources = new EnvoyTranslator().translate(ir);
-    assertTrue(resources.routes().size() >= 2 && resources.clusters().size() >= 12 && resources.secrets().size() >= 3,
-        () -> "routes " + resources.routes().size() + ", clusters " + resources.clusters().size() + ", secrets "
-            + resources.secrets().size());
-
-    List<Violation> violations = new EnvoyValidator().validate(resources);
-    assertEquals(List.of(), violations, () -> String.join("\n", violations.stream().map(Violation::toString)
-        .toList()));
-  }
-
-  /** About a 2,500-RouteConfiguration gateway: 40,000 routes of the kinds the feature test makes. */
-  @Test
-  void fortyThousandRoutesValidateWellUnderASecond() {
-    EnvoyResources resources = new EnvoyTranslator().translate(
-        translate(objects(), new ObjectKey("infra", "edge")).ir());
-    List<io.envoyproxy.envoy.config.route.v3.Route> templates = resources.routes().stream()
-        .flatMap(r -> r.resource().getVirtualHostsList().stream())
-        .flatMap(h -> h.getRoutesList().stream())
-        .toList();
-    assertTrue(templates.size() >= 10, templates::toString);
-    List<EnvoyResources.Versioned<RouteConfiguration>> tables = new ArrayList<>();
-    int routes = 0;
-    for (int t = 0; t < 2_500; t++) {
-      VirtualHost.Builder host = VirtualHost.newBuilder().setName("host-" + t).addDomains("h" + t + ".example.com");
-      for (int r = 0; r < 16; r++, routes++) {
-        host.addRoutes(templates.get(routes % templates.size()).toBuilder().setName("route-" + routes));
-      }
-      RouteConfiguration table = RouteConfiguration.newBuilder().setName("table-" + t).addVirtualHosts(host).build();
-      tables.add(EnvoyTranslator.versioned(table.getName(), table));
+    private static GatewayTranslation translate(List<HasMetadata> objects, ObjectKey gateway) {
+        return new GatewayApiTranslator(TranslatorConfig.defaults())
+                .translate(ClusterStore.of(objects), gateway)
+                .orElseThrow();
     }
-    EnvoyResources big = new EnvoyResources(List.of(), tables, List.of(), List.of(), List.of());
-    EnvoyValidator validator = new EnvoyValidator();
-    assertEquals(List.of(), validator.validate(big)); // warms up
-    long best = Long.MAX_VALUE;
-    for (int run = 0; run < 2; run++) {
-      long start = System.nanoTime();
-      List<Violation> violations = validator.validate(big);
-      best = Math.min(best, System.nanoTime() - start);
-      assertEquals(List.of(), violations);
-    }
-    long millis = best / 1_000_000;
-    System.out.printf("EnvoyValidator: %,d routes in %,d RouteConfigurations in %d ms%n", routes, tables.size(),
-        millis);
-    // Typically a few hundred milliseconds on a small CI machine; the bound leaves room for a slow one.
-    assertTrue(millis < 2_000, () -> "took " + millis + " ms");
-  }
 
-  @Test
-  void theExamplesTranslateToResourcesEnvoyAccepts() throws Exception {
-    List<HasMetadata> objects = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Path.of("..", "examples"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        ManifestLoader.Result parsed = ManifestLoader.parse(file.getFileName().toString(), Files.readString(file));
-        assertEquals(List.of(), parsed.problems());
-        parsed.documents().forEach(d -> objects.add(d.object()));
-      }
+    @Test
+    void everyFeatureTranslatesToResourcesEnvoyAccepts() {
+        GatewayTranslation translation = translate(objects(), new ObjectKey("infra", "edge"));
+
+        // The objects are right, so every feature really reaches the IR: every condition holds, except the
+        // ResolvedRefs of the route that names a missing Service on purpose.
+        List<String> falseConditions = new ArrayList<>();
+        translation.gatewayStatus().conditions().stream()
+                .filter(c -> !c.isTrue())
+                .forEach(c -> falseConditions.add("Gateway " + c.type() + ": " + c.message()));
+        translation
+                .gatewayStatus()
+                .listeners()
+                .forEach(l -> l.conditions().stream()
+                        .filter(c -> !c.isTrue()
+                                && !c.type().equals("Conflicted")
+                                && !c.type().equals("OverlappingTLSConfig"))
+                        .forEach(c -> falseConditions.add("listener " + l + ": " + c.type())));
+        translation
+                .routeParents()
+                .forEach(p -> p.status().conditions().stream()
+                        .filter(c -> !c.isTrue())
+                        .forEach(c -> falseConditions.add(p.route() + " " + c.type() + ": " + c.message())));
+        assertEquals(
+                List.of("team/shop ResolvedRefs"),
+                falseConditions.stream()
+                        .map(s -> s.replaceAll(":.*", ""))
+                        .distinct()
+                        .toList(),
+                falseConditions.toString());
+
+        GatewayIr ir = translation.ir();
+        assertEquals(
+                List.of(8080, 8443, 9100, 9200, 9443),
+                ir.ports().stream().map(p -> p.port()).sorted().toList());
+        EnvoyResources resources = new EnvoyTranslator().translate(ir);
+        assertTrue(
+                resources.routes().size() >= 2
+                        && resources.clusters().size() >= 12
+                        && resources.secrets().size() >= 3,
+                () -> "routes " + resources.routes().size() + ", clusters "
+                        + resources.clusters().size() + ", secrets "
+                        + resources.secrets().size());
+
+        List<Violation> violations = new EnvoyValidator().validate(resources);
+        assertEquals(
+                List.of(),
+                violations,
+                () -> String.join(
+                        "\n", violations.stream().map(Violation::toString).toList()));
     }
-    objects.addAll(ManifestLoader.parse("class.yaml", """
+
+    /** About a 2,500-RouteConfiguration gateway: 40,000 routes of the kinds the feature test makes. */
+    @Test
+    void fortyThousandRoutesValidateWellUnderASecond() {
+        EnvoyResources resources = new EnvoyTranslator()
+                .translate(translate(objects(), new ObjectKey("infra", "edge")).ir());
+        List<io.envoyproxy.envoy.config.route.v3.Route> templates = resources.routes().stream()
+                .flatMap(r -> r.resource().getVirtualHostsList().stream())
+                .flatMap(h -> h.getRoutesList().stream())
+                .toList();
+        assertTrue(templates.size() >= 10, templates::toString);
+        List<EnvoyResources.Versioned<RouteConfiguration>> tables = new ArrayList<>();
+        int routes = 0;
+        for (int t = 0; t < 2_500; t++) {
+            VirtualHost.Builder host =
+                    VirtualHost.newBuilder().setName("host-" + t).addDomains("h" + t + ".example.com");
+            for (int r = 0; r < 16; r++, routes++) {
+                host.addRoutes(
+                        templates.get(routes % templates.size()).toBuilder().setName("route-" + routes));
+            }
+            RouteConfiguration table = RouteConfiguration.newBuilder()
+                    .setName("table-" + t)
+                    .addVirtualHosts(host)
+                    .build();
+            tables.add(EnvoyTranslator.versioned(table.getName(), table));
+        }
+        EnvoyResources big = new EnvoyResources(List.of(), tables, List.of(), List.of(), List.of());
+        EnvoyValidator validator = new EnvoyValidator();
+        assertEquals(List.of(), validator.validate(big)); // warms up
+        long best = Long.MAX_VALUE;
+        for (int run = 0; run < 2; run++) {
+            long start = System.nanoTime();
+            List<Violation> violations = validator.validate(big);
+            best = Math.min(best, System.nanoTime() - start);
+            assertEquals(List.of(), violations);
+        }
+        long millis = best / 1_000_000;
+        System.out.printf(
+                "EnvoyValidator: %,d routes in %,d RouteConfigurations in %d ms%n", routes, tables.size(), millis);
+        // Typically a few hundred milliseconds on a small CI machine; the bound leaves room for a slow one.
+        assertTrue(millis < 2_000, () -> "took " + millis + " ms");
+    }
+
+    @Test
+    void theExamplesTranslateToResourcesEnvoyAccepts() throws Exception {
+        List<HasMetadata> objects = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("..", "examples"))) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                ManifestLoader.Result parsed =
+                        ManifestLoader.parse(file.getFileName().toString(), Files.readString(file));
+                assertEquals(List.of(), parsed.problems());
+                parsed.documents().forEach(d -> objects.add(d.object()));
+            }
+        }
+        objects.addAll(ManifestLoader.parse("class.yaml", """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
         metadata:
           name: gantry
         spec:
           controllerName: gantry.dev/gateway-controller
-        """).documents().stream().map(ManifestLoader.Document::object).toList());
-    GatewayTranslation translation = translate(objects, new ObjectKey("infra", "shared"));
-    assertTrue(translation.gatewayStatus().conditions().stream().allMatch(ConditionIr::isTrue),
-        translation.gatewayStatus().toString());
-    EnvoyResources resources = new EnvoyTranslator().translate(translation.ir());
-    assertTrue(resources.resourceCount() > 5, resources.toString());
-    assertEquals(List.of(), new EnvoyValidator().validate(resources));
-  }
+        """).documents().stream()
+                .map(ManifestLoader.Document::object)
+                .toList());
+        GatewayTranslation translation = translate(objects, new ObjectKey("infra", "shared"));
+        assertTrue(
+                translation.gatewayStatus().conditions().stream().allMatch(ConditionIr::isTrue),
+                translation.gatewayStatus().toString());
+        EnvoyResources resources = new EnvoyTranslator().translate(translation.ir());
+        assertTrue(resources.resourceCount() > 5, resources.toString());
+        assertEquals(List.of(), new EnvoyValidator().validate(resources));
+    }
 }

@@ -17,32 +17,34 @@ import org.junit.jupiter.api.Test;
 /** The route-kind table: every kind reads and writes its own fields, and the table and the informer kinds agree. */
 class RouteKindTest {
 
-  @Test
-  void theTableHoldsTheInformersRouteKindsInPrecedenceOrder() {
-    assertEquals(Kinds.ROUTES, RouteKind.ALL.stream().map(RouteKind::kind).toList());
-    for (RouteKind<?> kind : RouteKind.ALL) {
-      assertSame(kind, RouteKind.of(kind.kind()).orElseThrow());
+    @Test
+    void theTableHoldsTheInformersRouteKindsInPrecedenceOrder() {
+        assertEquals(Kinds.ROUTES, RouteKind.ALL.stream().map(RouteKind::kind).toList());
+        for (RouteKind<?> kind : RouteKind.ALL) {
+            assertSame(kind, RouteKind.of(kind.kind()).orElseThrow());
+        }
+        assertTrue(RouteKind.of(Kinds.GATEWAY).isEmpty());
+        assertTrue(RouteKind.of(new ServiceBuilder().build()).isEmpty());
     }
-    assertTrue(RouteKind.of(Kinds.GATEWAY).isEmpty());
-    assertTrue(RouteKind.of(new ServiceBuilder().build()).isEmpty());
-  }
 
-  @Test
-  void eachKindReadsAndWritesItsOwnFields() throws ReflectiveOperationException {
-    ParentReference parent = new ParentReferenceBuilder().withName("gw").build();
-    RouteParentStatus entry = new RouteParentStatusBuilder().withControllerName("gantry.dev/gateway-controller")
-        .withParentRef(parent).build();
-    for (RouteKind<?> kind : RouteKind.ALL) {
-      HasMetadata route = kind.kind().type().getDeclaredConstructor().newInstance();
-      assertSame(kind, RouteKind.ofRoute(route));
-      assertEquals(List.of(), kind.parentRefsOf(route), kind + " without spec");
-      assertNull(kind.parentsOf(route));
+    @Test
+    void eachKindReadsAndWritesItsOwnFields() throws ReflectiveOperationException {
+        ParentReference parent = new ParentReferenceBuilder().withName("gw").build();
+        RouteParentStatus entry = new RouteParentStatusBuilder()
+                .withControllerName("gantry.dev/gateway-controller")
+                .withParentRef(parent)
+                .build();
+        for (RouteKind<?> kind : RouteKind.ALL) {
+            HasMetadata route = kind.kind().type().getDeclaredConstructor().newInstance();
+            assertSame(kind, RouteKind.ofRoute(route));
+            assertEquals(List.of(), kind.parentRefsOf(route), kind + " without spec");
+            assertNull(kind.parentsOf(route));
 
-      kind.setStatusOf(route, kind.newStatus().apply(List.of(entry)));
-      assertEquals(List.of(entry), kind.parentsOf(route));
-      kind.setStatusOf(route, null);
-      assertNull(kind.parentsOf(route));
-      assertEquals(List.of(), kind.hostnamesOf(route), kind + " without spec");
+            kind.setStatusOf(route, kind.newStatus().apply(List.of(entry)));
+            assertEquals(List.of(entry), kind.parentsOf(route));
+            kind.setStatusOf(route, null);
+            assertNull(kind.parentsOf(route));
+            assertEquals(List.of(), kind.hostnamesOf(route), kind + " without spec");
+        }
     }
-  }
 }

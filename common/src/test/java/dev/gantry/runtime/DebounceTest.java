@@ -13,35 +13,38 @@ import org.junit.jupiter.api.Test;
  */
 class DebounceTest {
 
-  private static final Duration QUIET = Duration.ofMillis(1);
-  private static final Duration LONGEST = Duration.ofSeconds(2);
+    private static final Duration QUIET = Duration.ofMillis(1);
+    private static final Duration LONGEST = Duration.ofSeconds(2);
 
-  private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
-  private List<String> next() throws InterruptedException {
-    return Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals);
-  }
+    private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
 
-  @Test
-  void everythingQueuedJoinsTheBatch() throws Exception {
-    queue.addAll(List.of("edit-1", "status-1", "edit-2"));
-    assertEquals(List.of("edit-1", "status-1", "edit-2"), next());
-    queue.add("edit-3");
-    assertEquals(List.of("edit-3"), next(), "the next batch starts with what came after");
-  }
+    private List<String> next() throws InterruptedException {
+        return Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals);
+    }
 
-  @Test
-  void aBatchOfOnlyStatusesClosesAtOnce() throws Exception {
-    Ticker frozen = () -> 0;
-    queue.addAll(List.of("status-1", "status-2"));
-    assertEquals(List.of("status-1", "status-2"),
-        Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals, frozen));
-  }
+    @Test
+    void everythingQueuedJoinsTheBatch() throws Exception {
+        queue.addAll(List.of("edit-1", "status-1", "edit-2"));
+        assertEquals(List.of("edit-1", "status-1", "edit-2"), next());
+        queue.add("edit-3");
+        assertEquals(List.of("edit-3"), next(), "the next batch starts with what came after");
+    }
 
-  @Test
-  void stopClosesTheBatchAtOnce() throws Exception {
-    Ticker frozen = () -> 0;
-    queue.addAll(List.of("edit-1", "stop", "edit-2"));
-    assertEquals(List.of("edit-1", "stop"),
-        Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals, frozen));
-  }
+    @Test
+    void aBatchOfOnlyStatusesClosesAtOnce() throws Exception {
+        Ticker frozen = () -> 0;
+        queue.addAll(List.of("status-1", "status-2"));
+        assertEquals(
+                List.of("status-1", "status-2"),
+                Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals, frozen));
+    }
+
+    @Test
+    void stopClosesTheBatchAtOnce() throws Exception {
+        Ticker frozen = () -> 0;
+        queue.addAll(List.of("edit-1", "stop", "edit-2"));
+        assertEquals(
+                List.of("edit-1", "stop"),
+                Debounce.nextBatch(queue, QUIET, LONGEST, w -> !w.startsWith("status"), "stop"::equals, frozen));
+    }
 }

@@ -18,47 +18,55 @@ import org.junit.jupiter.api.Test;
 /** Clusters built for their first user, dropped with their last, rebuilt when what they read changes. */
 class ClusterLedgerTest {
 
-  private static final ObjectKey SERVICE = new ObjectKey("apps", "backend");
-  private static final ClusterKey KEY = ClusterKey.of(SERVICE, 8080, false, false);
+    private static final ObjectKey SERVICE = new ObjectKey("apps", "backend");
+    private static final ClusterKey KEY = ClusterKey.of(SERVICE, 8080, false, false);
 
-  private final ClusterStore view = ClusterStore.of(List.of(new ServiceBuilder().withNewMetadata()
-      .withName("backend").withNamespace("apps").endMetadata().withNewSpec().addNewPort().withPort(8080).endPort()
-      .endSpec().build()));
-  private final ReadLedger reads = new ReadLedger();
-  private final ClusterLedger ledger = new ClusterLedger(reads);
+    private final ClusterStore view = ClusterStore.of(List.of(new ServiceBuilder()
+            .withNewMetadata()
+            .withName("backend")
+            .withNamespace("apps")
+            .endMetadata()
+            .withNewSpec()
+            .addNewPort()
+            .withPort(8080)
+            .endPort()
+            .endSpec()
+            .build()));
+    private final ReadLedger reads = new ReadLedger();
+    private final ClusterLedger ledger = new ClusterLedger(reads);
 
-  @Test
-  void aClusterLivesFromItsFirstUserToItsLastAndItsReadsWithIt() {
-    ledger.key(KEY);
-    ledger.use(view, KEY.name());
-    ledger.use(view, KEY.name());
-    assertEquals(1, ledger.built().size());
-    assertTrue(ledger.takeChanged());
-    assertFalse(ledger.takeChanged(), "taken");
-    Dependency service = Dependency.object(Kinds.SERVICE, SERVICE);
-    assertEquals(Set.of(KEY.name()), ledger.builtFrom(service));
-    assertTrue(reads.reads().contains(service));
+    @Test
+    void aClusterLivesFromItsFirstUserToItsLastAndItsReadsWithIt() {
+        ledger.key(KEY);
+        ledger.use(view, KEY.name());
+        ledger.use(view, KEY.name());
+        assertEquals(1, ledger.built().size());
+        assertTrue(ledger.takeChanged());
+        assertFalse(ledger.takeChanged(), "taken");
+        Dependency service = Dependency.object(Kinds.SERVICE, SERVICE);
+        assertEquals(Set.of(KEY.name()), ledger.builtFrom(service));
+        assertTrue(reads.reads().contains(service));
 
-    ledger.release(KEY.name());
-    assertEquals(1, ledger.built().size(), "one user is left");
-    ledger.release(KEY.name());
-    assertTrue(ledger.built().isEmpty());
-    assertTrue(ledger.takeChanged());
-    assertNull(ledger.builtFrom(service));
-    assertFalse(reads.reads().contains(service), "its reads go with it");
-  }
+        ledger.release(KEY.name());
+        assertEquals(1, ledger.built().size(), "one user is left");
+        ledger.release(KEY.name());
+        assertTrue(ledger.built().isEmpty());
+        assertTrue(ledger.takeChanged());
+        assertNull(ledger.builtFrom(service));
+        assertFalse(reads.reads().contains(service), "its reads go with it");
+    }
 
-  @Test
-  void aRebuildThatChangesNothingIsNoChangeAndAClusterNotInUseIsNotRebuilt() {
-    ledger.key(KEY);
-    ledger.useAll(view, Map.of(KEY.name(), 2), Integer.MAX_VALUE);
-    ledger.takeChanged();
-    ClusterBuilder.Built before = ledger.built().iterator().next();
-    ledger.rebuild(view, KEY.name());
-    assertFalse(ledger.takeChanged());
-    assertTrue(before == ledger.built().iterator().next(), "the same instance is kept");
+    @Test
+    void aRebuildThatChangesNothingIsNoChangeAndAClusterNotInUseIsNotRebuilt() {
+        ledger.key(KEY);
+        ledger.useAll(view, Map.of(KEY.name(), 2), Integer.MAX_VALUE);
+        ledger.takeChanged();
+        ClusterBuilder.Built before = ledger.built().iterator().next();
+        ledger.rebuild(view, KEY.name());
+        assertFalse(ledger.takeChanged());
+        assertTrue(before == ledger.built().iterator().next(), "the same instance is kept");
 
-    ledger.rebuild(view, "svc/apps/other/80");
-    assertEquals(1, ledger.built().size());
-  }
+        ledger.rebuild(view, "svc/apps/other/80");
+        assertEquals(1, ledger.built().size());
+    }
 }

@@ -19,128 +19,144 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaderElection implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
 
-  /** A permission the controller needs but does not have. */
-  static final class MissingPermissionException extends IllegalStateException {
-    MissingPermissionException(String verb, String namespace, String detail) {
-      super("the controller cannot " + verb + " leases.coordination.k8s.io in namespace " + namespace
-          + " (missing RBAC permission '" + verb + "'): " + detail);
-    }
-  }
-
-  private static final java.time.ZonedDateTime EPOCH =
-      java.time.ZonedDateTime.ofInstant(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
-
-  private final KubernetesClient client;
-  private final GantrySettings settings;
-  private final Runnable onStart;
-  private final Runnable onStop;
-  private final AtomicBoolean leader = new AtomicBoolean();
-  private CompletableFuture<?> running;
-
-  /**
-   * @param client the controller's client; election uses a copy without retries whose requests time out well
-   *     within the renew deadline: the elector checks its deadline only between attempts, and a request stuck in
-   *     retries would keep a cut-off leader believing it leads
-   */
-  LeaderElection(KubernetesClient client, GantrySettings settings, Runnable onStart, Runnable onStop) {
-    int timeoutMillis = (int) Math.max(500, settings.renewDeadline().toMillis() / 2);
-    this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
-            .withRequestRetryBackoffLimit(0)
-            .withRequestTimeout(timeoutMillis)
-            .withConnectionTimeout(timeoutMillis)
-            .build()).build();
-    this.settings = settings;
-    this.onStart = onStart;
-    this.onStop = onStop;
-  }
-
-  boolean isLeader() {
-    return leader.get();
-  }
-
-  /** Reads, creates if missing, and updates the Lease once; any 403 names the verb that is missing. */
-  void checkPermissions() {
-    String namespace = settings.namespace();
-    var leases = client.leases().inNamespace(namespace).withName(settings.leaseName());
-    Lease lease;
-    try {
-      lease = leases.get();
-    } catch (KubernetesClientException e) {
-      throw failure("get", namespace, e);
-    }
-    if (lease == null) {
-      try {
-        lease = client.leases().inNamespace(namespace).resource(new LeaseBuilder()
-            .withNewMetadata().withName(settings.leaseName()).withNamespace(namespace).endMetadata()
-            // An expired, unheld record: the elector takes it over as it would a lease nobody renewed.
-            .withNewSpec().withHolderIdentity("").withLeaseDurationSeconds((int) settings.leaseDuration().toSeconds())
-            .withAcquireTime(EPOCH).withRenewTime(EPOCH).withLeaseTransitions(0).endSpec()
-            .build()).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw failure("create", namespace, e);
+    /** A permission the controller needs but does not have. */
+    static final class MissingPermissionException extends IllegalStateException {
+        MissingPermissionException(String verb, String namespace, String detail) {
+            super("the controller cannot " + verb + " leases.coordination.k8s.io in namespace " + namespace
+                    + " (missing RBAC permission '" + verb + "'): " + detail);
         }
-        lease = leases.get();
-      }
     }
-    if (lease == null) {
-      return;
-    }
-    try {
-      client.leases().inNamespace(namespace).resource(lease).update();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw failure("update", namespace, e);
-      }
-    }
-  }
 
-  private static RuntimeException failure(String verb, String namespace, KubernetesClientException e) {
-    if (e.getCode() == 403 || e.getCode() == 401) {
-      return new MissingPermissionException(verb, namespace, e.getStatus() == null ? e.getMessage()
-          : e.getStatus().getMessage());
+    private static final java.time.ZonedDateTime EPOCH =
+            java.time.ZonedDateTime.ofInstant(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
+
+    private final KubernetesClient client;
+    private final GantrySettings settings;
+    private final Runnable onStart;
+    private final Runnable onStop;
+    private final AtomicBoolean leader = new AtomicBoolean();
+    private CompletableFuture<?> running;
+
+    /**
+     * @param client the controller's client; election uses a copy without retries whose requests time out well
+     *     within the renew deadline: the elector checks its deadline only between attempts, and a request stuck in
+     *     retries would keep a cut-off leader believing it leads
+     */
+    LeaderElection(KubernetesClient client, GantrySettings settings, Runnable onStart, Runnable onStop) {
+        int timeoutMillis = (int) Math.max(500, settings.renewDeadline().toMillis() / 2);
+        this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                        .withRequestRetryBackoffLimit(0)
+                        .withRequestTimeout(timeoutMillis)
+                        .withConnectionTimeout(timeoutMillis)
+                        .build())
+                .build();
+        this.settings = settings;
+        this.onStart = onStart;
+        this.onStop = onStop;
     }
-    return new IllegalStateException("cannot " + verb + " the leader Lease in namespace " + namespace + ": "
-        + e.getMessage(), e);
-  }
 
-  void start() {
-    var config = new LeaderElectionConfigBuilder()
-        .withName("gantry-controller")
-        .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
-        .withLeaseDuration(settings.leaseDuration())
-        .withRenewDeadline(settings.renewDeadline())
-        .withRetryPeriod(settings.retryPeriod())
-        .withReleaseOnCancel(true)
-        .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped,
-            identity -> LOG.info("leader is now {}", identity)))
-        .build();
-    running = client.leaderElector().withConfig(config).build().start();
-  }
-
-  private void started() {
-    LOG.info("{} became the leader", settings.identity());
-    leader.set(true);
-    onStart.run();
-  }
-
-  private void stopped() {
-    boolean was = leader.getAndSet(false);
-    if (was) {
-      LOG.warn("{} lost the lease: it stops writing now", settings.identity());
-      onStop.run();
+    boolean isLeader() {
+        return leader.get();
     }
-  }
 
-  @Override
-  public void close() {
-    leader.set(false);
-    if (running != null) {
-      running.cancel(true);
+    /** Reads, creates if missing, and updates the Lease once; any 403 names the verb that is missing. */
+    void checkPermissions() {
+        String namespace = settings.namespace();
+        var leases = client.leases().inNamespace(namespace).withName(settings.leaseName());
+        Lease lease;
+        try {
+            lease = leases.get();
+        } catch (KubernetesClientException e) {
+            throw failure("get", namespace, e);
+        }
+        if (lease == null) {
+            try {
+                lease = client.leases()
+                        .inNamespace(namespace)
+                        .resource(new LeaseBuilder()
+                                .withNewMetadata()
+                                .withName(settings.leaseName())
+                                .withNamespace(namespace)
+                                .endMetadata()
+                                // An expired, unheld record: the elector takes it over as it would a lease nobody
+                                // renewed.
+                                .withNewSpec()
+                                .withHolderIdentity("")
+                                .withLeaseDurationSeconds(
+                                        (int) settings.leaseDuration().toSeconds())
+                                .withAcquireTime(EPOCH)
+                                .withRenewTime(EPOCH)
+                                .withLeaseTransitions(0)
+                                .endSpec()
+                                .build())
+                        .create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw failure("create", namespace, e);
+                }
+                lease = leases.get();
+            }
+        }
+        if (lease == null) {
+            return;
+        }
+        try {
+            client.leases().inNamespace(namespace).resource(lease).update();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw failure("update", namespace, e);
+            }
+        }
     }
-    client.close();
-  }
+
+    private static RuntimeException failure(String verb, String namespace, KubernetesClientException e) {
+        if (e.getCode() == 403 || e.getCode() == 401) {
+            return new MissingPermissionException(
+                    verb,
+                    namespace,
+                    e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+        }
+        return new IllegalStateException(
+                "cannot " + verb + " the leader Lease in namespace " + namespace + ": " + e.getMessage(), e);
+    }
+
+    void start() {
+        var config = new LeaderElectionConfigBuilder()
+                .withName("gantry-controller")
+                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+                .withLeaseDuration(settings.leaseDuration())
+                .withRenewDeadline(settings.renewDeadline())
+                .withRetryPeriod(settings.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        this::started, this::stopped, identity -> LOG.info("leader is now {}", identity)))
+                .build();
+        running = client.leaderElector().withConfig(config).build().start();
+    }
+
+    private void started() {
+        LOG.info("{} became the leader", settings.identity());
+        leader.set(true);
+        onStart.run();
+    }
+
+    private void stopped() {
+        boolean was = leader.getAndSet(false);
+        if (was) {
+            LOG.warn("{} lost the lease: it stops writing now", settings.identity());
+            onStop.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        leader.set(false);
+        if (running != null) {
+            running.cancel(true);
+        }
+        client.close();
+    }
 }

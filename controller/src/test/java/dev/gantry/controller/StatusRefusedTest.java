@@ -18,49 +18,78 @@ import org.junit.jupiter.api.Test;
  */
 class StatusRefusedTest {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(20);
-  private static final String STATUS_PATH = "/apis/gateway.networking.k8s.io/v1/namespaces/apps/gateways/gw/status";
-  private ControllerHarness harness;
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final String STATUS_PATH = "/apis/gateway.networking.k8s.io/v1/namespaces/apps/gateways/gw/status";
+    private ControllerHarness harness;
 
-  @BeforeEach
-  void start() {
-    harness = ControllerHarness.withController();
-  }
+    @BeforeEach
+    void start() {
+        harness = ControllerHarness.withController();
+    }
 
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-  }
+    @AfterEach
+    void stop() throws Exception {
+        harness.close();
+    }
 
-  private static Gateway gateway(int port) {
-    return new GatewayBuilder().withNewMetadata().withName("gw").withNamespace("apps").endMetadata().withNewSpec()
-        .withGatewayClassName("gantry").addNewAddress().withType("IPAddress").withValue("10.0.0.1").endAddress()
-        .addNewListener().withName("http").withPort(port).withProtocol("HTTP").endListener().endSpec().build();
-  }
+    private static Gateway gateway(int port) {
+        return new GatewayBuilder()
+                .withNewMetadata()
+                .withName("gw")
+                .withNamespace("apps")
+                .endMetadata()
+                .withNewSpec()
+                .withGatewayClassName("gantry")
+                .addNewAddress()
+                .withType("IPAddress")
+                .withValue("10.0.0.1")
+                .endAddress()
+                .addNewListener()
+                .withName("http")
+                .withPort(port)
+                .withProtocol("HTTP")
+                .endListener()
+                .endSpec()
+                .build();
+    }
 
-  private long statusWrites(Predicate<InMemoryDispatcher.Call> which) {
-    return harness.api.requestLog().stream().filter(c -> c.method().equals("PUT") && c.path().startsWith(STATUS_PATH)
-        && c.userAgent() != null && c.userAgent().startsWith("gantry-controller/")).filter(which).count();
-  }
+    private long statusWrites(Predicate<InMemoryDispatcher.Call> which) {
+        return harness.api.requestLog().stream()
+                .filter(c -> c.method().equals("PUT")
+                        && c.path().startsWith(STATUS_PATH)
+                        && c.userAgent() != null
+                        && c.userAgent().startsWith("gantry-controller/"))
+                .filter(which)
+                .count();
+    }
 
-  /** The generation the Gateway's written status speaks of, or -1 before any. */
-  private long statusGeneration() {
-    Gateway gateway = harness.client.resources(Gateway.class).inNamespace("apps").withName("gw").get();
-    return gateway == null || gateway.getStatus() == null || gateway.getStatus().getConditions() == null
-        || gateway.getStatus().getConditions().isEmpty() ? -1
-        : gateway.getStatus().getConditions().getFirst().getObservedGeneration();
-  }
+    /** The generation the Gateway's written status speaks of, or -1 before any. */
+    private long statusGeneration() {
+        Gateway gateway = harness.client
+                .resources(Gateway.class)
+                .inNamespace("apps")
+                .withName("gw")
+                .get();
+        return gateway == null
+                        || gateway.getStatus() == null
+                        || gateway.getStatus().getConditions() == null
+                        || gateway.getStatus().getConditions().isEmpty()
+                ? -1
+                : gateway.getStatus().getConditions().getFirst().getObservedGeneration();
+    }
 
-  @Test
-  void aRefusedStatusIsNotRetriedAndTheNextDesiredStatusIsWritten() throws InterruptedException {
-    harness.api.injectFault("PUT", STATUS_PATH + ".*", 422, 1);
-    harness.apply(gateway(80));
-    Eventually.await(TIMEOUT, "the status write refused", () -> statusWrites(c -> c.code() == 422) == 1);
-    Thread.sleep(2_000); // the writer retries other failures within a second or so
-    assertEquals(0, statusWrites(c -> c.code() != 422), "a refused status is not written again");
+    @Test
+    void aRefusedStatusIsNotRetriedAndTheNextDesiredStatusIsWritten() throws InterruptedException {
+        harness.api.injectFault("PUT", STATUS_PATH + ".*", 422, 1);
+        harness.apply(gateway(80));
+        Eventually.await(TIMEOUT, "the status write refused", () -> statusWrites(c -> c.code() == 422) == 1);
+        Thread.sleep(2_000); // the writer retries other failures within a second or so
+        assertEquals(0, statusWrites(c -> c.code() != 422), "a refused status is not written again");
 
-    harness.apply(gateway(8080));
-    Eventually.await(TIMEOUT, "the next desired status written", () -> statusWrites(c -> c.code() == 200) >= 1
-        && statusGeneration() == 2);
-  }
+        harness.apply(gateway(8080));
+        Eventually.await(
+                TIMEOUT,
+                "the next desired status written",
+                () -> statusWrites(c -> c.code() == 200) >= 1 && statusGeneration() == 2);
+    }
 }

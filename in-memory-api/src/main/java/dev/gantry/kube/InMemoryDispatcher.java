@@ -33,517 +33,592 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class InMemoryDispatcher extends Dispatcher {
 
-  /**
-   * One request as served.
-   *
-   * @param method HTTP method
-   * @param path request path with query
-   * @param userAgent the client's User-Agent (components identify themselves with it)
-   * @param code response status code
-   */
-  public record Call(String method, String path, String userAgent, int code) {
-    public boolean isWrite() {
-      return !"GET".equals(method);
-    }
-  }
-
-  /**
-   * A write the in-memory API refused as invalid (422), with the API server's message.
-   *
-   * @param method HTTP method
-   * @param path request path with query
-   * @param userAgent the client's User-Agent
-   * @param message the refusal's message, e.g. {@code Gateway.gateway.networking.k8s.io "gw" is invalid: ...}
-   */
-  public record Refusal(String method, String path, String userAgent, String message) {
-    /** Whether the write was to a {@code /status} subresource. */
-    public boolean isStatusWrite() {
-      String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-      return bare.endsWith("/status");
-    }
-  }
-
-  private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {
-  }
-
-  private static final Pattern GATEWAY_API_VERSION = Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
-  private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
-  private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
-  private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
-  static final int MAX_LOGGED_CALLS = 1_000_000;
-  static final int MAX_LOGGED_REFUSALS = 10_000;
-  private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
-  private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
-  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-
-  private final KubernetesCrudDispatcher crud;
-  private final AdmissionStep admission;
-  /**
-   * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
-   * standalone Gantry that runs for weeks does not keep every request it ever served.
-   */
-  private final ArrayDeque<Call> log = new ArrayDeque<>();
-  private final ArrayDeque<Refusal> refusals = new ArrayDeque<>();
-  private final List<Fault> faults = new CopyOnWriteArrayList<>();
-  /** resourceVersion by object path, as the last write through this dispatcher left it. */
-  private final Map<String, String> versions = new ConcurrentHashMap<>();
-  private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
-  private volatile String serverAddress = "127.0.0.1:0";
-
-  InMemoryDispatcher(KubernetesCrudDispatcher crud) {
-    this.crud = crud;
-    this.admission = new AdmissionStep(crud);
-  }
-
-  /** Turns admission (schema, defaults, CEL rules) of Gateway API objects on or off; on by default. */
-  void setAdmission(boolean enabled) {
-    admission.setEnabled(enabled);
-  }
-
-  void setServerAddress(String address) {
-    this.serverAddress = address;
-  }
-
-  List<Call> requestLog() {
-    synchronized (log) {
-      return List.copyOf(log);
-    }
-  }
-
-  List<Refusal> refusals() {
-    synchronized (refusals) {
-      return List.copyOf(refusals);
-    }
-  }
-
-  void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
-    faults.add(new Fault(method, Pattern.compile(pathRegex), userAgent, code, new int[] {times}));
-  }
-
-  void dropWatches() {
-    for (Iterator<WebSocket> it = watches.iterator(); it.hasNext(); ) {
-      WebSocket socket = it.next();
-      socket.close(1001, "in-memory API dropped the watch");
-      it.remove();
-    }
-  }
-
-  boolean indexed() {
-    return crud instanceof IndexedCrudDispatcher indexedCrud && indexedCrud.indexed();
-  }
-
-  @Override
-  public MockResponse dispatch(RecordedRequest request) {
-    RecordedRequest effective = labelNamespace(convertVersion(request));
-    MockResponse response = serve(effective, requestedVersion(request));
-    Call call = new Call(request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")),
-        response.code());
-    synchronized (log) {
-      if (log.size() == MAX_LOGGED_CALLS) {
-        log.removeFirst();
-      }
-      log.addLast(call);
-    }
-    return response;
-  }
-
-  /** The API version a request names ({@code v1beta1} for a write converted to v1), or null. */
-  private static String requestedVersion(RecordedRequest request) {
-    String path = request.getPath();
-    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    Matcher matcher = API_GROUP_VERSION.matcher(bare);
-    return matcher.find() ? matcher.group(1) : null;
-  }
-
-  private MockResponse serve(RecordedRequest request, String requestedVersion) {
-    String method = request.getMethod();
-    String path = request.getPath();
-    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    for (Fault fault : faults) {
-      synchronized (fault) {
-        if (fault.remaining()[0] > 0 && fault.method().equalsIgnoreCase(method) && fault.path().matcher(bare).find()
-            && (fault.userAgent() == null || fault.userAgent().equals(request.getHeader("User-Agent")))) {
-          fault.remaining()[0]--;
-          return status(fault.code(), "Injected", "injected fault for " + method + " " + bare);
+    /**
+     * One request as served.
+     *
+     * @param method HTTP method
+     * @param path request path with query
+     * @param userAgent the client's User-Agent (components identify themselves with it)
+     * @param code response status code
+     */
+    public record Call(String method, String path, String userAgent, int code) {
+        public boolean isWrite() {
+            return !"GET".equals(method);
         }
-      }
     }
-    if ("GET".equals(method)) {
-      MockResponse discovery = discovery(bare);
-      if (discovery != null) {
-        return discovery;
-      }
-    }
-    if ("PUT".equals(method)) {
-      Matcher status = STATUS_PUT.matcher(bare);
-      if (status.matches()) {
-        MockResponse conflict = staleStatusUpdate(status.group(1), request);
-        if (conflict != null) {
-          return conflict;
+
+    /**
+     * A write the in-memory API refused as invalid (422), with the API server's message.
+     *
+     * @param method HTTP method
+     * @param path request path with query
+     * @param userAgent the client's User-Agent
+     * @param message the refusal's message, e.g. {@code Gateway.gateway.networking.k8s.io "gw" is invalid: ...}
+     */
+    public record Refusal(String method, String path, String userAgent, String message) {
+        /** Whether the write was to a {@code /status} subresource. */
+        public boolean isStatusWrite() {
+            String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            return bare.endsWith("/status");
         }
-      }
     }
-    if (admission.governs(method, bare)) {
-      AdmissionStep.Result admitted = admission.admit(request, bare, requestedVersion);
-      if (admitted.refusal() != null) {
-        remember(new Refusal(method, path, nullToEmpty(request.getHeader("User-Agent")), admitted.message()));
-        return admitted.refusal();
-      }
-      request = admitted.request();
-    }
-    MockResponse response = crud.dispatch(request);
-    admission.afterWrite(method, bare, response);
-    trackVersion(method, bare, response);
-    if (response.getWebSocketListener() != null) {
-      return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
-    }
-    return response;
-  }
 
-  private void remember(Refusal refusal) {
-    synchronized (refusals) {
-      if (refusals.size() == MAX_LOGGED_REFUSALS) {
-        refusals.removeFirst();
-      }
-      refusals.addLast(refusal);
-    }
-  }
+    private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {}
 
-  /** A real API server rejects a status update whose resourceVersion is not the current one. */
-  private MockResponse staleStatusUpdate(String objectPath, RecordedRequest request) {
-    String sent;
-    try {
-      JsonNode body = Serialization.jsonMapper().readTree(utf8(request.getBody()));
-      JsonNode version = body.path("metadata").path("resourceVersion");
-      sent = version.isMissingNode() || version.isNull() ? "" : version.asString();
-    } catch (RuntimeException e) {
-      return null;
+    private static final Pattern GATEWAY_API_VERSION =
+            Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
+    private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
+    private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
+    private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
+    static final int MAX_LOGGED_CALLS = 1_000_000;
+    static final int MAX_LOGGED_REFUSALS = 10_000;
+    private static final Pattern STATUS_PUT = Pattern.compile("^(/apis?/.+)/status$");
+    private static final Pattern NAMESPACE_WRITE = Pattern.compile("^/api/v1/namespaces(/[^/]+)?$");
+    static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+    private final KubernetesCrudDispatcher crud;
+    private final AdmissionStep admission;
+    /**
+     * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
+     * standalone Gantry that runs for weeks does not keep every request it ever served.
+     */
+    private final ArrayDeque<Call> log = new ArrayDeque<>();
+
+    private final ArrayDeque<Refusal> refusals = new ArrayDeque<>();
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    /** resourceVersion by object path, as the last write through this dispatcher left it. */
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
+
+    private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
+    private volatile String serverAddress = "127.0.0.1:0";
+
+    InMemoryDispatcher(KubernetesCrudDispatcher crud) {
+        this.crud = crud;
+        this.admission = new AdmissionStep(crud);
     }
-    if (sent.isEmpty()) {
-      return null;
+
+    /** Turns admission (schema, defaults, CEL rules) of Gateway API objects on or off; on by default. */
+    void setAdmission(boolean enabled) {
+        admission.setEnabled(enabled);
     }
-    String actual = versions.get(objectPath);
-    if (actual == null) {
-      MockResponse current = crud.handleGet(objectPath);
-      if (current.code() != 200) {
+
+    void setServerAddress(String address) {
+        this.serverAddress = address;
+    }
+
+    List<Call> requestLog() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    List<Refusal> refusals() {
+        synchronized (refusals) {
+            return List.copyOf(refusals);
+        }
+    }
+
+    void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
+        faults.add(new Fault(method, Pattern.compile(pathRegex), userAgent, code, new int[] {times}));
+    }
+
+    void dropWatches() {
+        for (Iterator<WebSocket> it = watches.iterator(); it.hasNext(); ) {
+            WebSocket socket = it.next();
+            socket.close(1001, "in-memory API dropped the watch");
+            it.remove();
+        }
+    }
+
+    boolean indexed() {
+        return crud instanceof IndexedCrudDispatcher indexedCrud && indexedCrud.indexed();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        RecordedRequest effective = labelNamespace(convertVersion(request));
+        MockResponse response = serve(effective, requestedVersion(request));
+        Call call = new Call(
+                request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")), response.code());
+        synchronized (log) {
+            if (log.size() == MAX_LOGGED_CALLS) {
+                log.removeFirst();
+            }
+            log.addLast(call);
+        }
+        return response;
+    }
+
+    /** The API version a request names ({@code v1beta1} for a write converted to v1), or null. */
+    private static String requestedVersion(RecordedRequest request) {
+        String path = request.getPath();
+        String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        Matcher matcher = API_GROUP_VERSION.matcher(bare);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    private MockResponse serve(RecordedRequest request, String requestedVersion) {
+        String method = request.getMethod();
+        String path = request.getPath();
+        String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        for (Fault fault : faults) {
+            synchronized (fault) {
+                if (fault.remaining()[0] > 0
+                        && fault.method().equalsIgnoreCase(method)
+                        && fault.path().matcher(bare).find()
+                        && (fault.userAgent() == null || fault.userAgent().equals(request.getHeader("User-Agent")))) {
+                    fault.remaining()[0]--;
+                    return status(fault.code(), "Injected", "injected fault for " + method + " " + bare);
+                }
+            }
+        }
+        if ("GET".equals(method)) {
+            MockResponse discovery = discovery(bare);
+            if (discovery != null) {
+                return discovery;
+            }
+        }
+        if ("PUT".equals(method)) {
+            Matcher status = STATUS_PUT.matcher(bare);
+            if (status.matches()) {
+                MockResponse conflict = staleStatusUpdate(status.group(1), request);
+                if (conflict != null) {
+                    return conflict;
+                }
+            }
+        }
+        if (admission.governs(method, bare)) {
+            AdmissionStep.Result admitted = admission.admit(request, bare, requestedVersion);
+            if (admitted.refusal() != null) {
+                remember(new Refusal(method, path, nullToEmpty(request.getHeader("User-Agent")), admitted.message()));
+                return admitted.refusal();
+            }
+            request = admitted.request();
+        }
+        MockResponse response = crud.dispatch(request);
+        admission.afterWrite(method, bare, response);
+        trackVersion(method, bare, response);
+        if (response.getWebSocketListener() != null) {
+            return response.withWebSocketUpgrade(new TrackedWatch(response.getWebSocketListener()));
+        }
+        return response;
+    }
+
+    private void remember(Refusal refusal) {
+        synchronized (refusals) {
+            if (refusals.size() == MAX_LOGGED_REFUSALS) {
+                refusals.removeFirst();
+            }
+            refusals.addLast(refusal);
+        }
+    }
+
+    /** A real API server rejects a status update whose resourceVersion is not the current one. */
+    private MockResponse staleStatusUpdate(String objectPath, RecordedRequest request) {
+        String sent;
+        try {
+            JsonNode body = Serialization.jsonMapper().readTree(utf8(request.getBody()));
+            JsonNode version = body.path("metadata").path("resourceVersion");
+            sent = version.isMissingNode() || version.isNull() ? "" : version.asString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (sent.isEmpty()) {
+            return null;
+        }
+        String actual = versions.get(objectPath);
+        if (actual == null) {
+            MockResponse current = crud.handleGet(objectPath);
+            if (current.code() != 200) {
+                return null;
+            }
+            JsonNode stored = Serialization.jsonMapper().readTree(utf8(current.getBody()));
+            actual = stored.path("metadata").path("resourceVersion").asString();
+        }
+        if (!sent.equals(actual)) {
+            return status(
+                    409,
+                    "Conflict",
+                    "Operation cannot be fulfilled: the object has been modified; please apply your"
+                            + " changes to the latest version and try again");
+        }
         return null;
-      }
-      JsonNode stored = Serialization.jsonMapper().readTree(utf8(current.getBody()));
-      actual = stored.path("metadata").path("resourceVersion").asString();
     }
-    if (!sent.equals(actual)) {
-      return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your"
-          + " changes to the latest version and try again");
-    }
-    return null;
-  }
 
-  /**
-   * A real API server labels every Namespace with {@code kubernetes.io/metadata.name}; selectors on a namespace's
-   * name (allowedRoutes, allowedListeners) depend on it.
-   */
-  private static RecordedRequest labelNamespace(RecordedRequest request) {
-    String path = request.getPath();
-    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    Matcher matcher = NAMESPACE_WRITE.matcher(bare);
-    boolean create = "POST".equals(request.getMethod()) && matcher.matches() && matcher.group(1) == null;
-    boolean replace = "PUT".equals(request.getMethod()) && matcher.matches() && matcher.group(1) != null;
-    if (!create && !replace || request.getBody() == null) {
-      return request;
-    }
-    JsonNode body;
-    try {
-      body = Serialization.jsonMapper().readTree(utf8(request.getBody()));
-    } catch (RuntimeException e) {
-      return request; // the CRUD dispatcher answers malformed bodies
-    }
-    if (!(body instanceof ObjectNode object) || !(object.get("metadata") instanceof ObjectNode metadata)
-        || metadata.path("name").asString("").isEmpty()) {
-      return request;
-    }
-    ObjectNode labels = metadata.get("labels") instanceof ObjectNode existing ? existing : metadata.putObject("labels");
-    labels.put(NAMESPACE_NAME_LABEL, metadata.path("name").asString());
-    return new RecordedRequest(request.getHttpVersion(), request.method(), path, request.getHeaders(),
-        new Buffer(Serialization.jsonMapper().writeValueAsString(object).getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /**
-   * Remembers the resourceVersion each write leaves on an object, so that checking a status update against it
-   * does not cost a read that scans the whole store.
-   */
-  private void trackVersion(String method, String bare, MockResponse response) {
-    int code = response.code();
-    if (code < 200 || code >= 300 || "GET".equals(method)) {
-      return;
-    }
-    String objectPath = bare.endsWith("/status") ? bare.substring(0, bare.length() - "/status".length()) : bare;
-    if ("DELETE".equals(method)) {
-      versions.remove(objectPath);
-      return;
-    }
-    if (response.getBody() == null) {
-      return;
-    }
-    try {
-      JsonNode body = Serialization.jsonMapper().readTree(utf8(response.getBody()));
-      JsonNode metadata = body.path("metadata");
-      String name = metadata.path("name").asString("");
-      String version = metadata.path("resourceVersion").asString("");
-      if (name.isEmpty() || version.isEmpty() || body.has("items")) {
-        return;
-      }
-      versions.put("POST".equals(method) ? objectPath + "/" + name : objectPath, version);
-    } catch (RuntimeException e) {
-      versions.remove(objectPath); // unknown: the next check reads the store
-    }
-  }
-
-  /** Gateway API types are the same in every served version: serve them all from v1. */
-  private static RecordedRequest convertVersion(RecordedRequest request) {
-    String path = request.getPath();
-    Matcher matcher = GATEWAY_API_VERSION.matcher(path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
-    if (!matcher.matches() || matcher.group(2) == null) {
-      return request;
-    }
-    String converted = path.replaceFirst("/gateway\\.networking\\.k8s\\.io/" + matcher.group(1) + "/",
-        "/gateway.networking.k8s.io/v1/");
-    Buffer body = request.getBody();
-    byte[] bytes = body == null ? new byte[0] : body.getBytes();
-    if (bytes.length > 0) {
-      String text = new String(bytes, StandardCharsets.UTF_8).replace(
-          "\"gateway.networking.k8s.io/" + matcher.group(1) + "\"", "\"gateway.networking.k8s.io/v1\"");
-      bytes = text.getBytes(StandardCharsets.UTF_8);
-    }
-    return new RecordedRequest(request.getHttpVersion(), request.method(), converted, request.getHeaders(),
-        new Buffer(bytes));
-  }
-
-  // ---- Discovery -------------------------------------------------------------------------------------------
-
-  private record Resource(String plural, String kind, boolean namespaced, boolean status, List<String> shortNames) {
-  }
-
-  private static final Map<String, List<Resource>> BUILT_IN = builtIn();
-
-  private static Map<String, List<Resource>> builtIn() {
-    Map<String, List<Resource>> groups = new LinkedHashMap<>();
-    groups.put("v1", List.of(
-        new Resource("namespaces", "Namespace", false, true, List.of("ns")),
-        new Resource("services", "Service", true, true, List.of("svc")),
-        new Resource("endpoints", "Endpoints", true, false, List.of("ep")),
-        new Resource("secrets", "Secret", true, false, List.of()),
-        new Resource("configmaps", "ConfigMap", true, false, List.of("cm")),
-        new Resource("serviceaccounts", "ServiceAccount", true, false, List.of("sa")),
-        new Resource("pods", "Pod", true, true, List.of("po")),
-        new Resource("events", "Event", true, false, List.of("ev"))));
-    groups.put("apps/v1", List.of(
-        new Resource("deployments", "Deployment", true, true, List.of("deploy")),
-        new Resource("statefulsets", "StatefulSet", true, true, List.of("sts")),
-        new Resource("replicasets", "ReplicaSet", true, true, List.of("rs"))));
-    groups.put("discovery.k8s.io/v1", List.of(new Resource("endpointslices", "EndpointSlice", true, false, List.of())));
-    groups.put("coordination.k8s.io/v1", List.of(new Resource("leases", "Lease", true, false, List.of())));
-    groups.put("events.k8s.io/v1", List.of(new Resource("events", "Event", true, false, List.of("ev"))));
-    groups.put("policy/v1", List.of(new Resource("poddisruptionbudgets", "PodDisruptionBudget", true, true,
-        List.of("pdb"))));
-    groups.put("rbac.authorization.k8s.io/v1", List.of(
-        new Resource("roles", "Role", true, false, List.of()),
-        new Resource("rolebindings", "RoleBinding", true, false, List.of()),
-        new Resource("clusterroles", "ClusterRole", false, false, List.of()),
-        new Resource("clusterrolebindings", "ClusterRoleBinding", false, false, List.of())));
-    groups.put("apiextensions.k8s.io/v1", List.of(new Resource("customresourcedefinitions",
-        "CustomResourceDefinition", false, true, List.of("crd", "crds"))));
-    return groups;
-  }
-
-  /** Group versions with their resources: the built-in table plus every stored CRD. */
-  private Map<String, List<Resource>> groupVersions() {
-    Map<String, List<Resource>> all = new TreeMap<>();
-    BUILT_IN.forEach((gv, resources) -> all.put(gv, new ArrayList<>(resources)));
-    MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-    if (crds.code() == 200) {
-      JsonNode list = Serialization.jsonMapper().readTree(utf8(crds.getBody()));
-      for (JsonNode crd : list.path("items")) {
-        JsonNode spec = crd.path("spec");
-        String group = spec.path("group").asString();
-        JsonNode names = spec.path("names");
-        List<String> shortNames = new ArrayList<>();
-        names.path("shortNames").forEach(n -> shortNames.add(n.asString()));
-        for (JsonNode version : spec.path("versions")) {
-          if (!version.path("served").asBoolean(true)) {
-            continue;
-          }
-          all.computeIfAbsent(group + "/" + version.path("name").asString(), k -> new ArrayList<>())
-              .add(new Resource(names.path("plural").asString(), names.path("kind").asString(),
-                  "Namespaced".equals(spec.path("scope").asString()),
-                  !version.path("subresources").path("status").isMissingNode(), shortNames));
+    /**
+     * A real API server labels every Namespace with {@code kubernetes.io/metadata.name}; selectors on a namespace's
+     * name (allowedRoutes, allowedListeners) depend on it.
+     */
+    private static RecordedRequest labelNamespace(RecordedRequest request) {
+        String path = request.getPath();
+        String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        Matcher matcher = NAMESPACE_WRITE.matcher(bare);
+        boolean create = "POST".equals(request.getMethod()) && matcher.matches() && matcher.group(1) == null;
+        boolean replace = "PUT".equals(request.getMethod()) && matcher.matches() && matcher.group(1) != null;
+        if (!create && !replace || request.getBody() == null) {
+            return request;
         }
-      }
-    }
-    return all;
-  }
-
-  private MockResponse discovery(String path) {
-    if ("/version".equals(path)) {
-      return json(Map.of("major", "1", "minor", "33", "gitVersion", "v1.33.0-gantry-in-memory",
-          "platform", "linux/amd64", "goVersion", "n/a", "compiler", "n/a", "buildDate", "2026-01-01T00:00:00Z",
-          "gitCommit", "in-memory", "gitTreeState", "clean"));
-    }
-    if ("/api".equals(path) || "/api/".equals(path)) {
-      return json(Map.of("kind", "APIVersions", "versions", List.of("v1"), "serverAddressByClientCIDRs",
-          List.of(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", serverAddress))));
-    }
-    if ("/api/v1".equals(path) || "/api/v1/".equals(path)) {
-      return json(resourceList("v1", groupVersions().get("v1")));
-    }
-    if ("/apis".equals(path) || "/apis/".equals(path)) {
-      Map<String, List<String>> versionsByGroup = new TreeMap<>();
-      for (String gv : groupVersions().keySet()) {
-        if (gv.contains("/")) {
-          versionsByGroup.computeIfAbsent(gv.substring(0, gv.indexOf('/')), k -> new ArrayList<>())
-              .add(gv.substring(gv.indexOf('/') + 1));
+        JsonNode body;
+        try {
+            body = Serialization.jsonMapper().readTree(utf8(request.getBody()));
+        } catch (RuntimeException e) {
+            return request; // the CRUD dispatcher answers malformed bodies
         }
-      }
-      List<Object> groups = new ArrayList<>();
-      versionsByGroup.forEach((group, versions) -> groups.add(apiGroup(group, versions)));
-      return json(Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", groups));
-    }
-    Matcher groupVersion = GROUP_VERSION.matcher(path);
-    if (groupVersion.matches()) {
-      String gv = groupVersion.group(1) + "/" + groupVersion.group(2);
-      List<Resource> resources = groupVersions().get(gv);
-      return resources == null ? null : json(resourceList(gv, resources));
-    }
-    Matcher group = GROUP.matcher(path);
-    if (group.matches()) {
-      List<String> versions = new ArrayList<>();
-      for (String gv : groupVersions().keySet()) {
-        if (gv.startsWith(group.group(1) + "/")) {
-          versions.add(gv.substring(gv.indexOf('/') + 1));
+        if (!(body instanceof ObjectNode object)
+                || !(object.get("metadata") instanceof ObjectNode metadata)
+                || metadata.path("name").asString("").isEmpty()) {
+            return request;
         }
-      }
-      return versions.isEmpty() ? null : json(apiGroup(group.group(1), versions));
-    }
-    return null;
-  }
-
-  private static Map<String, Object> apiGroup(String group, List<String> versions) {
-    List<String> ordered = new ArrayList<>(versions);
-    // The preferred version is v1 where there is one, as on a real server for these groups.
-    ordered.sort((a, b) -> a.equals("v1") ? -1 : b.equals("v1") ? 1 : b.compareTo(a));
-    List<Object> list = new ArrayList<>();
-    for (String v : ordered) {
-      list.add(Map.of("groupVersion", group + "/" + v, "version", v));
-    }
-    return Map.of("kind", "APIGroup", "apiVersion", "v1", "name", group, "versions", list, "preferredVersion",
-        list.getFirst());
-  }
-
-  private static Map<String, Object> resourceList(String groupVersion, List<Resource> resources) {
-    List<Object> list = new ArrayList<>();
-    List<String> verbs = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
-    for (Resource r : resources) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", r.plural());
-      entry.put("singularName", r.kind().toLowerCase());
-      entry.put("namespaced", r.namespaced());
-      entry.put("kind", r.kind());
-      entry.put("verbs", verbs);
-      if (!r.shortNames().isEmpty()) {
-        entry.put("shortNames", r.shortNames());
-      }
-      list.add(entry);
-      if (r.status()) {
-        list.add(Map.of("name", r.plural() + "/status", "singularName", "", "namespaced", r.namespaced(), "kind",
-            r.kind(), "verbs", List.of("get", "patch", "update")));
-      }
-    }
-    return Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", groupVersion, "resources", list);
-  }
-
-  private static MockResponse json(Object body) {
-    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-        .setBody(Serialization.asJson(body));
-  }
-
-  private static MockResponse status(int code, String reason, String message) {
-    ObjectNode status = Serialization.jsonMapper().createObjectNode();
-    status.put("kind", "Status");
-    status.put("apiVersion", "v1");
-    status.put("status", "Failure");
-    status.put("message", message);
-    status.put("reason", reason);
-    status.put("code", code);
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
-        .setBody(status.toString());
-  }
-
-  /** Reads a body without consuming it (the CRUD dispatcher reads it again). */
-  private static String utf8(Buffer buffer) {
-    return buffer == null ? "" : new String(buffer.getBytes(), StandardCharsets.UTF_8);
-  }
-
-  private static String nullToEmpty(String s) {
-    return s == null ? "" : s;
-  }
-
-  /** Remembers open watch sockets so they can be dropped on demand. */
-  private final class TrackedWatch extends WebSocketListener {
-    private final WebSocketListener delegate;
-
-    TrackedWatch(WebSocketListener delegate) {
-      this.delegate = delegate;
+        ObjectNode labels =
+                metadata.get("labels") instanceof ObjectNode existing ? existing : metadata.putObject("labels");
+        labels.put(NAMESPACE_NAME_LABEL, metadata.path("name").asString());
+        return new RecordedRequest(
+                request.getHttpVersion(),
+                request.method(),
+                path,
+                request.getHeaders(),
+                new Buffer(Serialization.jsonMapper().writeValueAsString(object).getBytes(StandardCharsets.UTF_8)));
     }
 
-    @Override
-    public void onBeforeAccept(WebSocket webSocket, Response response) {
-      delegate.onBeforeAccept(webSocket, response);
+    /**
+     * Remembers the resourceVersion each write leaves on an object, so that checking a status update against it
+     * does not cost a read that scans the whole store.
+     */
+    private void trackVersion(String method, String bare, MockResponse response) {
+        int code = response.code();
+        if (code < 200 || code >= 300 || "GET".equals(method)) {
+            return;
+        }
+        String objectPath = bare.endsWith("/status") ? bare.substring(0, bare.length() - "/status".length()) : bare;
+        if ("DELETE".equals(method)) {
+            versions.remove(objectPath);
+            return;
+        }
+        if (response.getBody() == null) {
+            return;
+        }
+        try {
+            JsonNode body = Serialization.jsonMapper().readTree(utf8(response.getBody()));
+            JsonNode metadata = body.path("metadata");
+            String name = metadata.path("name").asString("");
+            String version = metadata.path("resourceVersion").asString("");
+            if (name.isEmpty() || version.isEmpty() || body.has("items")) {
+                return;
+            }
+            versions.put("POST".equals(method) ? objectPath + "/" + name : objectPath, version);
+        } catch (RuntimeException e) {
+            versions.remove(objectPath); // unknown: the next check reads the store
+        }
     }
 
-    @Override
-    public void onOpen(WebSocket webSocket, Response response) {
-      watches.add(webSocket);
-      delegate.onOpen(webSocket, response);
+    /** Gateway API types are the same in every served version: serve them all from v1. */
+    private static RecordedRequest convertVersion(RecordedRequest request) {
+        String path = request.getPath();
+        Matcher matcher = GATEWAY_API_VERSION.matcher(path.contains("?") ? path.substring(0, path.indexOf('?')) : path);
+        if (!matcher.matches() || matcher.group(2) == null) {
+            return request;
+        }
+        String converted = path.replaceFirst(
+                "/gateway\\.networking\\.k8s\\.io/" + matcher.group(1) + "/", "/gateway.networking.k8s.io/v1/");
+        Buffer body = request.getBody();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        if (bytes.length > 0) {
+            String text = new String(bytes, StandardCharsets.UTF_8)
+                    .replace(
+                            "\"gateway.networking.k8s.io/" + matcher.group(1) + "\"",
+                            "\"gateway.networking.k8s.io/v1\"");
+            bytes = text.getBytes(StandardCharsets.UTF_8);
+        }
+        return new RecordedRequest(
+                request.getHttpVersion(), request.method(), converted, request.getHeaders(), new Buffer(bytes));
     }
 
-    @Override
-    public void onMessage(WebSocket webSocket, String text) {
-      delegate.onMessage(webSocket, text);
+    // ---- Discovery -------------------------------------------------------------------------------------------
+
+    private record Resource(String plural, String kind, boolean namespaced, boolean status, List<String> shortNames) {}
+
+    private static final Map<String, List<Resource>> BUILT_IN = builtIn();
+
+    private static Map<String, List<Resource>> builtIn() {
+        Map<String, List<Resource>> groups = new LinkedHashMap<>();
+        groups.put(
+                "v1",
+                List.of(
+                        new Resource("namespaces", "Namespace", false, true, List.of("ns")),
+                        new Resource("services", "Service", true, true, List.of("svc")),
+                        new Resource("endpoints", "Endpoints", true, false, List.of("ep")),
+                        new Resource("secrets", "Secret", true, false, List.of()),
+                        new Resource("configmaps", "ConfigMap", true, false, List.of("cm")),
+                        new Resource("serviceaccounts", "ServiceAccount", true, false, List.of("sa")),
+                        new Resource("pods", "Pod", true, true, List.of("po")),
+                        new Resource("events", "Event", true, false, List.of("ev"))));
+        groups.put(
+                "apps/v1",
+                List.of(
+                        new Resource("deployments", "Deployment", true, true, List.of("deploy")),
+                        new Resource("statefulsets", "StatefulSet", true, true, List.of("sts")),
+                        new Resource("replicasets", "ReplicaSet", true, true, List.of("rs"))));
+        groups.put(
+                "discovery.k8s.io/v1",
+                List.of(new Resource("endpointslices", "EndpointSlice", true, false, List.of())));
+        groups.put("coordination.k8s.io/v1", List.of(new Resource("leases", "Lease", true, false, List.of())));
+        groups.put("events.k8s.io/v1", List.of(new Resource("events", "Event", true, false, List.of("ev"))));
+        groups.put(
+                "policy/v1",
+                List.of(new Resource("poddisruptionbudgets", "PodDisruptionBudget", true, true, List.of("pdb"))));
+        groups.put(
+                "rbac.authorization.k8s.io/v1",
+                List.of(
+                        new Resource("roles", "Role", true, false, List.of()),
+                        new Resource("rolebindings", "RoleBinding", true, false, List.of()),
+                        new Resource("clusterroles", "ClusterRole", false, false, List.of()),
+                        new Resource("clusterrolebindings", "ClusterRoleBinding", false, false, List.of())));
+        groups.put(
+                "apiextensions.k8s.io/v1",
+                List.of(new Resource(
+                        "customresourcedefinitions", "CustomResourceDefinition", false, true, List.of("crd", "crds"))));
+        return groups;
     }
 
-    @Override
-    public void onMessage(WebSocket webSocket, ByteString bytes) {
-      delegate.onMessage(webSocket, bytes);
+    /** Group versions with their resources: the built-in table plus every stored CRD. */
+    private Map<String, List<Resource>> groupVersions() {
+        Map<String, List<Resource>> all = new TreeMap<>();
+        BUILT_IN.forEach((gv, resources) -> all.put(gv, new ArrayList<>(resources)));
+        MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+        if (crds.code() == 200) {
+            JsonNode list = Serialization.jsonMapper().readTree(utf8(crds.getBody()));
+            for (JsonNode crd : list.path("items")) {
+                JsonNode spec = crd.path("spec");
+                String group = spec.path("group").asString();
+                JsonNode names = spec.path("names");
+                List<String> shortNames = new ArrayList<>();
+                names.path("shortNames").forEach(n -> shortNames.add(n.asString()));
+                for (JsonNode version : spec.path("versions")) {
+                    if (!version.path("served").asBoolean(true)) {
+                        continue;
+                    }
+                    all.computeIfAbsent(group + "/" + version.path("name").asString(), k -> new ArrayList<>())
+                            .add(new Resource(
+                                    names.path("plural").asString(),
+                                    names.path("kind").asString(),
+                                    "Namespaced".equals(spec.path("scope").asString()),
+                                    !version.path("subresources").path("status").isMissingNode(),
+                                    shortNames));
+                }
+            }
+        }
+        return all;
     }
 
-    @Override
-    public void onMessage(WebSocket webSocket, byte[] bytes) {
-      delegate.onMessage(webSocket, bytes);
+    private MockResponse discovery(String path) {
+        if ("/version".equals(path)) {
+            return json(Map.of(
+                    "major",
+                    "1",
+                    "minor",
+                    "33",
+                    "gitVersion",
+                    "v1.33.0-gantry-in-memory",
+                    "platform",
+                    "linux/amd64",
+                    "goVersion",
+                    "n/a",
+                    "compiler",
+                    "n/a",
+                    "buildDate",
+                    "2026-01-01T00:00:00Z",
+                    "gitCommit",
+                    "in-memory",
+                    "gitTreeState",
+                    "clean"));
+        }
+        if ("/api".equals(path) || "/api/".equals(path)) {
+            return json(Map.of(
+                    "kind",
+                    "APIVersions",
+                    "versions",
+                    List.of("v1"),
+                    "serverAddressByClientCIDRs",
+                    List.of(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", serverAddress))));
+        }
+        if ("/api/v1".equals(path) || "/api/v1/".equals(path)) {
+            return json(resourceList("v1", groupVersions().get("v1")));
+        }
+        if ("/apis".equals(path) || "/apis/".equals(path)) {
+            Map<String, List<String>> versionsByGroup = new TreeMap<>();
+            for (String gv : groupVersions().keySet()) {
+                if (gv.contains("/")) {
+                    versionsByGroup
+                            .computeIfAbsent(gv.substring(0, gv.indexOf('/')), k -> new ArrayList<>())
+                            .add(gv.substring(gv.indexOf('/') + 1));
+                }
+            }
+            List<Object> groups = new ArrayList<>();
+            versionsByGroup.forEach((group, versions) -> groups.add(apiGroup(group, versions)));
+            return json(Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", groups));
+        }
+        Matcher groupVersion = GROUP_VERSION.matcher(path);
+        if (groupVersion.matches()) {
+            String gv = groupVersion.group(1) + "/" + groupVersion.group(2);
+            List<Resource> resources = groupVersions().get(gv);
+            return resources == null ? null : json(resourceList(gv, resources));
+        }
+        Matcher group = GROUP.matcher(path);
+        if (group.matches()) {
+            List<String> versions = new ArrayList<>();
+            for (String gv : groupVersions().keySet()) {
+                if (gv.startsWith(group.group(1) + "/")) {
+                    versions.add(gv.substring(gv.indexOf('/') + 1));
+                }
+            }
+            return versions.isEmpty() ? null : json(apiGroup(group.group(1), versions));
+        }
+        return null;
     }
 
-    @Override
-    public void onPing(WebSocket webSocket, byte[] bytes) {
-      delegate.onPing(webSocket, bytes);
+    private static Map<String, Object> apiGroup(String group, List<String> versions) {
+        List<String> ordered = new ArrayList<>(versions);
+        // The preferred version is v1 where there is one, as on a real server for these groups.
+        ordered.sort((a, b) -> a.equals("v1") ? -1 : b.equals("v1") ? 1 : b.compareTo(a));
+        List<Object> list = new ArrayList<>();
+        for (String v : ordered) {
+            list.add(Map.of("groupVersion", group + "/" + v, "version", v));
+        }
+        return Map.of(
+                "kind",
+                "APIGroup",
+                "apiVersion",
+                "v1",
+                "name",
+                group,
+                "versions",
+                list,
+                "preferredVersion",
+                list.getFirst());
     }
 
-    @Override
-    public void onClosing(WebSocket webSocket, int code, String reason) {
-      watches.remove(webSocket);
-      delegate.onClosing(webSocket, code, reason);
+    private static Map<String, Object> resourceList(String groupVersion, List<Resource> resources) {
+        List<Object> list = new ArrayList<>();
+        List<String> verbs = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+        for (Resource r : resources) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", r.plural());
+            entry.put("singularName", r.kind().toLowerCase());
+            entry.put("namespaced", r.namespaced());
+            entry.put("kind", r.kind());
+            entry.put("verbs", verbs);
+            if (!r.shortNames().isEmpty()) {
+                entry.put("shortNames", r.shortNames());
+            }
+            list.add(entry);
+            if (r.status()) {
+                list.add(Map.of(
+                        "name",
+                        r.plural() + "/status",
+                        "singularName",
+                        "",
+                        "namespaced",
+                        r.namespaced(),
+                        "kind",
+                        r.kind(),
+                        "verbs",
+                        List.of("get", "patch", "update")));
+            }
+        }
+        return Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", groupVersion, "resources", list);
     }
 
-    // The mock's listener waits (up to a minute) for its queued events when a watch closes; on the server's event
-    // loop that would stall every other request, so the wait happens on a thread of its own.
-    @Override
-    public void onClosed(WebSocket webSocket, int code, String reason) {
-      watches.remove(webSocket);
-      Thread.ofVirtual().name("in-memory-api-watch-close").start(() -> delegate.onClosed(webSocket, code, reason));
+    private static MockResponse json(Object body) {
+        return new MockResponse()
+                .setResponseCode(200)
+                .setHeader("Content-Type", "application/json")
+                .setBody(Serialization.asJson(body));
     }
 
-    @Override
-    public void onFailure(WebSocket webSocket, Throwable error, Response response) {
-      watches.remove(webSocket);
-      Thread.ofVirtual().name("in-memory-api-watch-close").start(() -> delegate.onFailure(webSocket, error,
-          response));
+    private static MockResponse status(int code, String reason, String message) {
+        ObjectNode status = Serialization.jsonMapper().createObjectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.put("status", "Failure");
+        status.put("message", message);
+        status.put("reason", reason);
+        status.put("code", code);
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(status.toString());
     }
-  }
+
+    /** Reads a body without consuming it (the CRUD dispatcher reads it again). */
+    private static String utf8(Buffer buffer) {
+        return buffer == null ? "" : new String(buffer.getBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Remembers open watch sockets so they can be dropped on demand. */
+    private final class TrackedWatch extends WebSocketListener {
+        private final WebSocketListener delegate;
+
+        TrackedWatch(WebSocketListener delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void onBeforeAccept(WebSocket webSocket, Response response) {
+            delegate.onBeforeAccept(webSocket, response);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket, Response response) {
+            watches.add(webSocket);
+            delegate.onOpen(webSocket, response);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, String text) {
+            delegate.onMessage(webSocket, text);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, ByteString bytes) {
+            delegate.onMessage(webSocket, bytes);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, byte[] bytes) {
+            delegate.onMessage(webSocket, bytes);
+        }
+
+        @Override
+        public void onPing(WebSocket webSocket, byte[] bytes) {
+            delegate.onPing(webSocket, bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket webSocket, int code, String reason) {
+            watches.remove(webSocket);
+            delegate.onClosing(webSocket, code, reason);
+        }
+
+        // The mock's listener waits (up to a minute) for its queued events when a watch closes; on the server's event
+        // loop that would stall every other request, so the wait happens on a thread of its own.
+        @Override
+        public void onClosed(WebSocket webSocket, int code, String reason) {
+            watches.remove(webSocket);
+            Thread.ofVirtual()
+                    .name("in-memory-api-watch-close")
+                    .start(() -> delegate.onClosed(webSocket, code, reason));
+        }
+
+        @Override
+        public void onFailure(WebSocket webSocket, Throwable error, Response response) {
+            watches.remove(webSocket);
+            Thread.ofVirtual()
+                    .name("in-memory-api-watch-close")
+                    .start(() -> delegate.onFailure(webSocket, error, response));
+        }
+    }
 }

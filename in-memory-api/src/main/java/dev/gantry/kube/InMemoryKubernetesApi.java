@@ -31,163 +31,170 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InMemoryKubernetesApi implements AutoCloseable {
 
-  /** Classpath location of the Gateway API CRDs bundled from the Helm chart. */
-  public static final String STANDARD_CRDS = "/dev/gantry/gateway-api/standard-install.yaml";
-  public static final String EXPERIMENTAL_CRDS = "/dev/gantry/gateway-api/experimental-install.yaml";
+    /** Classpath location of the Gateway API CRDs bundled from the Helm chart. */
+    public static final String STANDARD_CRDS = "/dev/gantry/gateway-api/standard-install.yaml";
 
-  /** The mock web server logs every request through java.util.logging at INFO; keep that out of the console. */
-  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+    public static final String EXPERIMENTAL_CRDS = "/dev/gantry/gateway-api/experimental-install.yaml";
 
-  private final KubernetesMockServer server;
-  private final InMemoryDispatcher dispatcher;
-  private final int port;
+    /** The mock web server logs every request through java.util.logging at INFO; keep that out of the console. */
+    private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
 
-  private InMemoryKubernetesApi(KubernetesMockServer server, InMemoryDispatcher dispatcher, int port) {
-    this.server = server;
-    this.dispatcher = dispatcher;
-    this.port = port;
-  }
+    private final KubernetesMockServer server;
+    private final InMemoryDispatcher dispatcher;
+    private final int port;
 
-  /** A port already taken when the in-memory API should listen on it. */
-  public static final class PortInUseException extends IllegalStateException {
-    public PortInUseException(int port) {
-      super("port " + port + " on 127.0.0.1 is already in use; choose another with --api-port");
+    private InMemoryKubernetesApi(KubernetesMockServer server, InMemoryDispatcher dispatcher, int port) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.port = port;
     }
-  }
 
-  /**
-   * Starts the API on 127.0.0.1.
-   *
-   * @param port port to listen on; 0 picks a free one
-   * @param crdResource classpath resource with the CRDs to register (standard or experimental channel)
-   */
-  public static InMemoryKubernetesApi start(int port, String crdResource) {
-    if (port != 0) {
-      ensureFree(port);
-    }
-    KubernetesCrudDispatcher crud = new IndexedCrudDispatcher();
-    InMemoryDispatcher dispatcher = new InMemoryDispatcher(crud);
-    KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-        new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init(InetAddress.getLoopbackAddress(), port);
-    InMemoryKubernetesApi api = new InMemoryKubernetesApi(server, dispatcher, server.getPort());
-    dispatcher.setServerAddress("127.0.0.1:" + api.port);
-    api.registerCrds(crdResource);
-    return api;
-  }
-
-  public static InMemoryKubernetesApi start(int port) {
-    return start(port, STANDARD_CRDS);
-  }
-
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
-  }
-
-  private static void ensureFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-    } catch (BindException e) {
-      throw new PortInUseException(port);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void registerCrds(String resource) {
-    try (KubernetesClient client = newClient("gantry-in-memory-setup");
-        InputStream crds = InMemoryKubernetesApi.class.getResourceAsStream(resource)) {
-      if (crds == null) {
-        throw new IllegalStateException("CRDs not found on the class path at " + resource);
-      }
-      for (HasMetadata object : client.load(crds).items()) {
-        if (object instanceof CustomResourceDefinition crd) {
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        } else if (!(object instanceof GenericKubernetesResource)) {
-          // ValidatingAdmissionPolicies of the bundle are not enforced by the in-memory API; skip them.
-          continue;
+    /** A port already taken when the in-memory API should listen on it. */
+    public static final class PortInUseException extends IllegalStateException {
+        public PortInUseException(int port) {
+            super("port " + port + " on 127.0.0.1 is already in use; choose another with --api-port");
         }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-  }
 
-  /** Whether objects are looked up through an index rather than by a scan of all (see IndexedCrudDispatcher). */
-  boolean indexed() {
-    return dispatcher.indexed();
-  }
+    /**
+     * Starts the API on 127.0.0.1.
+     *
+     * @param port port to listen on; 0 picks a free one
+     * @param crdResource classpath resource with the CRDs to register (standard or experimental channel)
+     */
+    public static InMemoryKubernetesApi start(int port, String crdResource) {
+        if (port != 0) {
+            ensureFree(port);
+        }
+        KubernetesCrudDispatcher crud = new IndexedCrudDispatcher();
+        InMemoryDispatcher dispatcher = new InMemoryDispatcher(crud);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), port);
+        InMemoryKubernetesApi api = new InMemoryKubernetesApi(server, dispatcher, server.getPort());
+        dispatcher.setServerAddress("127.0.0.1:" + api.port);
+        api.registerCrds(crdResource);
+        return api;
+    }
 
-  public int port() {
-    return port;
-  }
+    public static InMemoryKubernetesApi start(int port) {
+        return start(port, STANDARD_CRDS);
+    }
 
-  /** Base URL, e.g. {@code http://127.0.0.1:6443}. */
-  public String url() {
-    return "http://127.0.0.1:" + port;
-  }
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
 
-  /** Client settings pointing at this API; the user agent names the component in the request log. */
-  public Config config(String userAgent) {
-    return new ConfigBuilder(Config.empty())
-        .withMasterUrl(url())
-        .withNamespace("default")
-        .withHttp2Disable(true)
-        .withUserAgent(userAgent)
-        .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(30))
-        .withConnectionTimeout((int) TimeUnit.SECONDS.toMillis(10))
-        .build();
-  }
+    private static void ensureFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+        } catch (BindException e) {
+            throw new PortInUseException(port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-  public KubernetesClient newClient(String userAgent) {
-    return new KubernetesClientBuilder().withConfig(config(userAgent)).build();
-  }
+    private void registerCrds(String resource) {
+        try (KubernetesClient client = newClient("gantry-in-memory-setup");
+                InputStream crds = InMemoryKubernetesApi.class.getResourceAsStream(resource)) {
+            if (crds == null) {
+                throw new IllegalStateException("CRDs not found on the class path at " + resource);
+            }
+            for (HasMetadata object : client.load(crds).items()) {
+                if (object instanceof CustomResourceDefinition crd) {
+                    client.apiextensions()
+                            .v1()
+                            .customResourceDefinitions()
+                            .resource(crd)
+                            .create();
+                } else if (!(object instanceof GenericKubernetesResource)) {
+                    // ValidatingAdmissionPolicies of the bundle are not enforced by the in-memory API; skip them.
+                    continue;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-  /** The requests served so far (the last million), oldest first. */
-  public List<InMemoryDispatcher.Call> requestLog() {
-    return dispatcher.requestLog();
-  }
+    /** Whether objects are looked up through an index rather than by a scan of all (see IndexedCrudDispatcher). */
+    boolean indexed() {
+        return dispatcher.indexed();
+    }
 
-  /** The writes refused as invalid (422) so far (the last ten thousand), oldest first, with their messages. */
-  public List<InMemoryDispatcher.Refusal> refusals() {
-    return dispatcher.refusals();
-  }
+    public int port() {
+        return port;
+    }
 
-  /**
-   * Status writes by clients whose User-Agent starts with {@code userAgentPrefix} that were refused as invalid:
-   * a controller's status that a real API server would not store either.
-   */
-  public List<InMemoryDispatcher.Refusal> refusedStatusWrites(String userAgentPrefix) {
-    return refusals().stream().filter(r -> r.isStatusWrite() && r.userAgent().startsWith(userAgentPrefix)).toList();
-  }
+    /** Base URL, e.g. {@code http://127.0.0.1:6443}. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
 
-  /**
-   * Stores Gateway API objects without pruning, defaulting or validating them, as an API server without the CRDs'
-   * schemas would; for tests that feed translation objects only an older or unvalidated server can hold.
-   */
-  public void admitWithoutValidation(boolean on) {
-    dispatcher.setAdmission(!on);
-  }
+    /** Client settings pointing at this API; the user agent names the component in the request log. */
+    public Config config(String userAgent) {
+        return new ConfigBuilder(Config.empty())
+                .withMasterUrl(url())
+                .withNamespace("default")
+                .withHttp2Disable(true)
+                .withUserAgent(userAgent)
+                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(30))
+                .withConnectionTimeout((int) TimeUnit.SECONDS.toMillis(10))
+                .build();
+    }
 
-  /** Answers the next {@code times} requests matching method and path with {@code code}. */
-  public void injectFault(String method, String pathRegex, int code, int times) {
-    dispatcher.injectFault(method, pathRegex, null, code, times);
-  }
+    public KubernetesClient newClient(String userAgent) {
+        return new KubernetesClientBuilder().withConfig(config(userAgent)).build();
+    }
 
-  /** Like {@link #injectFault(String, String, int, int)}, for the requests of one client only. */
-  public void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
-    dispatcher.injectFault(method, pathRegex, userAgent, code, times);
-  }
+    /** The requests served so far (the last million), oldest first. */
+    public List<InMemoryDispatcher.Call> requestLog() {
+        return dispatcher.requestLog();
+    }
 
-  /** Closes every open watch, as an API server does on restart; informers must re-establish them. */
-  public void dropWatches() {
-    dispatcher.dropWatches();
-  }
+    /** The writes refused as invalid (422) so far (the last ten thousand), oldest first, with their messages. */
+    public List<InMemoryDispatcher.Refusal> refusals() {
+        return dispatcher.refusals();
+    }
 
-  @Override
-  public void close() {
-    server.destroy();
-  }
+    /**
+     * Status writes by clients whose User-Agent starts with {@code userAgentPrefix} that were refused as invalid:
+     * a controller's status that a real API server would not store either.
+     */
+    public List<InMemoryDispatcher.Refusal> refusedStatusWrites(String userAgentPrefix) {
+        return refusals().stream()
+                .filter(r -> r.isStatusWrite() && r.userAgent().startsWith(userAgentPrefix))
+                .toList();
+    }
+
+    /**
+     * Stores Gateway API objects without pruning, defaulting or validating them, as an API server without the CRDs'
+     * schemas would; for tests that feed translation objects only an older or unvalidated server can hold.
+     */
+    public void admitWithoutValidation(boolean on) {
+        dispatcher.setAdmission(!on);
+    }
+
+    /** Answers the next {@code times} requests matching method and path with {@code code}. */
+    public void injectFault(String method, String pathRegex, int code, int times) {
+        dispatcher.injectFault(method, pathRegex, null, code, times);
+    }
+
+    /** Like {@link #injectFault(String, String, int, int)}, for the requests of one client only. */
+    public void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
+        dispatcher.injectFault(method, pathRegex, userAgent, code, times);
+    }
+
+    /** Closes every open watch, as an API server does on restart; informers must re-establish them. */
+    public void dropWatches() {
+        dispatcher.dropWatches();
+    }
+
+    @Override
+    public void close() {
+        server.destroy();
+    }
 }

@@ -25,62 +25,113 @@ import org.junit.jupiter.api.Test;
 
 class InformerFeedTest {
 
-  private InMemoryKubernetesApi api;
-  private KubernetesClient client;
+    private InMemoryKubernetesApi api;
+    private KubernetesClient client;
 
-  @BeforeEach
-  void start() {
-    api = InMemoryKubernetesApi.start(0);
-    client = api.newClient("test");
-    client.resource(new NamespaceBuilder().withNewMetadata().withName("team").endMetadata().build()).create();
-    client.resource(new ServiceBuilder().withNewMetadata().withName("lb").withNamespace("team").endMetadata()
-        .withNewSpec().withType("LoadBalancer").endSpec().withNewStatus().withNewLoadBalancer().addNewIngress()
-        .withIp("192.0.2.10").endIngress().endLoadBalancer().endStatus().build()).create();
-    HTTPRoute route = client.resource(new HTTPRouteBuilder().withNewMetadata().withName("r").withNamespace("team")
-        .addToAnnotations(StrippingItemStore.LAST_APPLIED, "{}").endMetadata().withNewSpec().addNewParentRef()
-        .withName("gw").endParentRef().endSpec().build()).create();
-    route.setStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder().addNewParent()
-        .withControllerName("gantry.dev/gateway-controller").withNewParentRef().withName("gw").endParentRef()
-        .addToConditions(new ConditionBuilder().withType("Accepted").withStatus("True").withReason("Accepted")
-            .withMessage("").withLastTransitionTime("2026-01-01T00:00:00Z").withObservedGeneration(1L).build())
-        .endParent()
-        .build());
-    client.resource(route).updateStatus();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    api.close();
-  }
-
-  private Map<Kind<?>, HasMetadata> feed(boolean dropGatewayApiStatus) throws Exception {
-    Map<Kind<?>, HasMetadata> seen = new ConcurrentHashMap<>();
-    try (KubernetesClient reader = api.newClient("reader");
-        InformerFeed feed = new InformerFeed(reader, List.of(Kinds.HTTP_ROUTE, Kinds.SERVICE),
-            (Change change) -> seen.put(change.kind(), change.current()), dropGatewayApiStatus)) {
-      feed.start();
-      feed.synced().get(30, TimeUnit.SECONDS);
+    @BeforeEach
+    void start() {
+        api = InMemoryKubernetesApi.start(0);
+        client = api.newClient("test");
+        client.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("team")
+                        .endMetadata()
+                        .build())
+                .create();
+        client.resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("lb")
+                        .withNamespace("team")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withType("LoadBalancer")
+                        .endSpec()
+                        .withNewStatus()
+                        .withNewLoadBalancer()
+                        .addNewIngress()
+                        .withIp("192.0.2.10")
+                        .endIngress()
+                        .endLoadBalancer()
+                        .endStatus()
+                        .build())
+                .create();
+        HTTPRoute route = client.resource(new HTTPRouteBuilder()
+                        .withNewMetadata()
+                        .withName("r")
+                        .withNamespace("team")
+                        .addToAnnotations(StrippingItemStore.LAST_APPLIED, "{}")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewParentRef()
+                        .withName("gw")
+                        .endParentRef()
+                        .endSpec()
+                        .build())
+                .create();
+        route.setStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder()
+                .addNewParent()
+                .withControllerName("gantry.dev/gateway-controller")
+                .withNewParentRef()
+                .withName("gw")
+                .endParentRef()
+                .addToConditions(new ConditionBuilder()
+                        .withType("Accepted")
+                        .withStatus("True")
+                        .withReason("Accepted")
+                        .withMessage("")
+                        .withLastTransitionTime("2026-01-01T00:00:00Z")
+                        .withObservedGeneration(1L)
+                        .build())
+                .endParent()
+                .build());
+        client.resource(route).updateStatus();
     }
-    return seen;
-  }
 
-  @Test
-  void aShardsFeedKeepsNoGatewayApiStatusButKeepsAServicesAndStripsLastApplied() throws Exception {
-    Map<Kind<?>, HasMetadata> seen = feed(true);
-    HTTPRoute route = (HTTPRoute) seen.get(Kinds.HTTP_ROUTE);
-    assertNull(route.getStatus(), "a shard holds no route status");
-    assertNull(route.getMetadata().getAnnotations().get(StrippingItemStore.LAST_APPLIED));
-    Service service = (Service) seen.get(Kinds.SERVICE);
-    assertEquals("192.0.2.10", service.getStatus().getLoadBalancer().getIngress().getFirst().getIp(),
-        "translation reads a Service's load-balancer status");
-  }
+    @AfterEach
+    void stop() {
+        client.close();
+        api.close();
+    }
 
-  @Test
-  void theControllersFeedKeepsStatus() throws Exception {
-    Map<Kind<?>, HasMetadata> seen = feed(false);
-    HTTPRoute route = (HTTPRoute) seen.get(Kinds.HTTP_ROUTE);
-    assertNotNull(route.getStatus(), "the controller compares what it writes with the route's status");
-    assertEquals("Accepted", route.getStatus().getParents().getFirst().getConditions().getFirst().getType());
-  }
+    private Map<Kind<?>, HasMetadata> feed(boolean dropGatewayApiStatus) throws Exception {
+        Map<Kind<?>, HasMetadata> seen = new ConcurrentHashMap<>();
+        try (KubernetesClient reader = api.newClient("reader");
+                InformerFeed feed = new InformerFeed(
+                        reader,
+                        List.of(Kinds.HTTP_ROUTE, Kinds.SERVICE),
+                        (Change change) -> seen.put(change.kind(), change.current()),
+                        dropGatewayApiStatus)) {
+            feed.start();
+            feed.synced().get(30, TimeUnit.SECONDS);
+        }
+        return seen;
+    }
+
+    @Test
+    void aShardsFeedKeepsNoGatewayApiStatusButKeepsAServicesAndStripsLastApplied() throws Exception {
+        Map<Kind<?>, HasMetadata> seen = feed(true);
+        HTTPRoute route = (HTTPRoute) seen.get(Kinds.HTTP_ROUTE);
+        assertNull(route.getStatus(), "a shard holds no route status");
+        assertNull(route.getMetadata().getAnnotations().get(StrippingItemStore.LAST_APPLIED));
+        Service service = (Service) seen.get(Kinds.SERVICE);
+        assertEquals(
+                "192.0.2.10",
+                service.getStatus().getLoadBalancer().getIngress().getFirst().getIp(),
+                "translation reads a Service's load-balancer status");
+    }
+
+    @Test
+    void theControllersFeedKeepsStatus() throws Exception {
+        Map<Kind<?>, HasMetadata> seen = feed(false);
+        HTTPRoute route = (HTTPRoute) seen.get(Kinds.HTTP_ROUTE);
+        assertNotNull(route.getStatus(), "the controller compares what it writes with the route's status");
+        assertEquals(
+                "Accepted",
+                route.getStatus()
+                        .getParents()
+                        .getFirst()
+                        .getConditions()
+                        .getFirst()
+                        .getType());
+    }
 }

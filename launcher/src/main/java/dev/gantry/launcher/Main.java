@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 /** The entry points behind {@code ./gantry}: standalone, controller, xds-shard, load-test. */
 public final class Main {
 
-  private static final String USAGE = """
+    private static final String USAGE = """
       Usage: ./gantry <command> [options]
 
       Commands:
@@ -48,187 +48,210 @@ public final class Main {
         test         Run the test suite (./mvnw verify).
       """;
 
-  private Main() {
-  }
+    private Main() {}
 
-  public static void main(String[] args) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.print(USAGE);
-      System.exit(args.length == 0 ? 2 : 0);
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    int code = switch (args[0]) {
-      case "standalone" -> standalone(rest);
-      case "controller" -> controller();
-      case "xds-shard" -> shard();
-      case "load-test" -> dev.gantry.loadtest.LoadTest.run(rest, System.out, System.err);
-      default -> {
-        System.err.println("unknown command '" + args[0] + "'\n");
-        System.err.print(USAGE);
-        yield 2;
-      }
-    };
-    System.exit(code);
-  }
-
-  static int standalone(String[] args) {
-    Standalone.Options defaults = Standalone.Options.defaults();
-    int apiPort = defaults.apiPort();
-    int xdsPort = defaults.xdsPort();
-    int adminPort = defaults.adminPort();
-    Path examples = defaults.examples();
-    int shards = defaults.shards();
-    Path proxyDirectory = null;
-    boolean insecureXds = false;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        String flag = args[i];
-        if (flag.equals("--help")) {
-          System.out.print(USAGE);
-          return 0;
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
         }
-        if (flag.equals("--insecure-xds")) {
-          insecureXds = true;
-          continue;
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int code = switch (args[0]) {
+            case "standalone" -> standalone(rest);
+            case "controller" -> controller();
+            case "xds-shard" -> shard();
+            case "load-test" -> dev.gantry.loadtest.LoadTest.run(rest, System.out, System.err);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'\n");
+                System.err.print(USAGE);
+                yield 2;
+            }
+        };
+        System.exit(code);
+    }
+
+    static int standalone(String[] args) {
+        Standalone.Options defaults = Standalone.Options.defaults();
+        int apiPort = defaults.apiPort();
+        int xdsPort = defaults.xdsPort();
+        int adminPort = defaults.adminPort();
+        Path examples = defaults.examples();
+        int shards = defaults.shards();
+        Path proxyDirectory = null;
+        boolean insecureXds = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--help")) {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                if (flag.equals("--insecure-xds")) {
+                    insecureXds = true;
+                    continue;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                switch (flag) {
+                    case "--api-port" -> apiPort = port(flag, value);
+                    case "--xds-port" -> xdsPort = port(flag, value);
+                    case "--admin-port" -> adminPort = port(flag, value);
+                    case "--examples" -> examples = Path.of(value);
+                    case "--shards" -> shards = positive(flag, value);
+                    case "--proxy-dir" -> proxyDirectory = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 2;
         }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(flag + " needs a value");
+        Standalone standalone;
+        try {
+            standalone = Standalone.start(
+                    new Standalone.Options(apiPort, xdsPort, adminPort, examples, shards, proxyDirectory, insecureXds));
+        } catch (InMemoryKubernetesApi.PortInUseException | AdminServer.PortInUseException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 1;
+        } catch (GantrySettings.InvalidSettingException e) {
+            System.err.println("gantry standalone: invalid setting " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 1;
         }
-        String value = args[++i];
-        switch (flag) {
-          case "--api-port" -> apiPort = port(flag, value);
-          case "--xds-port" -> xdsPort = port(flag, value);
-          case "--admin-port" -> adminPort = port(flag, value);
-          case "--examples" -> examples = Path.of(value);
-          case "--shards" -> shards = positive(flag, value);
-          case "--proxy-dir" -> proxyDirectory = Path.of(value);
-          default -> throw new IllegalArgumentException("unknown option " + flag);
+        for (ManifestLoader.Problem problem : standalone.problems()) {
+            System.err.println("error: " + problem);
         }
-      }
-    } catch (IllegalArgumentException e) {
-      System.err.println("gantry standalone: " + e.getMessage());
-      return 2;
+        standalone.printSummary(System.out);
+        return awaitShutdown(standalone);
     }
-    Standalone standalone;
-    try {
-      standalone = Standalone.start(new Standalone.Options(apiPort, xdsPort, adminPort, examples, shards,
-          proxyDirectory, insecureXds));
-    } catch (InMemoryKubernetesApi.PortInUseException | AdminServer.PortInUseException e) {
-      System.err.println("gantry standalone: " + e.getMessage());
-      return 1;
-    } catch (GantrySettings.InvalidSettingException e) {
-      System.err.println("gantry standalone: invalid setting " + e.getMessage());
-      return 2;
-    } catch (IllegalStateException e) {
-      System.err.println("gantry standalone: " + e.getMessage());
-      return 1;
-    }
-    for (ManifestLoader.Problem problem : standalone.problems()) {
-      System.err.println("error: " + problem);
-    }
-    standalone.printSummary(System.out);
-    return awaitShutdown(standalone);
-  }
 
-  static int controller() {
-    GantrySettings settings;
-    try {
-      settings = settingsFromEnvironment();
-    } catch (GantrySettings.InvalidSettingException e) {
-      System.err.println("gantry controller: invalid setting " + e.getMessage());
-      return 2;
+    static int controller() {
+        GantrySettings settings;
+        try {
+            settings = settingsFromEnvironment();
+        } catch (GantrySettings.InvalidSettingException e) {
+            System.err.println("gantry controller: invalid setting " + e.getMessage());
+            return 2;
+        }
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                        .withUserAgent("gantry-controller/" + settings.identity())
+                        .build())
+                .build();
+        Controller controller;
+        try {
+            controller = new Controller(
+                            settings,
+                            client,
+                            "0.0.0.0",
+                            settings.adminPort(),
+                            () -> {
+                                // A clean restart is simpler and safer than trying to follow again with state built as
+                                // leader.
+                                System.err.println(
+                                        "gantry controller: lost the leader Lease; exiting so the pod restarts clean");
+                                Runtime.getRuntime().halt(1);
+                            },
+                            new PrometheusRegistry())
+                    .start();
+        } catch (IllegalStateException e) {
+            System.err.println("gantry controller: " + e.getMessage());
+            client.close();
+            return 1;
+        }
+        return awaitShutdown(() -> {
+            controller.close();
+            client.close();
+        });
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
-        .withUserAgent("gantry-controller/" + settings.identity()).build()).build();
-    Controller controller;
-    try {
-      controller = new Controller(settings, client, "0.0.0.0", settings.adminPort(), () -> {
-        // A clean restart is simpler and safer than trying to follow again with state built as leader.
-        System.err.println("gantry controller: lost the leader Lease; exiting so the pod restarts clean");
-        Runtime.getRuntime().halt(1);
-      }, new PrometheusRegistry()).start();
-    } catch (IllegalStateException e) {
-      System.err.println("gantry controller: " + e.getMessage());
-      client.close();
-      return 1;
-    }
-    return awaitShutdown(() -> {
-      controller.close();
-      client.close();
-    });
-  }
 
-  static int shard() {
-    GantrySettings settings;
-    try {
-      settings = settingsFromEnvironment();
-    } catch (GantrySettings.InvalidSettingException e) {
-      System.err.println("gantry xds-shard: invalid setting " + e.getMessage());
-      return 2;
+    static int shard() {
+        GantrySettings settings;
+        try {
+            settings = settingsFromEnvironment();
+        } catch (GantrySettings.InvalidSettingException e) {
+            System.err.println("gantry xds-shard: invalid setting " + e.getMessage());
+            return 2;
+        }
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                        .withUserAgent("gantry-xds-shard-" + settings.shardIndex())
+                        .build())
+                .build();
+        XdsShard shard;
+        try {
+            shard = new XdsShard(
+                            settings,
+                            client,
+                            "0.0.0.0",
+                            settings.xdsPort(),
+                            settings.adminPort(),
+                            new ShardMetrics(new PrometheusRegistry()))
+                    .start();
+        } catch (IllegalStateException e) {
+            System.err.println("gantry xds-shard: " + e.getMessage());
+            client.close();
+            return 1;
+        }
+        return awaitShutdown(() -> {
+            shard.close();
+            client.close();
+        });
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
-        .withUserAgent("gantry-xds-shard-" + settings.shardIndex()).build()).build();
-    XdsShard shard;
-    try {
-      shard = new XdsShard(settings, client, "0.0.0.0", settings.xdsPort(), settings.adminPort(),
-          new ShardMetrics(new PrometheusRegistry())).start();
-    } catch (IllegalStateException e) {
-      System.err.println("gantry xds-shard: " + e.getMessage());
-      client.close();
-      return 1;
-    }
-    return awaitShutdown(() -> {
-      shard.close();
-      client.close();
-    });
-  }
 
-  private static GantrySettings settingsFromEnvironment() {
-    for (String unknown : GantrySettings.unknownVariables(System.getenv())) {
-      System.err.println("warning: " + unknown + " is not a Gantry setting (typo?)");
+    private static GantrySettings settingsFromEnvironment() {
+        for (String unknown : GantrySettings.unknownVariables(System.getenv())) {
+            System.err.println("warning: " + unknown + " is not a Gantry setting (typo?)");
+        }
+        return GantrySettings.fromEnvironment();
     }
-    return GantrySettings.fromEnvironment();
-  }
 
-  private static int awaitShutdown(AutoCloseable running) {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        running.close();
-      } catch (Exception e) {
-        System.err.println("error while stopping: " + e);
-      }
-      stopped.countDown();
-    }, "gantry-shutdown"));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private static int awaitShutdown(AutoCloseable running) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                running.close();
+                            } catch (Exception e) {
+                                System.err.println("error while stopping: " + e);
+                            }
+                            stopped.countDown();
+                        },
+                        "gantry-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
-    return 0;
-  }
 
-  private static int port(String flag, String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a port number (0-65535), got '" + value + "'");
+    private static int port(String flag, String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a port number (0-65535), got '" + value + "'");
+        }
     }
-  }
 
-  private static int positive(String flag, String value) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n < 1 || n > 64) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a number from 1 to 64, got '" + value + "'");
+    private static int positive(String flag, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 1 || n > 64) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number from 1 to 64, got '" + value + "'");
+        }
     }
-  }
 }

@@ -8,34 +8,33 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 interface Deployment extends AutoCloseable {
 
-  /**
-   * Where one xds-shard serves.
-   *
-   * @param index shard index
-   * @param host ADS host
-   * @param xdsPort ADS port
-   * @param adminUrl base URL of its admin server ({@code /readyz}, {@code /metrics}, {@code /debug/shard})
-   * @param tlsName the name its serving certificate is checked against, or null for {@code host}
-   */
-  record ShardEndpoint(int index, String host, int xdsPort, String adminUrl, String tlsName) {
-  }
+    /**
+     * Where one xds-shard serves.
+     *
+     * @param index shard index
+     * @param host ADS host
+     * @param xdsPort ADS port
+     * @param adminUrl base URL of its admin server ({@code /readyz}, {@code /metrics}, {@code /debug/shard})
+     * @param tlsName the name its serving certificate is checked against, or null for {@code host}
+     */
+    record ShardEndpoint(int index, String host, int xdsPort, String adminUrl, String tlsName) {}
 
-  /** The load test's client: it applies the world, makes the changes and watches status. */
-  KubernetesClient client();
+    /** The load test's client: it applies the world, makes the changes and watches status. */
+    KubernetesClient client();
 
-  int shardCount();
+    int shardCount();
 
-  ShardEndpoint shard(int index);
+    ShardEndpoint shard(int index);
 
-  /** How a proxy of this Gateway connects: TLS with its Gateway's credential, as provisioned proxies do. */
-  dev.gantry.xds.client.AdsClient.Transport xdsTransport(dev.gantry.model.ObjectKey gateway, int shard);
+    /** How a proxy of this Gateway connects: TLS with its Gateway's credential, as provisioned proxies do. */
+    dev.gantry.xds.client.AdsClient.Transport xdsTransport(dev.gantry.model.ObjectKey gateway, int shard);
 
-  /** The in-process deployment, or null when Gantry runs elsewhere. */
-  InProcessDeployment local();
+    /** The in-process deployment, or null when Gantry runs elsewhere. */
+    InProcessDeployment local();
 
-  /** What the scenario ran against, for the report. */
-  String describe();
+    /** What the scenario ran against, for the report. */
+    String describe();
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

@@ -34,29 +34,47 @@ import java.util.Map;
  * @param cleanup delete the generated namespaces at the end (remote mode)
  * @param verbose Gantry's own INFO logs
  */
-record Options(String scenario, double scale, Integer shards, Path out, Integer proxies, AdsClient.Protocol protocol,
-    Integer writes, Integer warmup, Integer routes, Duration duration, List<Integer> shardCounts,
-    Integer gateways, List<String> remoteShards, boolean controller, boolean settle, Boolean progress,
-    Map<String, String> settings, int nackProxies, Duration timeout, boolean cleanup, boolean verbose) {
+record Options(
+        String scenario,
+        double scale,
+        Integer shards,
+        Path out,
+        Integer proxies,
+        AdsClient.Protocol protocol,
+        Integer writes,
+        Integer warmup,
+        Integer routes,
+        Duration duration,
+        List<Integer> shardCounts,
+        Integer gateways,
+        List<String> remoteShards,
+        boolean controller,
+        boolean settle,
+        Boolean progress,
+        Map<String, String> settings,
+        int nackProxies,
+        Duration timeout,
+        boolean cleanup,
+        boolean verbose) {
 
-  static final Path DEFAULT_OUT = Path.of("load-test-results");
+    static final Path DEFAULT_OUT = Path.of("load-test-results");
 
-  Options {
-    shardCounts = List.copyOf(shardCounts);
-    remoteShards = List.copyOf(remoteShards);
-    settings = Map.copyOf(settings);
-  }
+    Options {
+        shardCounts = List.copyOf(shardCounts);
+        remoteShards = List.copyOf(remoteShards);
+        settings = Map.copyOf(settings);
+    }
 
-  boolean remote() {
-    return !remoteShards.isEmpty();
-  }
+    boolean remote() {
+        return !remoteShards.isEmpty();
+    }
 
-  /** A count of the scenario scaled, at least {@code min}. */
-  static int scaled(int full, double scale, int min) {
-    return Math.max(min, (int) Math.round(full * scale));
-  }
+    /** A count of the scenario scaled, at least {@code min}. */
+    static int scaled(int full, double scale, int min) {
+        return Math.max(min, (int) Math.round(full * scale));
+    }
 
-  static final String USAGE = """
+    static final String USAGE = """
       Usage: ./gantry load-test --scenario NAME [options]
              ./gantry load-test --jmh [JMH options]      (benchmarks; e.g. -f 1 -wi 2 -i 3, or a name regex)
              ./gantry load-test --list
@@ -110,128 +128,153 @@ record Options(String scenario, double scale, Integer shards, Path out, Integer 
       The run ends by printing the path of its JSON result; an HTML chart and a summary lie beside it.
       """;
 
-  static Options parse(String[] args) {
-    String scenario = null;
-    double scale = 1;
-    Integer shards = null;
-    Path out = DEFAULT_OUT;
-    Integer proxies = null;
-    AdsClient.Protocol protocol = AdsClient.Protocol.DELTA;
-    Integer writes = null;
-    Integer warmup = null;
-    Integer routes = null;
-    Duration duration = null;
-    List<Integer> shardCounts = List.of(1, 2, 4);
-    Integer gateways = null;
-    List<String> remote = new ArrayList<>();
-    boolean controller = true;
-    boolean settle = true;
-    Boolean progress = null;
-    Map<String, String> settings = new LinkedHashMap<>();
-    int nack = 0;
-    Duration timeout = Duration.ofMinutes(5);
-    boolean cleanup = false;
-    boolean verbose = false;
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      switch (flag) {
-        case "--no-controller" -> controller = false;
-        case "--no-settle" -> settle = false;
-        case "--progress" -> progress = true;
-        case "--no-progress" -> progress = false;
-        case "--cleanup" -> cleanup = true;
-        case "--verbose" -> verbose = true;
-        default -> {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unknown argument "
-                + flag);
-          }
-          String value = args[++i];
-          switch (flag) {
-            case "--scenario" -> scenario = value;
-            case "--scale" -> scale = positiveDecimal(flag, value);
-            case "--shards" -> shards = count(flag, value, 1, 64);
-            case "--shard-counts" -> {
-              List<Integer> counts = new ArrayList<>();
-              for (String part : value.split(",")) {
-                counts.add(count(flag, part.trim(), 1, 64));
-              }
-              shardCounts = counts;
+    static Options parse(String[] args) {
+        String scenario = null;
+        double scale = 1;
+        Integer shards = null;
+        Path out = DEFAULT_OUT;
+        Integer proxies = null;
+        AdsClient.Protocol protocol = AdsClient.Protocol.DELTA;
+        Integer writes = null;
+        Integer warmup = null;
+        Integer routes = null;
+        Duration duration = null;
+        List<Integer> shardCounts = List.of(1, 2, 4);
+        Integer gateways = null;
+        List<String> remote = new ArrayList<>();
+        boolean controller = true;
+        boolean settle = true;
+        Boolean progress = null;
+        Map<String, String> settings = new LinkedHashMap<>();
+        int nack = 0;
+        Duration timeout = Duration.ofMinutes(5);
+        boolean cleanup = false;
+        boolean verbose = false;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            switch (flag) {
+                case "--no-controller" -> controller = false;
+                case "--no-settle" -> settle = false;
+                case "--progress" -> progress = true;
+                case "--no-progress" -> progress = false;
+                case "--cleanup" -> cleanup = true;
+                case "--verbose" -> verbose = true;
+                default -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(
+                                flag.startsWith("--") ? flag + " needs a value" : "unknown argument " + flag);
+                    }
+                    String value = args[++i];
+                    switch (flag) {
+                        case "--scenario" -> scenario = value;
+                        case "--scale" -> scale = positiveDecimal(flag, value);
+                        case "--shards" -> shards = count(flag, value, 1, 64);
+                        case "--shard-counts" -> {
+                            List<Integer> counts = new ArrayList<>();
+                            for (String part : value.split(",")) {
+                                counts.add(count(flag, part.trim(), 1, 64));
+                            }
+                            shardCounts = counts;
+                        }
+                        case "--gateways" -> gateways = count(flag, value, 1, 100_000);
+                        case "--out" -> out = Path.of(value);
+                        case "--proxies" -> proxies = count(flag, value, 0, 1_000_000);
+                        case "--protocol" ->
+                            protocol = switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                                case "sotw", "state-of-the-world" -> AdsClient.Protocol.STATE_OF_THE_WORLD;
+                                case "delta" -> AdsClient.Protocol.DELTA;
+                                default ->
+                                    throw new IllegalArgumentException(
+                                            "--protocol must be sotw or delta, got '" + value + "'");
+                            };
+                        case "--writes" -> writes = count(flag, value, 1, 1_000_000);
+                        case "--warmup" -> warmup = count(flag, value, 0, 1_000_000);
+                        case "--routes" -> routes = count(flag, value, 1, 1_000_000);
+                        case "--duration" -> duration = duration(flag, value);
+                        case "--timeout" -> timeout = duration(flag, value);
+                        case "--nack-proxies" -> nack = count(flag, value, 0, 1_000_000);
+                        case "--shard" -> remote.add(value);
+                        case "--set" -> {
+                            int eq = value.indexOf('=');
+                            if (eq <= 0 || !value.startsWith("GANTRY_")) {
+                                throw new IllegalArgumentException(
+                                        "--set wants GANTRY_NAME=value, got '" + value + "'");
+                            }
+                            settings.put(value.substring(0, eq), value.substring(eq + 1));
+                        }
+                        default -> throw new IllegalArgumentException("unknown option " + flag);
+                    }
+                }
             }
-            case "--gateways" -> gateways = count(flag, value, 1, 100_000);
-            case "--out" -> out = Path.of(value);
-            case "--proxies" -> proxies = count(flag, value, 0, 1_000_000);
-            case "--protocol" -> protocol = switch (value.toLowerCase(java.util.Locale.ROOT)) {
-              case "sotw", "state-of-the-world" -> AdsClient.Protocol.STATE_OF_THE_WORLD;
-              case "delta" -> AdsClient.Protocol.DELTA;
-              default -> throw new IllegalArgumentException("--protocol must be sotw or delta, got '" + value + "'");
-            };
-            case "--writes" -> writes = count(flag, value, 1, 1_000_000);
-            case "--warmup" -> warmup = count(flag, value, 0, 1_000_000);
-            case "--routes" -> routes = count(flag, value, 1, 1_000_000);
-            case "--duration" -> duration = duration(flag, value);
-            case "--timeout" -> timeout = duration(flag, value);
-            case "--nack-proxies" -> nack = count(flag, value, 0, 1_000_000);
-            case "--shard" -> remote.add(value);
-            case "--set" -> {
-              int eq = value.indexOf('=');
-              if (eq <= 0 || !value.startsWith("GANTRY_")) {
-                throw new IllegalArgumentException("--set wants GANTRY_NAME=value, got '" + value + "'");
-              }
-              settings.put(value.substring(0, eq), value.substring(eq + 1));
-            }
-            default -> throw new IllegalArgumentException("unknown option " + flag);
-          }
         }
-      }
+        if (scenario == null) {
+            throw new IllegalArgumentException("--scenario is required (see --list)");
+        }
+        return new Options(
+                scenario,
+                scale,
+                shards,
+                out,
+                proxies,
+                protocol,
+                writes,
+                warmup,
+                routes,
+                duration,
+                shardCounts,
+                gateways,
+                remote,
+                controller,
+                settle,
+                progress,
+                settings,
+                nack,
+                timeout,
+                cleanup,
+                verbose);
     }
-    if (scenario == null) {
-      throw new IllegalArgumentException("--scenario is required (see --list)");
-    }
-    return new Options(scenario, scale, shards, out, proxies, protocol, writes, warmup, routes, duration, shardCounts,
-        gateways, remote, controller, settle, progress, settings, nack, timeout, cleanup, verbose);
-  }
 
-  private static double positiveDecimal(String flag, String value) {
-    try {
-      double number = Double.parseDouble(value);
-      if (!(number > 0) || number > 100) {
-        throw new NumberFormatException();
-      }
-      return number;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a number above 0 (at most 100), got '" + value + "'");
+    private static double positiveDecimal(String flag, String value) {
+        try {
+            double number = Double.parseDouble(value);
+            if (!(number > 0) || number > 100) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a number above 0 (at most 100), got '" + value + "'");
+        }
     }
-  }
 
-  private static int count(String flag, String value, int min, int max) {
-    try {
-      int number = Integer.parseInt(value);
-      if (number < min || number > max) {
-        throw new NumberFormatException();
-      }
-      return number;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a whole number from " + min + " to " + max + ", got '"
-          + value + "'");
+    private static int count(String flag, String value, int min, int max) {
+        try {
+            int number = Integer.parseInt(value);
+            if (number < min || number > max) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    flag + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        }
     }
-  }
 
-  static Duration duration(String flag, String value) {
-    try {
-      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      if (v.endsWith("s")) {
-        return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-      }
-      if (v.endsWith("m")) {
-        return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000));
-      }
-      return Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a duration such as 500ms, 30s or 2m, got '" + value + "'");
+    static Duration duration(String flag, String value) {
+        try {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000));
+            }
+            return Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    flag + " must be a duration such as 500ms, 30s or 2m, got '" + value + "'");
+        }
     }
-  }
 }

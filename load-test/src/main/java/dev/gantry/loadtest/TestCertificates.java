@@ -20,43 +20,46 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /** Self-signed certificates for generated worlds (BouncyCastle, which the in-memory API already brings). */
 public final class TestCertificates {
 
-  /** PEM certificate and private key. */
-  public record Pem(String certificate, String privateKey) {
-  }
+    /** PEM certificate and private key. */
+    public record Pem(String certificate, String privateKey) {}
 
-  private TestCertificates() {
-  }
+    private TestCertificates() {}
 
-  /** A self-signed certificate for the given DNS names (wildcards allowed). */
-  public static Pem selfSigned(String... dnsNames) {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(256, new SecureRandom());
-      KeyPair keys = generator.generateKeyPair();
-      X500Name subject = new X500Name("CN=" + dnsNames[0]);
-      Instant now = Instant.now();
-      JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-          BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minus(Duration.ofDays(1))),
-          Date.from(now.plus(Duration.ofDays(3650))), subject, keys.getPublic());
-      GeneralName[] names = new GeneralName[dnsNames.length];
-      for (int i = 0; i < dnsNames.length; i++) {
-        names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
-      }
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
-      X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
-          .build(keys.getPrivate()));
-      // PKCS#8: a SEC 1 block written from the JDK's key would lack the curve, and neither Envoy nor Gantry reads it.
-      return new Pem(pem(holder), dev.gantry.pki.Pem.privateKey(keys.getPrivate()));
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot create a test certificate", e);
+    /** A self-signed certificate for the given DNS names (wildcards allowed). */
+    public static Pem selfSigned(String... dnsNames) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(256, new SecureRandom());
+            KeyPair keys = generator.generateKeyPair();
+            X500Name subject = new X500Name("CN=" + dnsNames[0]);
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    BigInteger.valueOf(now.toEpochMilli()),
+                    Date.from(now.minus(Duration.ofDays(1))),
+                    Date.from(now.plus(Duration.ofDays(3650))),
+                    subject,
+                    keys.getPublic());
+            GeneralName[] names = new GeneralName[dnsNames.length];
+            for (int i = 0; i < dnsNames.length; i++) {
+                names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+            }
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            X509CertificateHolder holder =
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+            // PKCS#8: a SEC 1 block written from the JDK's key would lack the curve, and neither Envoy nor Gantry reads
+            // it.
+            return new Pem(pem(holder), dev.gantry.pki.Pem.privateKey(keys.getPrivate()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create a test certificate", e);
+        }
     }
-  }
 
-  private static String pem(Object object) throws java.io.IOException {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(object);
+    private static String pem(Object object) throws java.io.IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        }
+        return out.toString();
     }
-    return out.toString();
-  }
 }

@@ -14,23 +14,22 @@ import java.util.function.Supplier;
  */
 final class CaffeineMemo implements EnvoyTranslator.Memo {
 
-  private record Key(String type, Object ir) {
-  }
+    private record Key(String type, Object ir) {}
 
-  private final Cache<Key, EnvoyResources.Versioned<?>> cache;
+    private final Cache<Key, EnvoyResources.Versioned<?>> cache;
 
-  CaffeineMemo(long maximumEntries) {
-    cache = Caffeine.newBuilder().maximumSize(maximumEntries).build();
-  }
+    CaffeineMemo(long maximumEntries) {
+        cache = Caffeine.newBuilder().maximumSize(maximumEntries).build();
+    }
 
-  @Override
-  @SuppressWarnings("unchecked")
-  public <T extends Message> EnvoyResources.Versioned<T> get(String type, Object ir,
-      Supplier<EnvoyResources.Versioned<T>> build) {
-    return (EnvoyResources.Versioned<T>) cache.get(new Key(type, ir), k -> build.get());
-  }
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Message> EnvoyResources.Versioned<T> get(
+            String type, Object ir, Supplier<EnvoyResources.Versioned<T>> build) {
+        return (EnvoyResources.Versioned<T>) cache.get(new Key(type, ir), k -> build.get());
+    }
 
-  long size() {
-    return cache.estimatedSize();
-  }
+    long size() {
+        return cache.estimatedSize();
+    }
 }

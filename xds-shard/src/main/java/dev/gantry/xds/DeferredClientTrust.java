@@ -14,40 +14,37 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class DeferredClientTrust extends X509ExtendedTrustManager {
 
-  private static final X509Certificate[] NONE = new X509Certificate[0];
+    private static final X509Certificate[] NONE = new X509Certificate[0];
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) {
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    throw new CertificateException("an xds-shard never connects to a TLS server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        throw new CertificateException("an xds-shard never connects to a TLS server");
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    throw new CertificateException("an xds-shard never connects to a TLS server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        throw new CertificateException("an xds-shard never connects to a TLS server");
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    throw new CertificateException("an xds-shard never connects to a TLS server");
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        throw new CertificateException("an xds-shard never connects to a TLS server");
+    }
 
-  /** No CA names in the request: a proxy sends its credential whatever CA it believes in. */
-  @Override
-  public X509Certificate[] getAcceptedIssuers() {
-    return NONE;
-  }
+    /** No CA names in the request: a proxy sends its credential whatever CA it believes in. */
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return NONE;
+    }
 }

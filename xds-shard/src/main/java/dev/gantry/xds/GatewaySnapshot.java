@@ -22,70 +22,70 @@ import java.util.Map;
  */
 final class GatewaySnapshot extends Snapshot {
 
-  private final EnvoyResources resources;
-  private final SnapshotResources<Cluster> clusters;
-  private final SnapshotResources<ClusterLoadAssignment> endpoints;
-  private final SnapshotResources<Listener> listeners;
-  private final SnapshotResources<RouteConfiguration> routes;
-  private final SnapshotResources<Secret> secrets;
+    private final EnvoyResources resources;
+    private final SnapshotResources<Cluster> clusters;
+    private final SnapshotResources<ClusterLoadAssignment> endpoints;
+    private final SnapshotResources<Listener> listeners;
+    private final SnapshotResources<RouteConfiguration> routes;
+    private final SnapshotResources<Secret> secrets;
 
-  GatewaySnapshot(EnvoyResources resources) {
-    this.resources = resources;
-    this.clusters = of(resources.clusters());
-    this.endpoints = of(resources.endpoints());
-    this.listeners = of(resources.listeners());
-    this.routes = of(resources.routes());
-    this.secrets = of(resources.secrets());
-  }
-
-  EnvoyResources resources() {
-    return resources;
-  }
-
-  private static <T extends Message> SnapshotResources<T> of(List<EnvoyResources.Versioned<T>> versioned) {
-    List<VersionedResource<T>> list = new ArrayList<>(versioned.size());
-    for (EnvoyResources.Versioned<T> resource : versioned) {
-      list.add(VersionedResource.create(resource.resource(), resource.version()));
+    GatewaySnapshot(EnvoyResources resources) {
+        this.resources = resources;
+        this.clusters = of(resources.clusters());
+        this.endpoints = of(resources.endpoints());
+        this.listeners = of(resources.listeners());
+        this.routes = of(resources.routes());
+        this.secrets = of(resources.secrets());
     }
-    String typeVersion = EnvoyResources.typeVersion(versioned);
-    SnapshotResources<T>[] holder = new SnapshotResources[1];
-    holder[0] = SnapshotResources.create(list, names -> {
-      if (names.isEmpty()) {
-        return typeVersion;
-      }
-      Map<String, VersionedResource<T>> byName = holder[0].versionedResources();
-      ContentHash hash = new ContentHash();
-      for (String name : names) {
-        VersionedResource<T> resource = byName.get(name);
-        hash.add(name).add(resource == null ? "-" : resource.version());
-      }
-      return hash.hex();
-    });
-    return holder[0];
-  }
 
-  @Override
-  public SnapshotResources<Cluster> clusters() {
-    return clusters;
-  }
+    EnvoyResources resources() {
+        return resources;
+    }
 
-  @Override
-  public SnapshotResources<ClusterLoadAssignment> endpoints() {
-    return endpoints;
-  }
+    private static <T extends Message> SnapshotResources<T> of(List<EnvoyResources.Versioned<T>> versioned) {
+        List<VersionedResource<T>> list = new ArrayList<>(versioned.size());
+        for (EnvoyResources.Versioned<T> resource : versioned) {
+            list.add(VersionedResource.create(resource.resource(), resource.version()));
+        }
+        String typeVersion = EnvoyResources.typeVersion(versioned);
+        SnapshotResources<T>[] holder = new SnapshotResources[1];
+        holder[0] = SnapshotResources.create(list, names -> {
+            if (names.isEmpty()) {
+                return typeVersion;
+            }
+            Map<String, VersionedResource<T>> byName = holder[0].versionedResources();
+            ContentHash hash = new ContentHash();
+            for (String name : names) {
+                VersionedResource<T> resource = byName.get(name);
+                hash.add(name).add(resource == null ? "-" : resource.version());
+            }
+            return hash.hex();
+        });
+        return holder[0];
+    }
 
-  @Override
-  public SnapshotResources<Listener> listeners() {
-    return listeners;
-  }
+    @Override
+    public SnapshotResources<Cluster> clusters() {
+        return clusters;
+    }
 
-  @Override
-  public SnapshotResources<RouteConfiguration> routes() {
-    return routes;
-  }
+    @Override
+    public SnapshotResources<ClusterLoadAssignment> endpoints() {
+        return endpoints;
+    }
 
-  @Override
-  public SnapshotResources<Secret> secrets() {
-    return secrets;
-  }
+    @Override
+    public SnapshotResources<Listener> listeners() {
+        return listeners;
+    }
+
+    @Override
+    public SnapshotResources<RouteConfiguration> routes() {
+        return routes;
+    }
+
+    @Override
+    public SnapshotResources<Secret> secrets() {
+        return secrets;
+    }
 }

@@ -6,11 +6,10 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 /** Builds the xDS snapshot a shard publishes for a Gateway's resources (for benchmarks and tools). */
 public final class GatewaySnapshots {
 
-  private GatewaySnapshots() {
-  }
+    private GatewaySnapshots() {}
 
-  /** The snapshot a shard would serve for these resources, with Gantry's content-hash versions. */
-  public static Snapshot of(EnvoyResources resources) {
-    return new GatewaySnapshot(resources);
-  }
+    /** The snapshot a shard would serve for these resources, with Gantry's content-hash versions. */
+    public static Snapshot of(EnvoyResources resources) {
+        return new GatewaySnapshot(resources);
+    }
 }

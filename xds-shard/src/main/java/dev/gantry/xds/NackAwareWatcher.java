@@ -19,33 +19,50 @@ import java.util.function.Consumer;
  */
 final class NackAwareWatcher implements ConfigWatcher {
 
-  /** The rejected version of the request being handled on this thread, set by the callbacks just before. */
-  static final ThreadLocal<String> REJECTED_VERSION = new ThreadLocal<>();
+    /** The rejected version of the request being handled on this thread, set by the callbacks just before. */
+    static final ThreadLocal<String> REJECTED_VERSION = new ThreadLocal<>();
 
-  private final ConfigWatcher cache;
+    private final ConfigWatcher cache;
 
-  NackAwareWatcher(ConfigWatcher cache) {
-    this.cache = cache;
-  }
-
-  @Override
-  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
-      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    String rejected = REJECTED_VERSION.get();
-    REJECTED_VERSION.remove();
-    XdsRequest effective = request;
-    if (rejected != null && request.hasErrorDetail()) {
-      effective = XdsRequest.create(request.v3Request().toBuilder().setVersionInfo(rejected).build());
+    NackAwareWatcher(ConfigWatcher cache) {
+        this.cache = cache;
     }
-    return cache.createWatch(ads, effective, knownResourceNames, responseConsumer, hasClusterChanged,
-        allowDefaultEmptyEdsUpdate);
-  }
 
-  @Override
-  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
-      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
-      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-    return cache.createDeltaWatch(request, requesterVersion, resourceVersions, pendingResources, isWildcard,
-        responseConsumer, hasClusterChanged);
-  }
+    @Override
+    public Watch createWatch(
+            boolean ads,
+            XdsRequest request,
+            Set<String> knownResourceNames,
+            Consumer<Response> responseConsumer,
+            boolean hasClusterChanged,
+            boolean allowDefaultEmptyEdsUpdate) {
+        String rejected = REJECTED_VERSION.get();
+        REJECTED_VERSION.remove();
+        XdsRequest effective = request;
+        if (rejected != null && request.hasErrorDetail()) {
+            effective = XdsRequest.create(
+                    request.v3Request().toBuilder().setVersionInfo(rejected).build());
+        }
+        return cache.createWatch(
+                ads, effective, knownResourceNames, responseConsumer, hasClusterChanged, allowDefaultEmptyEdsUpdate);
+    }
+
+    @Override
+    public DeltaWatch createDeltaWatch(
+            DeltaXdsRequest request,
+            String requesterVersion,
+            Map<String, String> resourceVersions,
+            Set<String> pendingResources,
+            boolean isWildcard,
+            Consumer<DeltaResponse> responseConsumer,
+            boolean hasClusterChanged) {
+        return cache.createDeltaWatch(
+                request,
+                requesterVersion,
+                resourceVersions,
+                pendingResources,
+                isWildcard,
+                responseConsumer,
+                hasClusterChanged);
+    }
 }

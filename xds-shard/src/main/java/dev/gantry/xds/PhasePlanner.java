@@ -35,131 +35,135 @@ import java.util.Set;
  */
 final class PhasePlanner {
 
-  private PhasePlanner() {
-  }
+    private PhasePlanner() {}
 
-  /**
-   * What a stream holds of each type.
-   *
-   * @param acked per type, the view of the last response the proxy acknowledged (absent: none yet)
-   * @param served per type, the view of the last response sent, or found already held (absent: none yet)
-   */
-  record Holding(Map<ResourceType, ServedView> acked, Map<ResourceType, ServedView> served) {
+    /**
+     * What a stream holds of each type.
+     *
+     * @param acked per type, the view of the last response the proxy acknowledged (absent: none yet)
+     * @param served per type, the view of the last response sent, or found already held (absent: none yet)
+     */
+    record Holding(Map<ResourceType, ServedView> acked, Map<ResourceType, ServedView> served) {
 
-    Holding {
-      acked = copy(acked);
-      served = copy(served);
-    }
-
-    private static Map<ResourceType, ServedView> copy(Map<ResourceType, ServedView> views) {
-      EnumMap<ResourceType, ServedView> copy = new EnumMap<>(ResourceType.class);
-      copy.putAll(views);
-      return copy;
-    }
-
-    /** The views of a type the proxy may hold at this moment, the latest first. */
-    List<ServedView> held(ResourceType type) {
-      List<ServedView> held = new ArrayList<>(2);
-      ServedView last = served.get(type);
-      ServedView ack = acked.get(type);
-      if (last != null) {
-        held.add(last);
-      }
-      if (ack != null && ack != last) {
-        held.add(ack);
-      }
-      return held;
-    }
-  }
-
-  /**
-   * The views to serve.
-   *
-   * @param target the snapshot's view of every type
-   * @return a view per type; listeners and route configurations are absent until there is something to serve them
-   */
-  static Map<ResourceType, ServedView> plan(Map<ResourceType, ServedView> target, Holding holding) {
-    Map<ResourceType, ServedView> plan = new EnumMap<>(ResourceType.class);
-    List<ServedView> heldListeners = holding.held(ResourceType.LISTENER);
-    List<ServedView> heldTables = holding.held(ResourceType.ROUTE);
-
-    ServedView targetListeners = target.get(ResourceType.LISTENER);
-    ServedView targetTables = target.get(ResourceType.ROUTE);
-    if (routable(target, holding.acked().get(ResourceType.CLUSTER))) {
-      Set<String> tablesNamed = new HashSet<>();
-      heldListeners.forEach(view -> tablesNamed.addAll(view.named().routeConfigurations()));
-      plan.put(ResourceType.LISTENER, targetListeners);
-      plan.put(ResourceType.ROUTE, targetTables.keeping(stillNamed(heldTables, targetTables, tablesNamed)));
-    } else {
-      putIfPresent(plan, ResourceType.LISTENER, holding.served().get(ResourceType.LISTENER));
-      putIfPresent(plan, ResourceType.ROUTE, holding.served().get(ResourceType.ROUTE));
-    }
-
-    Set<String> clustersNamed = new HashSet<>();
-    heldListeners.forEach(view -> clustersNamed.addAll(view.named().clusters()));
-    heldTables.forEach(view -> clustersNamed.addAll(view.named().clusters()));
-    ServedView targetClusters = target.get(ResourceType.CLUSTER);
-    Map<String, VersionedResource<?>> keptClusters =
-        stillNamed(holding.held(ResourceType.CLUSTER), targetClusters, clustersNamed);
-    plan.put(ResourceType.CLUSTER, targetClusters.keeping(keptClusters));
-
-    ServedView targetEndpoints = target.get(ResourceType.ENDPOINT);
-    plan.put(ResourceType.ENDPOINT,
-        targetEndpoints.keeping(stillNamed(holding.held(ResourceType.ENDPOINT), targetEndpoints, keptClusters.keySet())));
-
-    Set<String> secretsNamed = new HashSet<>();
-    heldListeners.forEach(view -> secretsNamed.addAll(view.named().secrets()));
-    keptClusters.values().forEach(cluster ->
-        secretsNamed.addAll(EnvoyReferences.of(cluster.resource()).secrets()));
-    ServedView targetSecrets = target.get(ResourceType.SECRET);
-    plan.put(ResourceType.SECRET,
-        targetSecrets.keeping(stillNamed(holding.held(ResourceType.SECRET), targetSecrets, secretsNamed)));
-    return plan;
-  }
-
-  /**
-   * Whether the snapshot's listeners and routes can be served: the proxy has acknowledged every cluster of the
-   * snapshot they name. Names the snapshot does not hold (a backend that does not resolve) cannot become warm and
-   * do not wait.
-   */
-  private static boolean routable(Map<ResourceType, ServedView> target, ServedView ackedClusters) {
-    if (ackedClusters == null) {
-      return false;
-    }
-    ServedView clusters = target.get(ResourceType.CLUSTER);
-    for (ResourceType type : List.of(ResourceType.LISTENER, ResourceType.ROUTE)) {
-      for (String cluster : target.get(type).named().clusters()) {
-        if (clusters.contains(cluster) && !ackedClusters.contains(cluster)) {
-          return false;
+        Holding {
+            acked = copy(acked);
+            served = copy(served);
         }
-      }
-    }
-    return true;
-  }
 
-  /** What the proxy holds that the target lacks and something it holds still names; the latest held wins. */
-  private static Map<String, VersionedResource<?>> stillNamed(List<ServedView> held, ServedView target,
-      Set<String> named) {
-    Map<String, VersionedResource<?>> kept = new LinkedHashMap<>();
-    if (named.isEmpty()) {
-      return kept;
-    }
-    for (ServedView view : held) {
-      if (view == target) {
-        continue;
-      }
-      view.resources().forEach((name, resource) -> {
-        if (named.contains(name) && !target.contains(name)) {
-          kept.putIfAbsent(name, resource);
+        private static Map<ResourceType, ServedView> copy(Map<ResourceType, ServedView> views) {
+            EnumMap<ResourceType, ServedView> copy = new EnumMap<>(ResourceType.class);
+            copy.putAll(views);
+            return copy;
         }
-      });
-    }
-    return kept;
-  }
 
-  private static void putIfPresent(Map<ResourceType, ServedView> plan, ResourceType type, ServedView view) {
-    if (view != null) {
-      plan.put(type, view);
+        /** The views of a type the proxy may hold at this moment, the latest first. */
+        List<ServedView> held(ResourceType type) {
+            List<ServedView> held = new ArrayList<>(2);
+            ServedView last = served.get(type);
+            ServedView ack = acked.get(type);
+            if (last != null) {
+                held.add(last);
+            }
+            if (ack != null && ack != last) {
+                held.add(ack);
+            }
+            return held;
+        }
     }
-  }
+
+    /**
+     * The views to serve.
+     *
+     * @param target the snapshot's view of every type
+     * @return a view per type; listeners and route configurations are absent until there is something to serve them
+     */
+    static Map<ResourceType, ServedView> plan(Map<ResourceType, ServedView> target, Holding holding) {
+        Map<ResourceType, ServedView> plan = new EnumMap<>(ResourceType.class);
+        List<ServedView> heldListeners = holding.held(ResourceType.LISTENER);
+        List<ServedView> heldTables = holding.held(ResourceType.ROUTE);
+
+        ServedView targetListeners = target.get(ResourceType.LISTENER);
+        ServedView targetTables = target.get(ResourceType.ROUTE);
+        if (routable(target, holding.acked().get(ResourceType.CLUSTER))) {
+            Set<String> tablesNamed = new HashSet<>();
+            heldListeners.forEach(view -> tablesNamed.addAll(view.named().routeConfigurations()));
+            plan.put(ResourceType.LISTENER, targetListeners);
+            plan.put(ResourceType.ROUTE, targetTables.keeping(stillNamed(heldTables, targetTables, tablesNamed)));
+        } else {
+            putIfPresent(plan, ResourceType.LISTENER, holding.served().get(ResourceType.LISTENER));
+            putIfPresent(plan, ResourceType.ROUTE, holding.served().get(ResourceType.ROUTE));
+        }
+
+        Set<String> clustersNamed = new HashSet<>();
+        heldListeners.forEach(view -> clustersNamed.addAll(view.named().clusters()));
+        heldTables.forEach(view -> clustersNamed.addAll(view.named().clusters()));
+        ServedView targetClusters = target.get(ResourceType.CLUSTER);
+        Map<String, VersionedResource<?>> keptClusters =
+                stillNamed(holding.held(ResourceType.CLUSTER), targetClusters, clustersNamed);
+        plan.put(ResourceType.CLUSTER, targetClusters.keeping(keptClusters));
+
+        ServedView targetEndpoints = target.get(ResourceType.ENDPOINT);
+        plan.put(
+                ResourceType.ENDPOINT,
+                targetEndpoints.keeping(
+                        stillNamed(holding.held(ResourceType.ENDPOINT), targetEndpoints, keptClusters.keySet())));
+
+        Set<String> secretsNamed = new HashSet<>();
+        heldListeners.forEach(view -> secretsNamed.addAll(view.named().secrets()));
+        keptClusters
+                .values()
+                .forEach(cluster -> secretsNamed.addAll(
+                        EnvoyReferences.of(cluster.resource()).secrets()));
+        ServedView targetSecrets = target.get(ResourceType.SECRET);
+        plan.put(
+                ResourceType.SECRET,
+                targetSecrets.keeping(stillNamed(holding.held(ResourceType.SECRET), targetSecrets, secretsNamed)));
+        return plan;
+    }
+
+    /**
+     * Whether the snapshot's listeners and routes can be served: the proxy has acknowledged every cluster of the
+     * snapshot they name. Names the snapshot does not hold (a backend that does not resolve) cannot become warm and
+     * do not wait.
+     */
+    private static boolean routable(Map<ResourceType, ServedView> target, ServedView ackedClusters) {
+        if (ackedClusters == null) {
+            return false;
+        }
+        ServedView clusters = target.get(ResourceType.CLUSTER);
+        for (ResourceType type : List.of(ResourceType.LISTENER, ResourceType.ROUTE)) {
+            for (String cluster : target.get(type).named().clusters()) {
+                if (clusters.contains(cluster) && !ackedClusters.contains(cluster)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** What the proxy holds that the target lacks and something it holds still names; the latest held wins. */
+    private static Map<String, VersionedResource<?>> stillNamed(
+            List<ServedView> held, ServedView target, Set<String> named) {
+        Map<String, VersionedResource<?>> kept = new LinkedHashMap<>();
+        if (named.isEmpty()) {
+            return kept;
+        }
+        for (ServedView view : held) {
+            if (view == target) {
+                continue;
+            }
+            view.resources().forEach((name, resource) -> {
+                if (named.contains(name) && !target.contains(name)) {
+                    kept.putIfAbsent(name, resource);
+                }
+            });
+        }
+        return kept;
+    }
+
+    private static void putIfPresent(Map<ResourceType, ServedView> plan, ResourceType type, ServedView view) {
+        if (view != null) {
+            plan.put(type, view);
+        }
+    }
 }

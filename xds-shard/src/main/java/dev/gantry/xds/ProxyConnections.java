@@ -20,53 +20,53 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxyConnections {
 
-  /** Long enough for the refusal's status to go out first. */
-  private static final long CLOSE_AFTER_MILLIS = 100;
+    /** Long enough for the refusal's status to go out first. */
+    private static final long CLOSE_AFTER_MILLIS = 100;
 
-  private final Map<SocketAddress, Channel> open = new ConcurrentHashMap<>();
+    private final Map<SocketAddress, Channel> open = new ConcurrentHashMap<>();
 
-  /** gRPC's TLS negotiator, with each connection it handles recorded here until it closes. */
-  InternalProtocolNegotiator.ProtocolNegotiator recording(InternalProtocolNegotiator.ProtocolNegotiator tls) {
-    return new InternalProtocolNegotiator.ProtocolNegotiator() {
-      @Override
-      public AsciiString scheme() {
-        return tls.scheme();
-      }
-
-      @Override
-      public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-        ChannelHandler negotiation = tls.newHandler(grpcHandler);
-        return new ChannelHandlerAdapter() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext context) {
-            Channel channel = context.channel();
-            SocketAddress remote = channel.remoteAddress();
-            if (remote != null) {
-              open.put(remote, channel);
-              channel.closeFuture().addListener(closed -> open.remove(remote, channel));
+    /** gRPC's TLS negotiator, with each connection it handles recorded here until it closes. */
+    InternalProtocolNegotiator.ProtocolNegotiator recording(InternalProtocolNegotiator.ProtocolNegotiator tls) {
+        return new InternalProtocolNegotiator.ProtocolNegotiator() {
+            @Override
+            public AsciiString scheme() {
+                return tls.scheme();
             }
-            context.pipeline().replace(this, null, negotiation);
-          }
+
+            @Override
+            public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
+                ChannelHandler negotiation = tls.newHandler(grpcHandler);
+                return new ChannelHandlerAdapter() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext context) {
+                        Channel channel = context.channel();
+                        SocketAddress remote = channel.remoteAddress();
+                        if (remote != null) {
+                            open.put(remote, channel);
+                            channel.closeFuture().addListener(closed -> open.remove(remote, channel));
+                        }
+                        context.pipeline().replace(this, null, negotiation);
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+                tls.close();
+            }
         };
-      }
-
-      @Override
-      public void close() {
-        tls.close();
-      }
-    };
-  }
-
-  /** Closes the connection from this address, a moment after what was written on it last. */
-  void close(SocketAddress remote) {
-    Channel channel = remote == null ? null : open.get(remote);
-    if (channel != null) {
-      channel.eventLoop().schedule(() -> channel.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
-  }
 
-  /** Connections open now. */
-  int size() {
-    return open.size();
-  }
+    /** Closes the connection from this address, a moment after what was written on it last. */
+    void close(SocketAddress remote) {
+        Channel channel = remote == null ? null : open.get(remote);
+        if (channel != null) {
+            channel.eventLoop().schedule(() -> channel.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Connections open now. */
+    int size() {
+        return open.size();
+    }
 }

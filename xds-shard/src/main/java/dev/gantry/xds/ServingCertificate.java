@@ -17,78 +17,80 @@ import javax.net.ssl.X509ExtendedKeyManager;
  */
 final class ServingCertificate extends X509ExtendedKeyManager {
 
-  private static final String ALIAS = "gantry-xds";
+    private static final String ALIAS = "gantry-xds";
 
-  /** What is served now, swapped as one. */
-  private record Loaded(KeyedCertificate serving, List<X509Certificate> trusted, ProxyCertificateVerifier verifier) {
-  }
+    /** What is served now, swapped as one. */
+    private record Loaded(KeyedCertificate serving, List<X509Certificate> trusted, ProxyCertificateVerifier verifier) {}
 
-  private volatile Loaded loaded;
+    private volatile Loaded loaded;
 
-  /** Serves this certificate from the next handshake on, and checks credentials against these CAs. */
-  void load(KeyedCertificate serving, List<X509Certificate> trusted) {
-    loaded = new Loaded(serving, List.copyOf(trusted), new ProxyCertificateVerifier(trusted));
-  }
+    /** Serves this certificate from the next handshake on, and checks credentials against these CAs. */
+    void load(KeyedCertificate serving, List<X509Certificate> trusted) {
+        loaded = new Loaded(serving, List.copyOf(trusted), new ProxyCertificateVerifier(trusted));
+    }
 
-  boolean loaded() {
-    return loaded != null;
-  }
+    boolean loaded() {
+        return loaded != null;
+    }
 
-  /** The serving certificate, or null before one is loaded. */
-  KeyedCertificate serving() {
-    Loaded current = loaded;
-    return current == null ? null : current.serving();
-  }
+    /** The serving certificate, or null before one is loaded. */
+    KeyedCertificate serving() {
+        Loaded current = loaded;
+        return current == null ? null : current.serving();
+    }
 
-  /** The check of proxy credentials against the current CAs, or null before they are loaded. */
-  ProxyCertificateVerifier verifier() {
-    Loaded current = loaded;
-    return current == null ? null : current.verifier();
-  }
+    /** The check of proxy credentials against the current CAs, or null before they are loaded. */
+    ProxyCertificateVerifier verifier() {
+        Loaded current = loaded;
+        return current == null ? null : current.verifier();
+    }
 
-  /** The CAs proxies' credentials must chain to (none before loading). */
-  List<X509Certificate> trusted() {
-    Loaded current = loaded;
-    return current == null ? List.of() : current.trusted();
-  }
+    /** The CAs proxies' credentials must chain to (none before loading). */
+    List<X509Certificate> trusted() {
+        Loaded current = loaded;
+        return current == null ? List.of() : current.trusted();
+    }
 
-  @Override
-  public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-    return chooseServerAlias(keyType, issuers, null);
-  }
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return chooseServerAlias(keyType, issuers, null);
+    }
 
-  @Override
-  public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-    Loaded current = loaded;
-    return current != null && current.serving().key().getAlgorithm().equals(keyType) ? ALIAS : null;
-  }
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        Loaded current = loaded;
+        return current != null && current.serving().key().getAlgorithm().equals(keyType) ? ALIAS : null;
+    }
 
-  @Override
-  public X509Certificate[] getCertificateChain(String alias) {
-    Loaded current = loaded;
-    return current == null || !ALIAS.equals(alias) ? null
-        : current.serving().chain().toArray(X509Certificate[]::new);
-  }
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        Loaded current = loaded;
+        return current == null || !ALIAS.equals(alias)
+                ? null
+                : current.serving().chain().toArray(X509Certificate[]::new);
+    }
 
-  @Override
-  public PrivateKey getPrivateKey(String alias) {
-    Loaded current = loaded;
-    return current == null || !ALIAS.equals(alias) ? null : current.serving().key();
-  }
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        Loaded current = loaded;
+        return current == null || !ALIAS.equals(alias)
+                ? null
+                : current.serving().key();
+    }
 
-  @Override
-  public String[] getServerAliases(String keyType, Principal[] issuers) {
-    String alias = chooseServerAlias(keyType, issuers, null);
-    return alias == null ? null : new String[] {alias};
-  }
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        String alias = chooseServerAlias(keyType, issuers, null);
+        return alias == null ? null : new String[] {alias};
+    }
 
-  @Override
-  public String[] getClientAliases(String keyType, Principal[] issuers) {
-    return null;
-  }
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return null;
+    }
 
-  @Override
-  public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-    return null;
-  }
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return null;
+    }
 }

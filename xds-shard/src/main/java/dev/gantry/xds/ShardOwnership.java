@@ -13,21 +13,21 @@ import dev.gantry.sharding.ShardHash;
  */
 record ShardOwnership(int index, int count, GantrySettings settings) {
 
-  boolean owns(ObjectKey gateway) {
-    return ShardHash.shardOf(gateway, count) == index;
-  }
-
-  int ownerOf(ObjectKey gateway) {
-    return ShardHash.shardOf(gateway, count);
-  }
-
-  /** "shard 2 of 4 (gantry-xds-shard-2.gantry-xds-shards.gantry-system.svc)" or "shard 2 of 4". */
-  String describeShard(int shard) {
-    String base = "shard " + shard + " of " + count;
-    if (settings.shardStatefulSet() != null && settings.shardService() != null) {
-      return base + " (" + settings.shardStatefulSet() + "-" + shard + "." + settings.shardService() + "."
-          + settings.namespace() + ".svc." + settings.clusterDomain() + ")";
+    boolean owns(ObjectKey gateway) {
+        return ShardHash.shardOf(gateway, count) == index;
     }
-    return base;
-  }
+
+    int ownerOf(ObjectKey gateway) {
+        return ShardHash.shardOf(gateway, count);
+    }
+
+    /** "shard 2 of 4 (gantry-xds-shard-2.gantry-xds-shards.gantry-system.svc)" or "shard 2 of 4". */
+    String describeShard(int shard) {
+        String base = "shard " + shard + " of " + count;
+        if (settings.shardStatefulSet() != null && settings.shardService() != null) {
+            return base + " (" + settings.shardStatefulSet() + "-" + shard + "." + settings.shardService() + "."
+                    + settings.namespace() + ".svc." + settings.clusterDomain() + ")";
+        }
+        return base;
+    }
 }

@@ -16,38 +16,40 @@ import javax.net.ssl.SSLException;
  */
 public final class ClientCredentials {
 
-  private final String caPem;
-  private final String certificatePem;
-  private final String keyPem;
-  private volatile SslContext context;
+    private final String caPem;
+    private final String certificatePem;
+    private final String keyPem;
+    private volatile SslContext context;
 
-  /**
-   * @param certificatePem the client certificate, or null to connect without one
-   * @param keyPem its key, or null
-   */
-  public ClientCredentials(String caPem, String certificatePem, String keyPem) {
-    this.caPem = caPem;
-    this.certificatePem = certificatePem;
-    this.keyPem = keyPem;
-  }
-
-  /** The TLS context of a connection: trusts the CA, presents the certificate when there is one. */
-  SslContext sslContext() {
-    SslContext built = context;
-    if (built == null) {
-      try {
-        List<X509Certificate> trusted = Pem.parseCertificates(caPem);
-        SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(trusted.toArray(X509Certificate[]::new));
-        if (certificatePem != null) {
-          builder.keyManager(Pem.parsePrivateKey(keyPem),
-              Pem.parseCertificates(certificatePem).toArray(X509Certificate[]::new));
-        }
-        built = builder.build();
-      } catch (PemException | SSLException e) {
-        throw new IllegalArgumentException("unusable xDS client credentials: " + e.getMessage(), e);
-      }
-      context = built;
+    /**
+     * @param certificatePem the client certificate, or null to connect without one
+     * @param keyPem its key, or null
+     */
+    public ClientCredentials(String caPem, String certificatePem, String keyPem) {
+        this.caPem = caPem;
+        this.certificatePem = certificatePem;
+        this.keyPem = keyPem;
     }
-    return built;
-  }
+
+    /** The TLS context of a connection: trusts the CA, presents the certificate when there is one. */
+    SslContext sslContext() {
+        SslContext built = context;
+        if (built == null) {
+            try {
+                List<X509Certificate> trusted = Pem.parseCertificates(caPem);
+                SslContextBuilder builder =
+                        GrpcSslContexts.forClient().trustManager(trusted.toArray(X509Certificate[]::new));
+                if (certificatePem != null) {
+                    builder.keyManager(
+                            Pem.parsePrivateKey(keyPem),
+                            Pem.parseCertificates(certificatePem).toArray(X509Certificate[]::new));
+                }
+                built = builder.build();
+            } catch (PemException | SSLException e) {
+                throw new IllegalArgumentException("unusable xDS client credentials: " + e.getMessage(), e);
+            }
+            context = built;
+        }
+        return built;
+    }
 }

@@ -23,39 +23,44 @@ import java.util.Set;
  */
 record References(Set<String> clusters, Set<String> routes, Set<String> secrets) {
 
-  static final References NONE = new References(Set.of(), Set.of(), Set.of());
+    static final References NONE = new References(Set.of(), Set.of(), Set.of());
 
-  /** Keyed by the resource's identity: equal resources held by many simulated proxies are one object. */
-  private static final Cache<Any, References> KNOWN = Caffeine.newBuilder().weakKeys().build();
-  private static final Cache<Any, Boolean> EDS = Caffeine.newBuilder().weakKeys().build();
+    /** Keyed by the resource's identity: equal resources held by many simulated proxies are one object. */
+    private static final Cache<Any, References> KNOWN =
+            Caffeine.newBuilder().weakKeys().build();
 
-  References {
-    clusters = Set.copyOf(clusters);
-    routes = Set.copyOf(routes);
-    secrets = Set.copyOf(secrets);
-  }
+    private static final Cache<Any, Boolean> EDS =
+            Caffeine.newBuilder().weakKeys().build();
 
-  /** Whether a cluster takes its endpoints from EDS (and so warms until they arrive). */
-  static boolean isEdsCluster(Any cluster) {
-    return EDS.get(cluster, any -> unpack(any, Cluster.class).getType() == Cluster.DiscoveryType.EDS);
-  }
-
-  static References of(String type, Any resource) {
-    if (!type.equals(AdsClient.LISTENER) && !type.equals(AdsClient.ROUTE)) {
-      return NONE;
+    References {
+        clusters = Set.copyOf(clusters);
+        routes = Set.copyOf(routes);
+        secrets = Set.copyOf(secrets);
     }
-    return KNOWN.get(resource, any -> {
-      EnvoyReferences named = EnvoyReferences.of(type.equals(AdsClient.LISTENER) ? unpack(any, Listener.class)
-          : unpack(any, RouteConfiguration.class));
-      return new References(named.clusters(), named.routeConfigurations(), named.secrets());
-    });
-  }
 
-  private static <T extends Message> T unpack(Any any, Class<T> type) {
-    try {
-      return any.unpack(type);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("malformed " + type.getSimpleName() + " from the server", e);
+    /** Whether a cluster takes its endpoints from EDS (and so warms until they arrive). */
+    static boolean isEdsCluster(Any cluster) {
+        return EDS.get(cluster, any -> unpack(any, Cluster.class).getType() == Cluster.DiscoveryType.EDS);
     }
-  }
+
+    static References of(String type, Any resource) {
+        if (!type.equals(AdsClient.LISTENER) && !type.equals(AdsClient.ROUTE)) {
+            return NONE;
+        }
+        return KNOWN.get(resource, any -> {
+            EnvoyReferences named = EnvoyReferences.of(
+                    type.equals(AdsClient.LISTENER)
+                            ? unpack(any, Listener.class)
+                            : unpack(any, RouteConfiguration.class));
+            return new References(named.clusters(), named.routeConfigurations(), named.secrets());
+        });
+    }
+
+    private static <T extends Message> T unpack(Any any, Class<T> type) {
+        try {
+            return any.unpack(type);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("malformed " + type.getSimpleName() + " from the server", e);
+        }
+    }
 }

@@ -15,99 +15,107 @@ import java.util.function.Consumer;
  */
 final class ConformanceRun extends Checks {
 
-  private final String name;
-  private final List<HasMetadata> applied = Collections.synchronizedList(new ArrayList<>());
+    private final String name;
+    private final List<HasMetadata> applied = Collections.synchronizedList(new ArrayList<>());
 
-  ConformanceRun(ConformanceSuite suite, String name) {
-    super(suite);
-    this.name = name;
-  }
-
-  String name() {
-    return name;
-  }
-
-  /** Applies a manifest of {@code src/test/resources/conformance/tests/}; its objects are deleted after the test. */
-  void applyManifest(String file) {
-    for (HasMetadata object : suite.manifest("tests/" + file)) {
-      applyObject(object);
+    ConformanceRun(ConformanceSuite suite, String name) {
+        super(suite);
+        this.name = name;
     }
-  }
 
-  /** Creates or replaces an object, deleted after the test. */
-  void applyObject(HasMetadata object) {
-    suite.apply(object);
-    applied.add(object);
-  }
+    String name() {
+        return name;
+    }
 
-  /** Reads, edits and updates an object (the read is repeated when the update meets a newer version). */
-  <T extends HasMetadata> void edit(Class<T> type, ObjectKey key, Consumer<T> change) {
-    for (int attempt = 0; ; attempt++) {
-      T current = key.namespace() == null || key.namespace().isEmpty()
-          ? client.resources(type).withName(key.name()).get()
-          : client.resources(type).inNamespace(key.namespace()).withName(key.name()).get();
-      if (current == null) {
-        throw new AssertionError(type.getSimpleName() + " " + key + " does not exist");
-      }
-      change.accept(current);
-      try {
-        client.resource(current).update();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= 5) {
-          throw e;
+    /** Applies a manifest of {@code src/test/resources/conformance/tests/}; its objects are deleted after the test. */
+    void applyManifest(String file) {
+        for (HasMetadata object : suite.manifest("tests/" + file)) {
+            applyObject(object);
         }
-      }
     }
-  }
 
-  /** Deletes an object now. */
-  <T extends HasMetadata> void delete(Class<T> type, ObjectKey key) {
-    client.resources(type).inNamespace(key.namespace()).withName(key.name()).delete();
-  }
+    /** Creates or replaces an object, deleted after the test. */
+    void applyObject(HasMetadata object) {
+        suite.apply(object);
+        applied.add(object);
+    }
 
-  /**
-   * NMR restricted to the Gateways this test applied: each one not annotated skip-readiness is Accepted and
-   * Programmed at its current generation.
-   */
-  void appliedGatewaysMustBeReady() {
-    List<ObjectKey> gateways;
-    synchronized (applied) {
-      gateways = applied.stream().filter(o -> o instanceof Gateway).filter(o -> o.getMetadata().getAnnotations() == null
-          || !"true".equals(o.getMetadata().getAnnotations().get(SKIP_READINESS))).map(ObjectKey::of).toList();
-    }
-    for (ObjectKey key : gateways) {
-      await("Gateway " + key + " Accepted and Programmed (parallel tests' NMR sees every Gateway)", () -> {
-        Gateway gw = gateway(key);
-        if (gw == null) {
-          return "Gateway " + key + " does not exist";
+    /** Reads, edits and updates an object (the read is repeated when the update meets a newer version). */
+    <T extends HasMetadata> void edit(Class<T> type, ObjectKey key, Consumer<T> change) {
+        for (int attempt = 0; ; attempt++) {
+            T current = key.namespace() == null || key.namespace().isEmpty()
+                    ? client.resources(type).withName(key.name()).get()
+                    : client.resources(type)
+                            .inNamespace(key.namespace())
+                            .withName(key.name())
+                            .get();
+            if (current == null) {
+                throw new AssertionError(type.getSimpleName() + " " + key + " does not exist");
+            }
+            change.accept(current);
+            try {
+                client.resource(current).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 5) {
+                    throw e;
+                }
+            }
         }
-        String stale = stale(gw, conditions(gw));
-        if (stale != null) {
-          return stale;
-        }
-        return has(conditions(gw), isTrue("Accepted")) && has(conditions(gw), isTrue("Programmed")) ? null
-            : "conditions " + describe(conditions(gw));
-      });
     }
-  }
 
-  /** Deletes what the test applied, newest first. */
-  void cleanUp() {
-    List<HasMetadata> objects;
-    synchronized (applied) {
-      objects = new ArrayList<>(applied);
-      applied.clear();
+    /** Deletes an object now. */
+    <T extends HasMetadata> void delete(Class<T> type, ObjectKey key) {
+        client.resources(type).inNamespace(key.namespace()).withName(key.name()).delete();
     }
-    Collections.reverse(objects);
-    for (HasMetadata object : objects) {
-      try {
-        client.resource(object).delete();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
-          throw e;
+
+    /**
+     * NMR restricted to the Gateways this test applied: each one not annotated skip-readiness is Accepted and
+     * Programmed at its current generation.
+     */
+    void appliedGatewaysMustBeReady() {
+        List<ObjectKey> gateways;
+        synchronized (applied) {
+            gateways = applied.stream()
+                    .filter(o -> o instanceof Gateway)
+                    .filter(o -> o.getMetadata().getAnnotations() == null
+                            || !"true".equals(o.getMetadata().getAnnotations().get(SKIP_READINESS)))
+                    .map(ObjectKey::of)
+                    .toList();
         }
-      }
+        for (ObjectKey key : gateways) {
+            await("Gateway " + key + " Accepted and Programmed (parallel tests' NMR sees every Gateway)", () -> {
+                Gateway gw = gateway(key);
+                if (gw == null) {
+                    return "Gateway " + key + " does not exist";
+                }
+                String stale = stale(gw, conditions(gw));
+                if (stale != null) {
+                    return stale;
+                }
+                return has(conditions(gw), isTrue("Accepted")) && has(conditions(gw), isTrue("Programmed"))
+                        ? null
+                        : "conditions " + describe(conditions(gw));
+            });
+        }
     }
-  }
+
+    /** Deletes what the test applied, newest first. */
+    void cleanUp() {
+        List<HasMetadata> objects;
+        synchronized (applied) {
+            objects = new ArrayList<>(applied);
+            applied.clear();
+        }
+        Collections.reverse(objects);
+        for (HasMetadata object : objects) {
+            try {
+                client.resource(object).delete();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+    }
 }

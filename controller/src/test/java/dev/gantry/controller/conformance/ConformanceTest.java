@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Test;
 @Test
 @interface ConformanceTest {
 
-  /** Features besides {@code Gateway}, which every test needs. */
-  String[] features() default {};
+    /** Features besides {@code Gateway}, which every test needs. */
+    String[] features() default {};
 
-  /** The test runs only when none of these features is supported. */
-  String[] unlessSupported() default {};
+    /** The test runs only when none of these features is supported. */
+    String[] unlessSupported() default {};
 
-  /** Manifests under {@code src/test/resources/conformance/tests/}. */
-  String[] manifests() default {};
+    /** Manifests under {@code src/test/resources/conformance/tests/}. */
+    String[] manifests() default {};
 
-  /** Whether the upstream test is {@code Provisional}. */
-  boolean provisional() default false;
+    /** Whether the upstream test is {@code Provisional}. */
+    boolean provisional() default false;
 }

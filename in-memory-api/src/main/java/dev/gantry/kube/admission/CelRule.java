@@ -16,28 +16,39 @@ import tools.jackson.databind.JsonNode;
  * @param transition whether the rule reads {@code oldSelf}: such rules run on updates only
  * @param optionalOldSelf whether {@code oldSelf} is an optional (the rule then also runs on create)
  */
-record CelRule(String rule, String message, String messageExpression, String fieldPath, String reason,
-    boolean transition, boolean optionalOldSelf) {
+record CelRule(
+        String rule,
+        String message,
+        String messageExpression,
+        String fieldPath,
+        String reason,
+        boolean transition,
+        boolean optionalOldSelf) {
 
-  private static final Pattern OLD_SELF = Pattern.compile("\\boldSelf\\b");
+    private static final Pattern OLD_SELF = Pattern.compile("\\boldSelf\\b");
 
-  static CelRule of(JsonNode r) {
-    String rule = r.path("rule").asString();
-    return new CelRule(rule, textOrNull(r, "message"), textOrNull(r, "messageExpression"),
-        textOrNull(r, "fieldPath"), textOrNull(r, "reason"), OLD_SELF.matcher(rule).find(),
-        r.path("optionalOldSelf").asBoolean(false));
-  }
-
-  /** The message Kubernetes reports when the rule is false. */
-  String failureMessage() {
-    if (message != null && !message.isBlank()) {
-      return message;
+    static CelRule of(JsonNode r) {
+        String rule = r.path("rule").asString();
+        return new CelRule(
+                rule,
+                textOrNull(r, "message"),
+                textOrNull(r, "messageExpression"),
+                textOrNull(r, "fieldPath"),
+                textOrNull(r, "reason"),
+                OLD_SELF.matcher(rule).find(),
+                r.path("optionalOldSelf").asBoolean(false));
     }
-    return "failed rule: " + rule;
-  }
 
-  private static String textOrNull(JsonNode r, String field) {
-    JsonNode v = r.get(field);
-    return v == null || v.isNull() ? null : v.asString();
-  }
+    /** The message Kubernetes reports when the rule is false. */
+    String failureMessage() {
+        if (message != null && !message.isBlank()) {
+            return message;
+        }
+        return "failed rule: " + rule;
+    }
+
+    private static String textOrNull(JsonNode r, String field) {
+        JsonNode v = r.get(field);
+        return v == null || v.isNull() ? null : v.asString();
+    }
 }

@@ -8,17 +8,16 @@ import dev.gantry.view.ClusterStore;
 /** The ListenerSet scale world as an indexed store, for the benchmarks. */
 final class BenchWorld {
 
-  static final ObjectKey GATEWAY = ScaleWorld.gatewayKey(0);
+    static final ObjectKey GATEWAY = ScaleWorld.gatewayKey(0);
 
-  private BenchWorld() {
-  }
+    private BenchWorld() {}
 
-  static ScaleWorld world(double scale) {
-    return ScaleWorld.listenerSetScale().scaled(scale);
-  }
+    static ScaleWorld world(double scale) {
+        return ScaleWorld.listenerSetScale().scaled(scale);
+    }
 
-  static ClusterStore store(ScaleWorld world) {
-    TestCertificates.Pem pem = TestCertificates.selfSigned("*.example.com");
-    return ClusterStore.of(world.all(pem.certificate(), pem.privateKey()));
-  }
+    static ClusterStore store(ScaleWorld world) {
+        TestCertificates.Pem pem = TestCertificates.selfSigned("*.example.com");
+        return ClusterStore.of(world.all(pem.certificate(), pem.privateKey()));
+    }
 }

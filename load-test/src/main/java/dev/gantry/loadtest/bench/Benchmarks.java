@@ -26,109 +26,122 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  */
 public final class Benchmarks {
 
-  private Benchmarks() {
-  }
+    private Benchmarks() {}
 
-  public static int run(String[] args, PrintStream out, PrintStream err) {
-    List<String> all = new ArrayList<>(List.of(args));
-    boolean hasFormat = all.contains("-rf") || all.contains("-rff");
-    Path json = null;
-    if (!hasFormat && !all.contains("-l") && !all.contains("-lp") && !all.contains("-h")) {
-      json = Path.of("load-test-results", "jmh-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern(
-          "yyyyMMdd-HHmmss")) + ".json");
-      try {
-        Files.createDirectories(json.getParent());
-      } catch (IOException e) {
-        err.println("gantry load-test --jmh: cannot create " + json.getParent() + ": " + e.getMessage());
-        return 1;
-      }
-      all.add("-rf");
-      all.add("json");
-      all.add("-rff");
-      all.add(json.toString());
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> all = new ArrayList<>(List.of(args));
+        boolean hasFormat = all.contains("-rf") || all.contains("-rff");
+        Path json = null;
+        if (!hasFormat && !all.contains("-l") && !all.contains("-lp") && !all.contains("-h")) {
+            json = Path.of(
+                    "load-test-results",
+                    "jmh-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+            try {
+                Files.createDirectories(json.getParent());
+            } catch (IOException e) {
+                err.println("gantry load-test --jmh: cannot create " + json.getParent() + ": " + e.getMessage());
+                return 1;
+            }
+            all.add("-rf");
+            all.add("json");
+            all.add("-rff");
+            all.add(json.toString());
+        }
+        CommandLineOptions options;
+        try {
+            options = new CommandLineOptions(all.toArray(String[]::new));
+            if (options.getIncludes().isEmpty()) {
+                // Without a name, run Gantry's benchmarks (the class path may hold others').
+                all.add(Benchmarks.class.getPackageName() + ".*");
+                options = new CommandLineOptions(all.toArray(String[]::new));
+            }
+        } catch (CommandLineOptionException e) {
+            err.println("gantry load-test --jmh: " + e.getMessage());
+            return 2;
+        }
+        try {
+            if (options.shouldHelp()) {
+                options.showHelp();
+                return 0;
+            }
+            if (options.shouldListProfilers() || options.shouldListResultFormats()) {
+                org.openjdk.jmh.Main.main(all.toArray(String[]::new));
+                return 0;
+            }
+            Runner runner = new Runner(options);
+            if (options.shouldList()) {
+                runner.list();
+                return 0;
+            }
+            Collection<RunResult> results = runner.run();
+            for (String line : derived(results)) {
+                out.println(line);
+            }
+            if (json != null) {
+                out.println(json.toAbsolutePath().normalize());
+            }
+            return 0;
+        } catch (RunnerException | IOException e) {
+            err.println("gantry load-test --jmh: " + e.getMessage());
+            return 1;
+        }
     }
-    CommandLineOptions options;
-    try {
-      options = new CommandLineOptions(all.toArray(String[]::new));
-      if (options.getIncludes().isEmpty()) {
-        // Without a name, run Gantry's benchmarks (the class path may hold others').
-        all.add(Benchmarks.class.getPackageName() + ".*");
-        options = new CommandLineOptions(all.toArray(String[]::new));
-      }
-    } catch (CommandLineOptionException e) {
-      err.println("gantry load-test --jmh: " + e.getMessage());
-      return 2;
-    }
-    try {
-      if (options.shouldHelp()) {
-        options.showHelp();
-        return 0;
-      }
-      if (options.shouldListProfilers() || options.shouldListResultFormats()) {
-        org.openjdk.jmh.Main.main(all.toArray(String[]::new));
-        return 0;
-      }
-      Runner runner = new Runner(options);
-      if (options.shouldList()) {
-        runner.list();
-        return 0;
-      }
-      Collection<RunResult> results = runner.run();
-      for (String line : derived(results)) {
-        out.println(line);
-      }
-      if (json != null) {
-        out.println(json.toAbsolutePath().normalize());
-      }
-      return 0;
-    } catch (RunnerException | IOException e) {
-      err.println("gantry load-test --jmh: " + e.getMessage());
-      return 1;
-    }
-  }
 
-  /** Figures that need more than one benchmark, or an auxiliary counter divided by another. */
-  static List<String> derived(Collection<RunResult> results) {
-    List<String> lines = new ArrayList<>();
-    Map<String, Double> scores = new java.util.HashMap<>();
-    for (RunResult run : results) {
-      String name = run.getParams().getBenchmark();
-      String scale = run.getParams().getParam("scale");
-      String key = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1) + (scale == null ? ""
-          : "@" + scale);
-      Result<?> primary = run.getPrimaryResult();
-      scores.put(key, primary.getScore());
-      for (Map.Entry<String, Result> secondary : run.getSecondaryResults().entrySet()) {
-        scores.put(key + ":" + secondary.getKey(), secondary.getValue().getScore());
-      }
-    }
-    for (Map.Entry<String, Double> entry : new java.util.TreeMap<>(scores).entrySet()) {
-      String key = entry.getKey();
-      if (key.startsWith("TranslationBenchmark.fullTranslation@")) {
-        String scale = key.substring(key.indexOf('@') + 1);
-        Double serialization = scores.get("TranslationBenchmark.serialization@" + scale);
-        if (serialization != null && serialization > 0) {
-          lines.add(String.format(Locale.ROOT, "translation / serialization (scale %s): %.1f ms / %.1f ms = %.2fx"
-              + " (target <= 5x)", scale, entry.getValue(), serialization, entry.getValue() / serialization));
+    /** Figures that need more than one benchmark, or an auxiliary counter divided by another. */
+    static List<String> derived(Collection<RunResult> results) {
+        List<String> lines = new ArrayList<>();
+        Map<String, Double> scores = new java.util.HashMap<>();
+        for (RunResult run : results) {
+            String name = run.getParams().getBenchmark();
+            String scale = run.getParams().getParam("scale");
+            String key = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1)
+                    + (scale == null ? "" : "@" + scale);
+            Result<?> primary = run.getPrimaryResult();
+            scores.put(key, primary.getScore());
+            for (Map.Entry<String, Result> secondary : run.getSecondaryResults().entrySet()) {
+                scores.put(key + ":" + secondary.getKey(), secondary.getValue().getScore());
+            }
         }
-      }
-      if (key.startsWith("RouteEditBenchmark.oneRouteEdit@") && !key.contains(":")) {
-        Double bytes = scores.get(key + ":changedBytes");
-        Double edits = scores.get(key + ":edits");
-        if (bytes != null && edits != null && edits > 0) {
-          lines.add(String.format(Locale.ROOT, "one route edit (scale %s): %.1f us, changes %.0f bytes of Envoy"
-                  + " configuration (targets <= 1 ms, <= 100 KB)", key.substring(key.indexOf('@') + 1),
-              entry.getValue(), bytes / edits));
+        for (Map.Entry<String, Double> entry : new java.util.TreeMap<>(scores).entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith("TranslationBenchmark.fullTranslation@")) {
+                String scale = key.substring(key.indexOf('@') + 1);
+                Double serialization = scores.get("TranslationBenchmark.serialization@" + scale);
+                if (serialization != null && serialization > 0) {
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "translation / serialization (scale %s): %.1f ms / %.1f ms = %.2fx" + " (target <= 5x)",
+                            scale,
+                            entry.getValue(),
+                            serialization,
+                            entry.getValue() / serialization));
+                }
+            }
+            if (key.startsWith("RouteEditBenchmark.oneRouteEdit@") && !key.contains(":")) {
+                Double bytes = scores.get(key + ":changedBytes");
+                Double edits = scores.get(key + ":edits");
+                if (bytes != null && edits != null && edits > 0) {
+                    lines.add(String.format(
+                            Locale.ROOT,
+                            "one route edit (scale %s): %.1f us, changes %.0f bytes of Envoy"
+                                    + " configuration (targets <= 1 ms, <= 100 KB)",
+                            key.substring(key.indexOf('@') + 1),
+                            entry.getValue(),
+                            bytes / edits));
+                }
+            }
+            if (key.startsWith("RetainedHeapBenchmark.translationResult@") && !key.contains(":")) {
+                double measured = scores.getOrDefault(key + ":results", Double.NaN);
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "heap retained by a translation result (scale %s): translator %.1f MiB,"
+                                + " Envoy resources %.1f MiB (average of %.0f)",
+                        key.substring(key.indexOf('@') + 1),
+                        scores.getOrDefault(key + ":translatorMiBSum", Double.NaN) / measured,
+                        scores.getOrDefault(key + ":envoyResourcesMiBSum", Double.NaN) / measured,
+                        measured));
+            }
         }
-      }
-      if (key.startsWith("RetainedHeapBenchmark.translationResult@") && !key.contains(":")) {
-        double measured = scores.getOrDefault(key + ":results", Double.NaN);
-        lines.add(String.format(Locale.ROOT, "heap retained by a translation result (scale %s): translator %.1f MiB,"
-                + " Envoy resources %.1f MiB (average of %.0f)", key.substring(key.indexOf('@') + 1),
-            scores.getOrDefault(key + ":translatorMiBSum", Double.NaN) / measured,
-            scores.getOrDefault(key + ":envoyResourcesMiBSum", Double.NaN) / measured, measured));
-      }
+        return lines;
     }
-    return lines;
-  }
 }

@@ -35,73 +35,77 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
 public class RetainedHeapBenchmark {
 
-  /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
-  @Param({"1.0"})
-  public double scale;
+    /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
+    @Param({"1.0"})
+    public double scale;
 
-  private ClusterStore store;
-  private GatewayTranslator translator;
-  private EnvoyResources resources;
+    private ClusterStore store;
+    private GatewayTranslator translator;
+    private EnvoyResources resources;
 
-  /** What one result retains. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Retained {
-    private double translatorBytes;
-    private double envoyBytes;
-    public long results;
+    /** What one result retains. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Retained {
+        private double translatorBytes;
+        private double envoyBytes;
+        public long results;
 
-    @Setup(Level.Iteration)
-    public void reset() {
-      translatorBytes = 0;
-      envoyBytes = 0;
-      results = 0;
+        @Setup(Level.Iteration)
+        public void reset() {
+            translatorBytes = 0;
+            envoyBytes = 0;
+            results = 0;
+        }
+
+        public double translatorMiBSum() {
+            return translatorBytes / 1048576.0;
+        }
+
+        public double envoyResourcesMiBSum() {
+            return envoyBytes / 1048576.0;
+        }
     }
 
-    public double translatorMiBSum() {
-      return translatorBytes / 1048576.0;
+    @Setup
+    public void setUp() {
+        store = BenchWorld.store(BenchWorld.world(scale));
     }
 
-    public double envoyResourcesMiBSum() {
-      return envoyBytes / 1048576.0;
+    @TearDown(Level.Iteration)
+    public void drop() {
+        translator = null;
+        resources = null;
     }
-  }
 
-  @Setup
-  public void setUp() {
-    store = BenchWorld.store(BenchWorld.world(scale));
-  }
-
-  @TearDown(Level.Iteration)
-  public void drop() {
-    translator = null;
-    resources = null;
-  }
-
-  @Benchmark
-  public void translationResult(Retained retained) {
-    translator = null;
-    resources = null;
-    long base = usedAfterGc();
-    translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
-    translator.translate(store);
-    long withTranslator = usedAfterGc();
-    resources = new EnvoyTranslator().translate(translator.ir());
-    long withResources = usedAfterGc();
-    retained.translatorBytes += withTranslator - base;
-    retained.envoyBytes += withResources - withTranslator;
-    retained.results++;
-  }
-
-  static long usedAfterGc() {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    @Benchmark
+    public void translationResult(Retained retained) {
+        translator = null;
+        resources = null;
+        long base = usedAfterGc();
+        translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
+        translator.translate(store);
+        long withTranslator = usedAfterGc();
+        resources = new EnvoyTranslator().translate(translator.ir());
+        long withResources = usedAfterGc();
+        retained.translatorBytes += withTranslator - base;
+        retained.envoyBytes += withResources - withTranslator;
+        retained.results++;
     }
-    return used;
-  }
+
+    static long usedAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
 }

@@ -42,65 +42,71 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 6)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
 public class RouteEditBenchmark {
 
-  /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
-  @Param({"1.0"})
-  public double scale;
+    /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
+    @Param({"1.0"})
+    public double scale;
 
-  private ScaleWorld world;
-  private ClusterStore store;
-  private GatewayTranslator translator;
-  private EnvoyResourcesBuilder builder;
-  private final Map<String, String> versions = new HashMap<>();
-  private int edit;
+    private ScaleWorld world;
+    private ClusterStore store;
+    private GatewayTranslator translator;
+    private EnvoyResourcesBuilder builder;
+    private final Map<String, String> versions = new HashMap<>();
+    private int edit;
 
-  /** Bytes of Envoy configuration changed, and edits made, over an iteration. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Changed {
-    public long changedBytes;
-    public long edits;
+    /** Bytes of Envoy configuration changed, and edits made, over an iteration. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Changed {
+        public long changedBytes;
+        public long edits;
 
-    @Setup(Level.Iteration)
-    public void reset() {
-      changedBytes = 0;
-      edits = 0;
+        @Setup(Level.Iteration)
+        public void reset() {
+            changedBytes = 0;
+            edits = 0;
+        }
     }
-  }
 
-  @Setup
-  public void setUp() {
-    world = BenchWorld.world(scale);
-    store = BenchWorld.store(world);
-    translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
-    translator.translate(store);
-    builder = new EnvoyResourcesBuilder(new EnvoyTranslator());
-    EnvoyResources resources = builder.build(translator.ir());
-    for (List<? extends EnvoyResources.Versioned<?>> type : List.of(resources.listeners(), resources.routes(),
-        resources.clusters(), resources.endpoints(), resources.secrets())) {
-      type.forEach(v -> versions.put(v.name(), v.version()));
+    @Setup
+    public void setUp() {
+        world = BenchWorld.world(scale);
+        store = BenchWorld.store(world);
+        translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
+        translator.translate(store);
+        builder = new EnvoyResourcesBuilder(new EnvoyTranslator());
+        EnvoyResources resources = builder.build(translator.ir());
+        for (List<? extends EnvoyResources.Versioned<?>> type : List.of(
+                resources.listeners(),
+                resources.routes(),
+                resources.clusters(),
+                resources.endpoints(),
+                resources.secrets())) {
+            type.forEach(v -> versions.put(v.name(), v.version()));
+        }
     }
-  }
 
-  @Benchmark
-  public EnvoyResources oneRouteEdit(Changed changed) {
-    int e = edit++;
-    int n = (e * 7) % world.namespaces();
-    int s = (e * 13) % world.setsPerNamespace();
-    HTTPRoute next = world.route(n, s, e % world.routesPerListener(), 2 + e);
-    ObjectKey key = ObjectKey.of(next);
-    HasMetadata previous = store.get(Kinds.HTTP_ROUTE, key).orElseThrow();
-    store.put(next);
-    translator.update(store, List.of(new Change(Kinds.HTTP_ROUTE, key, previous, next)));
-    EnvoyResources resources = builder.build(translator.ir());
-    for (EnvoyResources.Versioned<?> built : builder.lastBuilt()) {
-      if (!built.version().equals(versions.put(built.name(), built.version()))) {
-        changed.changedBytes += built.size();
-      }
+    @Benchmark
+    public EnvoyResources oneRouteEdit(Changed changed) {
+        int e = edit++;
+        int n = (e * 7) % world.namespaces();
+        int s = (e * 13) % world.setsPerNamespace();
+        HTTPRoute next = world.route(n, s, e % world.routesPerListener(), 2 + e);
+        ObjectKey key = ObjectKey.of(next);
+        HasMetadata previous = store.get(Kinds.HTTP_ROUTE, key).orElseThrow();
+        store.put(next);
+        translator.update(store, List.of(new Change(Kinds.HTTP_ROUTE, key, previous, next)));
+        EnvoyResources resources = builder.build(translator.ir());
+        for (EnvoyResources.Versioned<?> built : builder.lastBuilt()) {
+            if (!built.version().equals(versions.put(built.name(), built.version()))) {
+                changed.changedBytes += built.size();
+            }
+        }
+        changed.edits++;
+        return resources;
     }
-    changed.edits++;
-    return resources;
-  }
 }

@@ -24,22 +24,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ShardHashBenchmark {
 
-  @Param({"4", "64"})
-  public int shards;
+    @Param({"4", "64"})
+    public int shards;
 
-  private ObjectKey[] keys;
-  private int next;
+    private ObjectKey[] keys;
+    private int next;
 
-  @Setup
-  public void setUp() {
-    keys = new ObjectKey[1024];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = new ObjectKey("team-" + (i % 50), "gateway-" + i);
+    @Setup
+    public void setUp() {
+        keys = new ObjectKey[1024];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = new ObjectKey("team-" + (i % 50), "gateway-" + i);
+        }
     }
-  }
 
-  @Benchmark
-  public int shardOf() {
-    return ShardHash.shardOf(keys[next++ & 1023], shards);
-  }
+    @Benchmark
+    public int shardOf() {
+        return ShardHash.shardOf(keys[next++ & 1023], shards);
+    }
 }

@@ -28,29 +28,31 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx4g"})
 public class SnapshotBenchmark {
 
-  /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
-  @Param({"1.0"})
-  public double scale;
+    /** Fraction of the ListenerSet scale world (1 = 2,500 ListenerSets and 40,000 routes). */
+    @Param({"1.0"})
+    public double scale;
 
-  private EnvoyResources resources;
+    private EnvoyResources resources;
 
-  @Setup
-  public void setUp() {
-    GatewayTranslator translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
-    translator.translate(BenchWorld.store(BenchWorld.world(scale)));
-    resources = new EnvoyTranslator().translate(translator.ir());
-  }
+    @Setup
+    public void setUp() {
+        GatewayTranslator translator = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
+        translator.translate(BenchWorld.store(BenchWorld.world(scale)));
+        resources = new EnvoyTranslator().translate(translator.ir());
+    }
 
-  @Benchmark
-  public String version() {
-    return resources.version();
-  }
+    @Benchmark
+    public String version() {
+        return resources.version();
+    }
 
-  @Benchmark
-  public Snapshot snapshot() {
-    return GatewaySnapshots.of(resources);
-  }
+    @Benchmark
+    public Snapshot snapshot() {
+        return GatewaySnapshots.of(resources);
+    }
 }
