@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -135,7 +136,7 @@ public record GantrySettings(
             throw new InvalidSettingException(
                     PREFIX + "IMAGE_PULL_POLICY", pullPolicy, "must be Always, IfNotPresent or Never");
         }
-        String identity = r.string("IDENTITY", hostname.isEmpty() ? "gantry-" + java.util.UUID.randomUUID() : hostname);
+        String identity = r.string("IDENTITY", hostname.isEmpty() ? "gantry-" + UUID.randomUUID() : hostname);
         return new GantrySettings(
                 r.string("NAMESPACE", env.getOrDefault("POD_NAMESPACE", "gantry-system")),
                 r.string("CONTROLLER_NAME", TranslatorConfig.DEFAULT_CONTROLLER_NAME),

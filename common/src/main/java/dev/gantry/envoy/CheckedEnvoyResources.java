@@ -1,5 +1,6 @@
 package dev.gantry.envoy;
 
+import com.google.protobuf.Message;
 import dev.gantry.ir.GatewayIr;
 import dev.gantry.runtime.Parallel;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class CheckedEnvoyResources {
         return new Result(served, violations);
     }
 
-    private <T extends com.google.protobuf.Message> List<EnvoyResources.Versioned<T>> substitute(
+    private <T extends Message> List<EnvoyResources.Versioned<T>> substitute(
             List<EnvoyResources.Versioned<T>> built,
             List<EnvoyResources.Versioned<T>> previous,
             Set<EnvoyResources.Versioned<?>> present,

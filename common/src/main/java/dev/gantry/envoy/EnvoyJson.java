@@ -1,5 +1,6 @@
 package dev.gantry.envoy;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -44,7 +45,7 @@ public final class EnvoyJson {
             Secret.getDefaultInstance());
 
     /** Every message type Gantry packs into {@code google.protobuf.Any}. */
-    public static final List<com.google.protobuf.Descriptors.Descriptor> PACKED_TYPES =
+    public static final List<Descriptors.Descriptor> PACKED_TYPES =
             PACKED_MESSAGES.stream().map(Message::getDescriptorForType).toList();
 
     public static final JsonFormat.TypeRegistry TYPES =

@@ -1,10 +1,13 @@
 package dev.gantry.envoy;
 
+import com.github.xds.core.v3.TypedExtensionConfig;
+import com.github.xds.type.matcher.v3.Matcher;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
+import com.google.re2j.Pattern;
 import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.ClusterIr;
 import dev.gantry.ir.FilterChainIr;
@@ -75,6 +78,7 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -116,14 +120,14 @@ public final class EnvoyTranslator {
      */
     public interface Memo {
         <T extends Message> EnvoyResources.Versioned<T> get(
-                String type, Object ir, java.util.function.Supplier<EnvoyResources.Versioned<T>> build);
+                String type, Object ir, Supplier<EnvoyResources.Versioned<T>> build);
     }
 
     /** No memo: every resource is built each time. */
     public static final Memo NO_MEMO = new Memo() {
         @Override
         public <T extends Message> EnvoyResources.Versioned<T> get(
-                String type, Object ir, java.util.function.Supplier<EnvoyResources.Versioned<T>> build) {
+                String type, Object ir, Supplier<EnvoyResources.Versioned<T>> build) {
             return build.get();
         }
     };
@@ -369,15 +373,15 @@ public final class EnvoyTranslator {
     private static UdpProxyConfig udpProxy(PortIr port, FilterChainIr.UdpProxy udp) {
         String cluster = udp.backends().stream()
                 .filter(WeightedClusterIr::resolved)
-                .max(java.util.Comparator.comparingInt(WeightedClusterIr::weight))
+                .max(Comparator.comparingInt(WeightedClusterIr::weight))
                 .map(WeightedClusterIr::cluster)
                 .orElse(UNRESOLVED_BACKEND);
         var route = io.envoyproxy.envoy.extensions.filters.udp.udp_proxy.v3.Route.newBuilder()
                 .setCluster(cluster)
                 .build();
-        var matcher = com.github.xds.type.matcher.v3.Matcher.newBuilder()
-                .setOnNoMatch(com.github.xds.type.matcher.v3.Matcher.OnMatch.newBuilder()
-                        .setAction(com.github.xds.core.v3.TypedExtensionConfig.newBuilder()
+        var matcher = Matcher.newBuilder()
+                .setOnNoMatch(Matcher.OnMatch.newBuilder()
+                        .setAction(TypedExtensionConfig.newBuilder()
                                 .setName("route")
                                 .setTypedConfig(Any.pack(route))))
                 .build();
@@ -560,7 +564,7 @@ public final class EnvoyTranslator {
                 if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
                     action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
                             .setPattern(RegexMatcher.newBuilder()
-                                    .setRegex("^" + com.google.re2j.Pattern.quote(prefix.matchedPrefix()) + "/*"))
+                                    .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
                             .setSubstitution("/"));
                 } else {
                     action.setPrefixRewrite(prefix.replacement());
@@ -595,7 +599,7 @@ public final class EnvoyTranslator {
                     if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
                         action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
                                 .setPattern(RegexMatcher.newBuilder()
-                                        .setRegex("^" + com.google.re2j.Pattern.quote(prefix.matchedPrefix()) + "/*"))
+                                        .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
                                 .setSubstitution("/"));
                     } else {
                         action.setPrefixRewrite(prefix.replacement());
@@ -618,7 +622,7 @@ public final class EnvoyTranslator {
                     if (!regex.isEmpty()) {
                         regex.append("[^.]+");
                     }
-                    regex.append(com.google.re2j.Pattern.quote(part));
+                    regex.append(Pattern.quote(part));
                 }
                 policy.addAllowOriginStringMatch(StringMatcher.newBuilder()
                         .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex.toString())));

@@ -1,5 +1,6 @@
 package dev.gantry.model;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +36,7 @@ public final class ProxyNames {
     public static final String GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name";
 
     /** Whether an object is one Gantry provisioned for this Gateway (by its labels and namespace). */
-    public static boolean isProxyOf(io.fabric8.kubernetes.api.model.HasMetadata object, ObjectKey gateway) {
+    public static boolean isProxyOf(HasMetadata object, ObjectKey gateway) {
         var labels = object.getMetadata().getLabels();
         return labels != null
                 && MANAGED_BY_VALUE.equals(labels.get(MANAGED_BY))

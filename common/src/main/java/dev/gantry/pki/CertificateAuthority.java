@@ -2,6 +2,7 @@ package dev.gantry.pki;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -220,7 +221,7 @@ public final class CertificateAuthority {
         try {
             InetAddress.getByName(text);
             return true;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }

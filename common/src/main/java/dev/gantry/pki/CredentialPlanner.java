@@ -9,6 +9,10 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -371,7 +375,7 @@ public final class CredentialPlanner {
                     .leaf()
                     .getIssuerX500Principal()
                     .equals(ca.certificate().getSubjectX500Principal());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }
@@ -389,7 +393,7 @@ public final class CredentialPlanner {
                     }
                 }
             }
-        } catch (java.security.cert.CertificateParsingException e) {
+        } catch (CertificateParsingException e) {
             return null;
         }
         return null;
@@ -407,7 +411,7 @@ public final class CredentialPlanner {
                     }
                 }
             }
-        } catch (java.security.cert.CertificateParsingException e) {
+        } catch (CertificateParsingException e) {
             return List.of();
         }
         return names;
@@ -419,9 +423,9 @@ public final class CredentialPlanner {
         for (String name : names) {
             if (CertificateAuthority.isIpAddress(name)) {
                 try {
-                    normalized.add(java.net.InetAddress.getByName(name).getHostAddress());
+                    normalized.add(InetAddress.getByName(name).getHostAddress());
                     continue;
-                } catch (java.net.UnknownHostException e) {
+                } catch (UnknownHostException e) {
                     // a literal address never needs a lookup; keep it as given
                 }
             }

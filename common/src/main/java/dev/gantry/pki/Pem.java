@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -38,7 +39,7 @@ public final class Pem {
         for (X509Certificate certificate : certificates) {
             try {
                 block(pem, "CERTIFICATE", certificate.getEncoded());
-            } catch (java.security.cert.CertificateEncodingException e) {
+            } catch (CertificateEncodingException e) {
                 throw new IllegalArgumentException("certificate cannot be encoded: " + e.getMessage(), e);
             }
         }

@@ -8,8 +8,11 @@ import dev.gantry.view.Dependency;
 import dev.gantry.view.RecordingView;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -45,7 +48,7 @@ final class BackendResolver {
             BackendTlsPolicies.Evaluation evaluation,
             ObjectKey service,
             ServicePort port,
-            List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> losers,
+            List<BackendTLSPolicy> losers,
             List<BackendTlsPolicies.Evaluation> outranked) {}
 
     /**
@@ -171,7 +174,7 @@ final class BackendResolver {
     private final BackendTlsPolicies policies;
     private final Shared shared;
     private final List<PolicyUse> policyUses = new ArrayList<>();
-    private final java.util.Set<ClusterKey> resolved = new java.util.HashSet<>();
+    private final Set<ClusterKey> resolved = new HashSet<>();
     /** {@link #resolved} in the order first met, so that what a dropped rule resolved can be taken back. */
     private final List<ClusterKey> resolvedInOrder = new ArrayList<>();
 
@@ -245,7 +248,7 @@ final class BackendResolver {
     }
 
     /** Clusters the resolved references name. */
-    java.util.Set<ClusterKey> resolvedClusters() {
+    Set<ClusterKey> resolvedClusters() {
         return resolved;
     }
 

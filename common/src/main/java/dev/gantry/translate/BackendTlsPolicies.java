@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Evaluates BackendTLSPolicies: which policy applies to a Service port (the oldest when several target it), and
@@ -195,7 +196,7 @@ final class BackendTlsPolicies {
         // NoValidCACertificate); otherwise it trusts the CAs that are, which fails closed for a backend whose
         // certificate only an unusable reference would have vouched for.
         StringBuilder pem = new StringBuilder();
-        Map<ObjectKey, CertificateUse.Window> windows = new java.util.TreeMap<>();
+        Map<ObjectKey, CertificateUse.Window> windows = new TreeMap<>();
         String refsReason = null;
         List<String> problems = new ArrayList<>();
         for (LocalObjectReference ref : caRefs) {

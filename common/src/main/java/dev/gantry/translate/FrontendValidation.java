@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A Gateway's client certificate validation ({@code spec.tls.frontend}): for each port, the validation its HTTPS
@@ -84,7 +85,7 @@ final class FrontendValidation {
         // Only AllowInsecureFallback lets a client through without a valid certificate; anything else is strict.
         boolean insecure = ALLOW_INSECURE_FALLBACK.equals(validation.getMode());
         StringBuilder pem = new StringBuilder();
-        Map<ObjectKey, CertificateUse.Window> windows = new java.util.TreeMap<>();
+        Map<ObjectKey, CertificateUse.Window> windows = new TreeMap<>();
         String refsReason = null;
         List<String> problems = new ArrayList<>();
         List<ObjectReference> refs =

@@ -33,6 +33,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -623,7 +624,7 @@ public final class GatewayTranslator {
      * their routes' backends use, each once per owner and listener.
      */
     private List<CertificateUse> certificateUses() {
-        Set<CertificateUse> uses = new java.util.LinkedHashSet<>();
+        Set<CertificateUse> uses = new LinkedHashSet<>();
         if (plan.usable()) {
             for (ListenerState listener : plan.listeners()) {
                 if (listener.programmable()) {

@@ -8,7 +8,9 @@ import dev.gantry.status.RouteGroupKindIr;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedRoutes;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerTLSConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A listener of a Gateway's merged list (its own listeners, then its ListenerSets'), and what translation
@@ -58,7 +60,7 @@ final class ListenerState {
     /** Certificates this listener serves or validates clients with, and when each is valid. */
     final List<CertificateUse> certificateUses = new ArrayList<>();
     /** The DNS names (subjectAltName) of the certificates it serves, for OverlappingCertificates. */
-    final java.util.Set<String> certificateNames = new java.util.LinkedHashSet<>();
+    final Set<String> certificateNames = new LinkedHashSet<>();
     /** Names of the certificate secrets served when this listener terminates TLS. */
     final List<String> certificateSecrets = new ArrayList<>();
     /** Position in the Gateway's merged listener list. */

@@ -2,6 +2,7 @@ package dev.gantry.translate;
 
 import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.SecretIr;
+import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.status.Reasons;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -298,7 +300,7 @@ final class ListenerTranslator {
     private static CertificateUse use(
             ListenerState l,
             CertificateUse.Use use,
-            dev.gantry.model.Kind<?> sourceKind,
+            Kind<?> sourceKind,
             ObjectKey source,
             CertificateUse.Window window) {
         return new CertificateUse(
@@ -388,7 +390,7 @@ final class ListenerTranslator {
 
     /** One owner's listeners that cannot be told apart are all conflicted: the spec forbids picking a winner. */
     private static void conflictAmongThemselves(List<ListenerState> own) {
-        Map<String, List<ListenerState>> bySocket = new java.util.LinkedHashMap<>();
+        Map<String, List<ListenerState>> bySocket = new LinkedHashMap<>();
         for (ListenerState l : own) {
             if (l.accepted() && !l.conflicted()) {
                 bySocket.computeIfAbsent(socket(l), k -> new ArrayList<>()).add(l);
@@ -404,7 +406,7 @@ final class ListenerTranslator {
                 });
                 continue;
             }
-            Map<String, List<ListenerState>> byHost = new java.util.LinkedHashMap<>();
+            Map<String, List<ListenerState>> byHost = new LinkedHashMap<>();
             onSocket.forEach(l ->
                     byHost.computeIfAbsent(hostKey(l), k -> new ArrayList<>()).add(l));
             for (List<ListenerState> same : byHost.values()) {

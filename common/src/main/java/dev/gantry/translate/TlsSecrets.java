@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -20,6 +22,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
@@ -102,13 +105,13 @@ public final class TlsSecrets {
      * never quotes the key.
      */
     static String pairProblem(String certificatePem, String keyPem) {
-        java.security.PublicKey publicKey;
+        PublicKey publicKey;
         try {
             publicKey = Pem.parseCertificates(certificatePem).getFirst().getPublicKey();
         } catch (PemException | RuntimeException e) {
             return "tls.crt does not parse (" + e.getMessage() + ")";
         }
-        java.security.PrivateKey privateKey;
+        PrivateKey privateKey;
         try {
             privateKey = Pem.parsePrivateKey(keyPem);
         } catch (PemException e) {
@@ -144,7 +147,7 @@ public final class TlsSecrets {
             var sans = certificate.getSubjectAlternativeNames();
             for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
                 if (san.size() >= 2 && Integer.valueOf(2).equals(san.get(0)) && san.get(1) instanceof String name) {
-                    names.add(name.toLowerCase(java.util.Locale.ROOT));
+                    names.add(name.toLowerCase(Locale.ROOT));
                 }
             }
         } catch (CertificateException e) {

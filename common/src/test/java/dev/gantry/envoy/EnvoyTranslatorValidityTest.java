@@ -12,6 +12,7 @@ import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.GatewayTranslation;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.ClusterStore;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -677,7 +678,7 @@ class EnvoyTranslatorValidityTest {
     void fortyThousandRoutesValidateWellUnderASecond() {
         EnvoyResources resources = new EnvoyTranslator()
                 .translate(translate(objects(), new ObjectKey("infra", "edge")).ir());
-        List<io.envoyproxy.envoy.config.route.v3.Route> templates = resources.routes().stream()
+        List<Route> templates = resources.routes().stream()
                 .flatMap(r -> r.resource().getVirtualHostsList().stream())
                 .flatMap(h -> h.getRoutesList().stream())
                 .toList();

@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.ratelimit.v3.RateLimitServiceConfig;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -193,8 +194,7 @@ class EnvoyValidatorTest {
     @Test
     void aTypeWithRulesButNoGeneratedValidatorIsReportedNotSkipped() {
         // Gantry emits no rate limit configuration, so the build generates no validators for its file.
-        List<Violation> violations =
-                validator.validate(io.envoyproxy.envoy.config.ratelimit.v3.RateLimitServiceConfig.getDefaultInstance());
+        List<Violation> violations = validator.validate(RateLimitServiceConfig.getDefaultInstance());
         assertEquals(1, violations.size(), violations.toString());
         assertTrue(violations.getFirst().message().contains("generated no validator"), violations.toString());
     }

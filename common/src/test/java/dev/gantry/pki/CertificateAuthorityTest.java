@@ -8,14 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.model.ObjectKey;
 import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X962Parameters;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
@@ -127,9 +136,9 @@ class CertificateAuthorityTest {
         var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
                 256,
                 ((java.security.interfaces.ECPrivateKey) ecPair.getPrivate()).getS(),
-                new org.bouncycastle.asn1.x9.X962Parameters(org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1));
+                new X962Parameters(SECObjectIdentifiers.secp256r1));
         String sec1Pem = "-----BEGIN EC PRIVATE KEY-----\n"
-                + java.util.Base64.getMimeEncoder().encodeToString(sec1.getEncoded())
+                + Base64.getMimeEncoder().encodeToString(sec1.getEncoded())
                 + "\n-----END EC PRIVATE KEY-----\n";
         assertEquals(scalar(ecPair.getPrivate()), scalar(Pem.parsePrivateKey(sec1Pem)));
         var rsa = KeyPairGenerator.getInstance("RSA");
@@ -138,14 +147,14 @@ class CertificateAuthorityTest {
         String rsaPem = pem(rsaPair);
         assertTrue(rsaPem.contains("BEGIN RSA PRIVATE KEY"));
         assertEquals(
-                ((java.security.interfaces.RSAPrivateKey) rsaPair.getPrivate()).getPrivateExponent(),
-                ((java.security.interfaces.RSAPrivateKey) Pem.parsePrivateKey(rsaPem)).getPrivateExponent());
+                ((RSAPrivateKey) rsaPair.getPrivate()).getPrivateExponent(),
+                ((RSAPrivateKey) Pem.parsePrivateKey(rsaPem)).getPrivateExponent());
         StringWriter encrypted = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(encrypted)) {
             writer.writeObject(new JcaPKCS8Generator(
                     ecPair.getPrivate(),
                     new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                            .setProvider(new BouncyCastleProvider())
                             .setPassword("pw".toCharArray())
                             .build()));
         }
@@ -186,14 +195,14 @@ class CertificateAuthorityTest {
 
     @Test
     void serialAnnotationsRoundTripAndSkipJunk() {
-        var serials = new java.util.LinkedHashMap<java.math.BigInteger, Instant>();
-        serials.put(new java.math.BigInteger("1f2e3d", 16), Instant.ofEpochSecond(1_800_000_000L));
-        serials.put(java.math.BigInteger.valueOf(7), Instant.ofEpochSecond(1_800_000_100L));
+        var serials = new LinkedHashMap<BigInteger, Instant>();
+        serials.put(new BigInteger("1f2e3d", 16), Instant.ofEpochSecond(1_800_000_000L));
+        serials.put(BigInteger.valueOf(7), Instant.ofEpochSecond(1_800_000_100L));
         String text = CredentialSecrets.formatSerials(serials);
         assertEquals("1f2e3d:1800000000,7:1800000100", text);
         assertEquals(serials, CredentialSecrets.parseSerials(text));
         assertEquals(
-                Map.of(java.math.BigInteger.valueOf(7), Instant.ofEpochSecond(5)),
+                Map.of(BigInteger.valueOf(7), Instant.ofEpochSecond(5)),
                 CredentialSecrets.parseSerials("zz:1,:4, 7:5,8"));
     }
 
@@ -203,11 +212,11 @@ class CertificateAuthorityTest {
         assertEquals(reason, refused.reason(), refused.message());
     }
 
-    private static java.math.BigInteger scalar(java.security.PrivateKey key) {
+    private static BigInteger scalar(PrivateKey key) {
         return ((java.security.interfaces.ECPrivateKey) key).getS();
     }
 
-    private static String pem(java.security.KeyPair pair) throws Exception {
+    private static String pem(KeyPair pair) throws Exception {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(pair);

@@ -14,12 +14,15 @@ import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
@@ -102,7 +105,7 @@ class IncrementalTranslationTest {
         for (HasMetadata object : baseWorld()) {
             store.put(object);
         }
-        var gateway = (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway) gateway();
+        var gateway = (Gateway) gateway();
         gateway.getSpec().getAllowedListeners().getNamespaces().setFrom("All");
         store.put(gateway);
         GatewayTranslator incremental = new GatewayTranslator(config, GATEWAY);
@@ -620,16 +623,13 @@ class IncrementalTranslationTest {
         } else {
             next = tlsSecret(NAMESPACES[random.nextInt(NAMESPACES.length)]);
             if (random.nextBoolean()) {
-                ((io.fabric8.kubernetes.api.model.Secret) next)
-                        .setData(Map.of("tls.crt", b64("nope"), "tls.key", b64(KEY)));
+                ((Secret) next).setData(Map.of("tls.crt", b64("nope"), "tls.key", b64(KEY)));
             }
         }
         Kind<?> kind = Kinds.ofType(next.getClass()).orElseThrow();
         ObjectKey key = ObjectKey.of(next);
         HasMetadata previous = store.get(kind, key).orElse(null);
-        if (previous != null
-                && random.nextInt(5) == 0
-                && !(next instanceof io.fabric8.kubernetes.api.model.Namespace)) {
+        if (previous != null && random.nextInt(5) == 0 && !(next instanceof Namespace)) {
             store.remove(kind, key);
             return new Change(kind, key, previous, null);
         }

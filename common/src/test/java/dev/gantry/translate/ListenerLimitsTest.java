@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntry;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
 import java.time.Instant;
@@ -181,7 +182,7 @@ class ListenerLimitsTest {
                     .withName(namespace)
                     .endMetadata()
                     .build());
-            List<io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntry> listeners = new ArrayList<>();
+            List<ListenerEntry> listeners = new ArrayList<>();
             for (int l = 0; l < LISTENERS_PER_SET; l++) {
                 listeners.add(new ListenerEntryBuilder()
                         .withName("l" + l)

@@ -21,10 +21,12 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -184,7 +186,7 @@ class RandomInputTranslationTest {
                 .withControllerName(TranslatorConfig.DEFAULT_CONTROLLER_NAME)
                 .endSpec()
                 .build());
-        for (String namespace : new java.util.TreeSet<>(SchemaObjectGenerator.NAMESPACES)) {
+        for (String namespace : new TreeSet<>(SchemaObjectGenerator.NAMESPACES)) {
             objects.add(new NamespaceBuilder()
                     .withNewMetadata()
                     .withName(namespace)
@@ -205,8 +207,7 @@ class RandomInputTranslationTest {
                             .withProtocol(random.nextInt(5) == 0 ? "UDP" : "TCP")
                             .withAppProtocol(pick(
                                     random,
-                                    java.util.Arrays.asList(
-                                            null, "kubernetes.io/h2c", "kubernetes.io/ws", "http", "grpc"))));
+                                    Arrays.asList(null, "kubernetes.io/h2c", "kubernetes.io/ws", "http", "grpc"))));
                 }
                 boolean external = random.nextInt(6) == 0;
                 objects.add(new ServiceBuilder()

@@ -15,7 +15,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -83,7 +85,7 @@ class TlsSecretsTest {
     @Test
     void caBundlesEnvoyWouldRefuseOrThatHoldAKeyAreRefusedSayingWhichBlock() {
         String garbageBlock = "-----BEGIN CERTIFICATE-----\nTUlJQ2VRSUJBREFOQmdrcWhr\n-----END CERTIFICATE-----\n";
-        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        Map<String, String> cases = new LinkedHashMap<>();
         cases.put("", "is empty");
         cases.put("  \n", "is empty");
         cases.put("not a certificate at all", "holds no PEM certificate");

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
@@ -89,7 +90,7 @@ class StatusOnlyChangesTest {
                 .endSpec()
                 .build();
         Service after = copy(before);
-        after.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+        after.setStatus(new ServiceStatusBuilder()
                 .withNewLoadBalancer()
                 .withIngress(
                         new LoadBalancerIngressBuilder().withIp("192.0.2.1").build())

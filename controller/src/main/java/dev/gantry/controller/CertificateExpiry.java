@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -210,7 +211,7 @@ final class CertificateExpiry implements ControllerReconciler.LeaderTask, AutoCl
         });
         announced = stillAnnounced;
         for (CertificateUse.Use use : CertificateUse.Use.values()) {
-            String label = use.name().toLowerCase(java.util.Locale.ROOT);
+            String label = use.name().toLowerCase(Locale.ROOT);
             metrics.certificatesInvalid
                     .labelValues(label)
                     .set(verdict.invalidCertificates().get(use));

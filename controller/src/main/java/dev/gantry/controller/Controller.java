@@ -7,6 +7,7 @@ import dev.gantry.pki.CredentialPlanner;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.runtime.Readiness;
 import dev.gantry.runtime.Ticker;
+import dev.gantry.status.ObjectStatusIr;
 import dev.gantry.translate.GatewayApiTranslator;
 import dev.gantry.translate.StatusKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -192,7 +193,7 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Desired status of one object, as computed (for tests and debugging). */
-    public dev.gantry.status.ObjectStatusIr desiredStatus(StatusKey key) {
+    public ObjectStatusIr desiredStatus(StatusKey key) {
         return writer.desiredOf(key);
     }
 

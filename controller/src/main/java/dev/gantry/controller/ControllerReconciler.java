@@ -20,8 +20,10 @@ import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.RouteId;
 import dev.gantry.translate.StatusAggregation;
 import dev.gantry.translate.StatusKey;
+import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterStore;
+import dev.gantry.view.Dependency;
 import dev.gantry.view.DependencyIndex;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -36,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +94,11 @@ final class ControllerReconciler implements Runnable, TranslationRunner.Reconcil
     private final Map<String, Integer> conflicts = new HashMap<>();
     private final Map<String, Integer> notAccepted = new HashMap<>();
     private final GatewayApiTranslator translator;
-    private final dev.gantry.translate.TranslatorConfig translatorConfig;
+    private final TranslatorConfig translatorConfig;
     private final StatusWriter writer;
     private final EventRecorder events;
     private final ControllerMetrics metrics;
-    private final java.util.function.BooleanSupplier leader;
+    private final BooleanSupplier leader;
     private final List<LeaderTask> leaderTasks;
 
     ControllerReconciler(
@@ -103,7 +106,7 @@ final class ControllerReconciler implements Runnable, TranslationRunner.Reconcil
             StatusWriter writer,
             EventRecorder events,
             ControllerMetrics metrics,
-            java.util.function.BooleanSupplier leader,
+            BooleanSupplier leader,
             List<LeaderTask> leaderTasks,
             Duration debounce,
             Duration debounceMax,
@@ -267,7 +270,7 @@ final class ControllerReconciler implements Runnable, TranslationRunner.Reconcil
         } catch (RuntimeException e) {
             translators.remove(gateway);
             dependencies.forget(gateway);
-            dependencies.update(gateway, Set.of(dev.gantry.view.Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
+            dependencies.update(gateway, Set.of(Dependency.object(Kinds.GATEWAY, gateway)), Set.of());
             LOG.error("translation of Gateway {} failed; its status is left as it is", gateway, e);
             return;
         }

@@ -3,11 +3,16 @@ package dev.gantry.controller;
 import dev.gantry.config.GantrySettings;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,8 +34,7 @@ final class LeaderElection implements AutoCloseable {
         }
     }
 
-    private static final java.time.ZonedDateTime EPOCH =
-            java.time.ZonedDateTime.ofInstant(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC);
+    private static final ZonedDateTime EPOCH = ZonedDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC);
 
     private final KubernetesClient client;
     private final GantrySettings settings;
@@ -46,8 +50,8 @@ final class LeaderElection implements AutoCloseable {
      */
     LeaderElection(KubernetesClient client, GantrySettings settings, Runnable onStart, Runnable onStop) {
         int timeoutMillis = (int) Math.max(500, settings.renewDeadline().toMillis() / 2);
-        this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+        this.client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration())
                         .withRequestRetryBackoffLimit(0)
                         .withRequestTimeout(timeoutMillis)
                         .withConnectionTimeout(timeoutMillis)

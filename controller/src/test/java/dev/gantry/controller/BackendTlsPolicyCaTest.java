@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.testing.Eventually;
 import dev.gantry.translate.TestPem;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
@@ -176,7 +177,7 @@ class BackendTlsPolicyCaTest {
                 .build());
     }
 
-    private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name, String ca) {
+    private static ConfigMap configMap(String name, String ca) {
         return new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName(name)

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.pki.CertificateAuthority;
 import dev.gantry.pki.KeyedCertificate;
+import dev.gantry.pki.Pem;
 import dev.gantry.testing.Eventually;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -47,12 +54,12 @@ class CertificateExpiryControllerTest {
     /** The controller's clock: {@link #START} when the test begins, moving on with real time. */
     private final Clock clock = new Clock() {
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -173,12 +180,12 @@ class CertificateExpiryControllerTest {
         Instant now = clock.instant();
         CertificateAuthority old =
                 CertificateAuthority.create("old", now.minus(Duration.ofDays(20)), Duration.ofDays(10));
-        harness.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        harness.apply(new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("ca")
                 .withNamespace("apps")
                 .endMetadata()
-                .addToData("ca.crt", dev.gantry.pki.Pem.certificates(List.of(old.certificate())))
+                .addToData("ca.crt", Pem.certificates(List.of(old.certificate())))
                 .build());
         harness.apply(new GatewayBuilder()
                 .withNewMetadata()
@@ -198,7 +205,7 @@ class CertificateExpiryControllerTest {
                 .endListener()
                 .endSpec()
                 .build());
-        harness.apply(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        harness.apply(new ServiceBuilder()
                 .withNewMetadata()
                 .withName("secure")
                 .withNamespace("apps")
@@ -210,7 +217,7 @@ class CertificateExpiryControllerTest {
                 .endPort()
                 .endSpec()
                 .build());
-        harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder()
+        harness.apply(new HTTPRouteBuilder()
                 .withNewMetadata()
                 .withName("r")
                 .withNamespace("apps")
@@ -227,7 +234,7 @@ class CertificateExpiryControllerTest {
                 .endRule()
                 .endSpec()
                 .build());
-        harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder()
+        harness.apply(new BackendTLSPolicyBuilder()
                 .withNewMetadata()
                 .withName("p")
                 .withNamespace("apps")
@@ -319,7 +326,7 @@ class CertificateExpiryControllerTest {
                                                 .build(),
                                         HttpResponse.BodyHandlers.ofString())
                                 .body();
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return false;
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

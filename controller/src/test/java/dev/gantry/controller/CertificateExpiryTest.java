@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Which certificates in use are outside their validity window at a fixed instant, and what the Events say. */
@@ -99,8 +100,7 @@ class CertificateExpiryTest {
 
     @Test
     void manyListenersAreNamedUpToTenThenCounted() {
-        List<String> names =
-                java.util.stream.IntStream.range(0, 25).mapToObj(i -> "l" + i).toList();
+        List<String> names = IntStream.range(0, 25).mapToObj(i -> "l" + i).toList();
         var group = new CertificateExpiry.Group(
                 CertificateUse.Use.LISTENER,
                 Kinds.LISTENER_SET,

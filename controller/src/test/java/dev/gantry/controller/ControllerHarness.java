@@ -1,6 +1,7 @@
 package dev.gantry.controller;
 
 import dev.gantry.config.GantrySettings;
+import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.kube.InMemoryKubernetesApi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,12 +65,12 @@ final class ControllerHarness implements AutoCloseable {
     }
 
     Controller startController(GantrySettings settings, Runnable onLeadershipLost) {
-        return startController(settings, onLeadershipLost, new PrometheusRegistry(), java.time.Clock.systemUTC());
+        return startController(settings, onLeadershipLost, new PrometheusRegistry(), Clock.systemUTC());
     }
 
     /** A controller whose metrics go to {@code registry} and that takes {@code clock} for now. */
     Controller startController(
-            GantrySettings settings, Runnable onLeadershipLost, PrometheusRegistry registry, java.time.Clock clock) {
+            GantrySettings settings, Runnable onLeadershipLost, PrometheusRegistry registry, Clock clock) {
         KubernetesClient controllerClient = api.newClient("gantry-controller/" + settings.identity());
         Controller controller =
                 new Controller(settings, controllerClient, "127.0.0.1", 0, onLeadershipLost, registry, clock).start();
@@ -113,7 +115,7 @@ final class ControllerHarness implements AutoCloseable {
             running.get(i).close();
         }
         client.close();
-        List<dev.gantry.kube.InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
+        List<InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
         api.close();
         if (!refused.isEmpty()) {
             throw new AssertionError("the API refused " + refused.size() + " status write(s) of the controller: "

@@ -10,16 +10,24 @@ import dev.gantry.config.GantrySettings;
 import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.testing.Conditions;
 import dev.gantry.testing.Eventually;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,7 +166,7 @@ class ControllerTest {
 
     @Test
     void aLeaderThatCannotRenewStopsWritingAndExitsAndAFollowerTakesOver() {
-        java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger exits = new AtomicInteger();
         Controller a =
                 harness.startController(ControllerHarness.settings("replica-a", NO_PROXIES), exits::incrementAndGet);
         harness.apply(gateway("gw"), route("before", "gw"));
@@ -262,7 +270,7 @@ class ControllerTest {
                                 .build())
                         .create();
                 return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
                     throw e;
                 }
@@ -271,7 +279,7 @@ class ControllerTest {
     }
 
     /** A user's edit of the default class: read, change, write; on 409 (the controller wrote first) again. */
-    private void editClass(java.util.function.Consumer<GatewayClass> change) {
+    private void editClass(Consumer<GatewayClass> change) {
         for (int attempt = 0; ; attempt++) {
             GatewayClass current = harness.client
                     .resources(GatewayClass.class)
@@ -281,7 +289,7 @@ class ControllerTest {
             try {
                 harness.client.resource(current).update();
                 return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
                     throw e;
                 }
@@ -381,7 +389,7 @@ class ControllerTest {
                 .get();
         labelled.getMetadata().setLabels(Map.of("touched", "yes"));
         harness.client.resource(labelled).update();
-        harness.apply(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        harness.apply(new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("noise")
                 .withNamespace("apps")
@@ -483,14 +491,14 @@ class ControllerTest {
                 .endSpec()
                 .build());
         Eventually.await(TIMEOUT, "statuses written", () -> routeAccepted("ok"));
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         Eventually.await(TIMEOUT, "metrics", () -> {
             try {
                 String metrics = http.send(
-                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                                                "http://127.0.0.1:" + controller.adminPort() + "/metrics"))
+                                HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + controller.adminPort() + "/metrics"))
                                         .build(),
-                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                                HttpResponse.BodyHandlers.ofString())
                         .body();
                 return metrics.contains("gantry_controller_leader 1.0")
                         && metrics.contains("gantry_controller_status_writes_total{kind=\"HTTPRoute\",result=\"ok\"}")

@@ -10,6 +10,7 @@ import dev.gantry.model.ObjectKey;
 import dev.gantry.pki.CredentialSecrets;
 import dev.gantry.pki.KeyedCertificate;
 import dev.gantry.pki.Pem;
+import dev.gantry.pki.PemException;
 import dev.gantry.pki.ProxyCertificateVerifier;
 import dev.gantry.pki.ProxyIdentity;
 import dev.gantry.testing.Eventually;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -239,7 +241,7 @@ class CredentialIssuerTest {
                 .build();
     }
 
-    private Secret awaitCredential(String gateway, java.util.function.Predicate<Secret> condition) {
+    private Secret awaitCredential(String gateway, Predicate<Secret> condition) {
         Secret[] found = new Secret[1];
         Eventually.await(TIMEOUT, "the credential of infra/" + gateway, () -> {
             Secret secret = harness.client
@@ -271,7 +273,7 @@ class CredentialIssuerTest {
             return KeyedCertificate.fromPem(
                     CredentialSecrets.text(secret, CredentialSecrets.TLS_CRT),
                     CredentialSecrets.text(secret, CredentialSecrets.TLS_KEY));
-        } catch (dev.gantry.pki.PemException e) {
+        } catch (PemException e) {
             throw new AssertionError(e);
         }
     }

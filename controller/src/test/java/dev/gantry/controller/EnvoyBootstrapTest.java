@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -55,7 +56,7 @@ class EnvoyBootstrapTest {
         assertEquals(host, tls.getSni());
         // Envoy's clients stop at TLS 1.2 unless told otherwise.
         assertEquals(
-                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters.TlsProtocol.TLSv1_3,
+                TlsParameters.TlsProtocol.TLSv1_3,
                 tls.getCommonTlsContext().getTlsParams().getTlsMaximumProtocolVersion());
         assertEquals(
                 "/etc/envoy/" + EnvoyBootstrap.SDS_CERTIFICATE,

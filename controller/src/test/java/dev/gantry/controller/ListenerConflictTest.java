@@ -3,13 +3,18 @@ package dev.gantry.controller;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gantry.pki.CertificateAuthority;
 import dev.gantry.testing.Eventually;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpecBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,7 +166,7 @@ class ListenerConflictTest {
                 "a.other.com overlaps nothing");
 
         certificate("team", "team.example.com");
-        harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder()
+        harness.apply(new ListenerSetBuilder()
                 .withNewMetadata()
                 .withName("team")
                 .withNamespace("apps")
@@ -216,7 +221,7 @@ class ListenerConflictTest {
                         .noneMatch(c -> c.getType().equals("OverlappingTLSConfig")),
                 "a wildcard covers one label only");
 
-        harness.apply(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder()
+        harness.apply(new ListenerSetBuilder()
                 .withNewMetadata()
                 .withName("team")
                 .withNamespace("apps")
@@ -246,7 +251,7 @@ class ListenerConflictTest {
 
     private boolean setListenerOverlap(String set, String reason, String naming) {
         var current = harness.client
-                .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class)
+                .resources(ListenerSet.class)
                 .inNamespace("apps")
                 .withName(set)
                 .get();
@@ -261,9 +266,9 @@ class ListenerConflictTest {
     }
 
     private void certificate(String name, String dnsName) {
-        var ca = dev.gantry.pki.CertificateAuthority.create("test", java.time.Instant.now(), Duration.ofDays(1));
-        var certificate = ca.issueServing(List.of(dnsName), java.time.Instant.now(), Duration.ofDays(1));
-        harness.apply(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        var ca = CertificateAuthority.create("test", Instant.now(), Duration.ofDays(1));
+        var certificate = ca.issueServing(List.of(dnsName), Instant.now(), Duration.ofDays(1));
+        harness.apply(new SecretBuilder()
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace("apps")

@@ -18,7 +18,9 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -253,7 +255,7 @@ class ProxyProvisionerTest {
                 () -> servicePorts("gantry-edge").equals(Set.of(80, 8080, 9000)),
                 () -> servicePorts("gantry-edge").toString());
         harness.client
-                .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class)
+                .resources(ListenerSet.class)
                 .inNamespace("apps")
                 .withName("extra")
                 .delete();
@@ -339,8 +341,7 @@ class ProxyProvisionerTest {
         withParameters
                 .getSpec()
                 .getInfrastructure()
-                .setParametersRef(new io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalParametersReference(
-                        "", "ConfigMap", "big"));
+                .setParametersRef(new LocalParametersReference("", "ConfigMap", "big"));
         harness.apply(withParameters);
         Eventually.await(TIMEOUT, "Deployment with the parameters' replicas, image and labels", () -> {
             Deployment d = harness.client

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -154,9 +155,7 @@ class RoutePartiallyInvalidTest {
     }
 
     private Map<String, Condition> await(
-            String what,
-            Supplier<Map<String, Condition>> conditions,
-            java.util.function.Predicate<Map<String, Condition>> done) {
+            String what, Supplier<Map<String, Condition>> conditions, Predicate<Map<String, Condition>> done) {
         Eventually.await(TIMEOUT, what, () -> done.test(conditions.get()), () -> String.valueOf(conditions.get()));
         return conditions.get();
     }

@@ -9,15 +9,21 @@ import dev.gantry.status.AddressIr;
 import dev.gantry.status.ConditionIr;
 import dev.gantry.status.ObjectStatusIr;
 import dev.gantry.status.ParentRefIr;
+import dev.gantry.status.PolicyAncestorStatusIr;
 import dev.gantry.status.RouteParentStatusIr;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +76,7 @@ class StatusRulesTest {
         RouteParentStatus theirs = new RouteParentStatus(
                 List.of(new Condition("2025-01-01T00:00:00Z", "", 1L, "Accepted", "True", "Accepted")),
                 "example.com/other",
-                new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference(
-                        "gateway.networking.k8s.io", "Gateway", "their-gw", "a", null, null));
+                new ParentReference("gateway.networking.k8s.io", "Gateway", "their-gw", "a", null, null));
         HTTPRoute route = new HTTPRouteBuilder()
                 .withNewMetadata()
                 .withName("r")
@@ -109,30 +114,29 @@ class StatusRulesTest {
 
     @Test
     void aPolicyOfManyGatewaysListsAtMostSixteenAncestorsAndOthersEntriesStay() {
-        List<io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus> theirs = new java.util.ArrayList<>();
+        List<PolicyAncestorStatus> theirs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            theirs.add(new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus(
-                    new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference(
-                            "gateway.networking.k8s.io", "Gateway", "theirs-" + i, "a", null, null),
+            theirs.add(new PolicyAncestorStatus(
+                    new ParentReference("gateway.networking.k8s.io", "Gateway", "theirs-" + i, "a", null, null),
                     List.of(new Condition("2025-01-01T00:00:00Z", "", 1L, "Accepted", "True", "Accepted")),
                     "example.com/other"));
         }
-        var policy = new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder()
+        var policy = new BackendTLSPolicyBuilder()
                 .withNewMetadata()
                 .withName("p")
                 .withNamespace("a")
                 .withGeneration(1L)
                 .endMetadata()
-                .withStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus(theirs))
+                .withStatus(new PolicyStatus(theirs))
                 .build();
-        List<dev.gantry.status.PolicyAncestorStatusIr> ours = new java.util.ArrayList<>();
+        List<PolicyAncestorStatusIr> ours = new ArrayList<>();
         for (int i = 0; i < 18; i++) {
-            ours.add(new dev.gantry.status.PolicyAncestorStatusIr(
+            ours.add(new PolicyAncestorStatusIr(
                     new ParentRefIr("gateway.networking.k8s.io", "Gateway", "a", "gw-" + i, null, null),
                     US,
                     List.of(ConditionIr.of("Accepted", true, "Accepted", "", 1))));
         }
-        var merged = (io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus)
+        var merged = (PolicyStatus)
                 StatusMerger.merge(policy, new ObjectStatusIr.PolicyStatus(ours), US, "2026-01-01T00:00:00Z");
         assertEquals(16, merged.getAncestors().size(), "the CRD's maxItems");
         assertEquals(theirs, merged.getAncestors().subList(0, 3));
@@ -151,7 +155,7 @@ class StatusRulesTest {
                 .withGeneration(1L)
                 .endMetadata()
                 .build();
-        List<RouteParentStatusIr> parents = new java.util.ArrayList<>();
+        List<RouteParentStatusIr> parents = new ArrayList<>();
         String longMessage = "x".repeat(40_000);
         for (int i = 0; i < 40; i++) {
             parents.add(new RouteParentStatusIr(

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -58,7 +59,7 @@ final class Chart {
     static String template(Map<String, Object> sets) {
         TemplateCommand command =
                 helm().template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
-        for (Map.Entry<String, Object> set : new java.util.TreeMap<>(sets).entrySet()) {
+        for (Map.Entry<String, Object> set : new TreeMap<>(sets).entrySet()) {
             command = command.set(set.getKey(), set.getValue());
         }
         return command.call();

@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -216,7 +217,7 @@ class HelmChartCrdTest {
     }
 
     private static Map<String, Map<String, Object>> byKindAndName(List<Map<String, Object>> documents) {
-        Map<String, Map<String, Object>> byKey = new java.util.TreeMap<>();
+        Map<String, Map<String, Object>> byKey = new TreeMap<>();
         for (Map<String, Object> doc : documents) {
             assertEquals(null, byKey.put(kind(doc) + "/" + name(doc), doc), "duplicate " + kind(doc) + "/" + name(doc));
         }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.helm.Chart.Rendered;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -163,7 +164,7 @@ class HelmChartNetworkPolicyTest {
 
     /** Who each ingress rule admits, by port (in the order of the rules). Every rule names its ports. */
     private static Map<Integer, List<Object>> admitted(Map<String, Object> policy) {
-        Map<Integer, List<Object>> admitted = new java.util.LinkedHashMap<>();
+        Map<Integer, List<Object>> admitted = new LinkedHashMap<>();
         for (Map<String, Object> rule : maps(at(policy, "spec", "ingress"))) {
             List<Map<String, Object>> ports = maps(rule.get("ports"));
             assertFalse(ports.isEmpty(), name(policy) + ": a rule without ports admits every port: " + rule);

@@ -20,11 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.marcnuri.helm.LintResult;
 import dev.gantry.config.GantrySettings;
 import dev.gantry.helm.Chart.Rendered;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -512,7 +515,7 @@ class HelmChartTest {
 
     @Test
     void tooOldKubernetesIsRefused() {
-        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        RuntimeException e = Assertions.assertThrows(
                 RuntimeException.class,
                 () -> Chart.helm()
                         .template()
@@ -540,8 +543,8 @@ class HelmChartTest {
             Object chart = new Load(LoadSettings.builder().build())
                     .loadFromString(Files.readString(Chart.dir().resolve("Chart.yaml")));
             return string(chart, "appVersion");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -191,7 +192,7 @@ class HelmK3sInstallTest {
     /** Whether the object's status has the condition Accepted=True (the CRD's default is Unknown). */
     private static boolean accepted(GenericKubernetesResource object) {
         Object status = object.getAdditionalProperties().get("status");
-        if (!(status instanceof Map<?, ?> s) || !(s.get("conditions") instanceof java.util.List<?> conditions)) {
+        if (!(status instanceof Map<?, ?> s) || !(s.get("conditions") instanceof List<?> conditions)) {
             return false;
         }
         return conditions.stream()

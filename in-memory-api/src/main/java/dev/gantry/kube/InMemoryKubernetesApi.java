@@ -21,6 +21,8 @@ import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An in-memory Kubernetes API on a loopback port: fabric8's mock server in CRUD mode with the Gateway API
@@ -37,7 +39,7 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
     public static final String EXPERIMENTAL_CRDS = "/dev/gantry/gateway-api/experimental-install.yaml";
 
     /** The mock web server logs every request through java.util.logging at INFO; keep that out of the console. */
-    private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+    private static final Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
     private final InMemoryDispatcher dispatcher;
@@ -81,9 +83,9 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
         return start(port, STANDARD_CRDS);
     }
 
-    private static java.util.logging.Logger quiet(String name) {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-        logger.setLevel(java.util.logging.Level.WARNING);
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.WARNING);
         return logger;
     }
 

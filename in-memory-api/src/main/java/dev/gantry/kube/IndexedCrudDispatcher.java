@@ -8,6 +8,7 @@ import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import java.lang.reflect.Field;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -153,7 +154,7 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         }
 
         @Override
-        public java.util.Collection<String> values() {
+        public Collection<String> values() {
             return Collections.unmodifiableCollection(super.values());
         }
     }

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.InetAddress;
@@ -59,7 +62,7 @@ class InMemoryKubernetesApiTest {
                             .endMetadata()
                             .build())
                     .create();
-            client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+            client.resource(new ConfigMapBuilder()
                             .withNewMetadata()
                             .withName("same")
                             .withNamespace(ns)
@@ -67,7 +70,7 @@ class InMemoryKubernetesApiTest {
                             .addToData("ns", ns)
                             .build())
                     .create();
-            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+            client.resource(new SecretBuilder()
                             .withNewMetadata()
                             .withName("same")
                             .withNamespace(ns)
@@ -78,7 +81,7 @@ class InMemoryKubernetesApiTest {
         }
         KubernetesClientException duplicate = assertThrows(
                 KubernetesClientException.class,
-                () -> client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                () -> client.resource(new ConfigMapBuilder()
                                 .withNewMetadata()
                                 .withName("same")
                                 .withNamespace("b")
@@ -102,7 +105,7 @@ class InMemoryKubernetesApiTest {
 
         b.delete();
         assertEquals(null, b.get());
-        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        client.resource(new ConfigMapBuilder()
                         .withNewMetadata()
                         .withName("same")
                         .withNamespace("b")
@@ -121,7 +124,7 @@ class InMemoryKubernetesApiTest {
     @Test
     void statusSubresourceKeepsGenerationAndSpec() {
         GatewayClass created = createClass();
-        created.setStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus());
+        created.setStatus(new GatewayClassStatus());
         created.getStatus()
                 .setConditions(List.of(new ConditionBuilder()
                         .withType("Accepted")
@@ -153,7 +156,7 @@ class InMemoryKubernetesApiTest {
         GatewayClass edited = client.resource(created).get();
         edited.getSpec().setDescription("changed");
         client.resource(edited).update();
-        created.setStatus(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus());
+        created.setStatus(new GatewayClassStatus());
         KubernetesClientException error = assertThrows(
                 KubernetesClientException.class, () -> client.resource(created).updateStatus());
         assertEquals(409, error.getCode());

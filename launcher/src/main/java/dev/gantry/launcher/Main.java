@@ -4,9 +4,11 @@ import dev.gantry.config.GantrySettings;
 import dev.gantry.controller.Controller;
 import dev.gantry.kube.InMemoryKubernetesApi;
 import dev.gantry.kube.ManifestLoader;
+import dev.gantry.loadtest.LoadTest;
 import dev.gantry.runtime.AdminServer;
 import dev.gantry.xds.ShardMetrics;
 import dev.gantry.xds.XdsShard;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -60,7 +62,7 @@ public final class Main {
             case "standalone" -> standalone(rest);
             case "controller" -> controller();
             case "xds-shard" -> shard();
-            case "load-test" -> dev.gantry.loadtest.LoadTest.run(rest, System.out, System.err);
+            case "load-test" -> LoadTest.run(rest, System.out, System.err);
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n");
                 System.err.print(USAGE);
@@ -138,7 +140,7 @@ public final class Main {
             return 2;
         }
         KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withConfig(new ConfigBuilder()
                         .withUserAgent("gantry-controller/" + settings.identity())
                         .build())
                 .build();
@@ -178,7 +180,7 @@ public final class Main {
             return 2;
         }
         KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withConfig(new ConfigBuilder()
                         .withUserAgent("gantry-xds-shard-" + settings.shardIndex())
                         .build())
                 .build();

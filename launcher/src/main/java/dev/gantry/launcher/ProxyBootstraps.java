@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -100,8 +101,7 @@ final class ProxyBootstraps implements AutoCloseable {
         return this;
     }
 
-    private static <T> ResourceEventHandler<T> handler(
-            java.util.function.Consumer<T> write, java.util.function.Consumer<T> gone) {
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> write, Consumer<T> gone) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T object) {

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +46,7 @@ class StandaloneTest {
 
     @BeforeAll
     static void start() {
-        standalone =
-                Standalone.start(new Standalone.Options(0, 0, 0, Path.of("..", "examples"), 1), java.util.Map.of());
+        standalone = Standalone.start(new Standalone.Options(0, 0, 0, Path.of("..", "examples"), 1), Map.of());
         client = standalone.api().newClient("standalone-test");
     }
 
@@ -175,8 +177,8 @@ class StandaloneTest {
                     Files.readString(directory.resolve("tls.crt")),
                     Files.readString(directory.resolve("tls.key")));
             return new AdsClient.Transport.Tls(() -> credentials, null);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -17,11 +17,17 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Scenario 2 (anchors: Istio 2 s, kgateway 12 s, Envoy Gateway 23 s; 311 to 1,383 status writes): a fresh small
@@ -141,7 +147,7 @@ final class AttachRoutesScenario implements Scenario {
         }
         CpuMeter.Sample cpu0 = CpuMeter.sample();
         long t0 = System.nanoTime();
-        java.util.concurrent.atomic.AtomicLong writesDone = new java.util.concurrent.atomic.AtomicLong(-1);
+        AtomicLong writesDone = new AtomicLong(-1);
         long allAccepted = -1;
         long xdsAll = -1;
         try (Run.Phase p = run.phase("attach " + routes + " routes");
@@ -182,7 +188,7 @@ final class AttachRoutesScenario implements Scenario {
 
         long watchedRouteUpdates =
                 routeUpdates.values().stream().mapToLong(AtomicLong::get).sum();
-        Map<String, Object> attach = new java.util.LinkedHashMap<>();
+        Map<String, Object> attach = new LinkedHashMap<>();
         attach.put("routes", routes);
         attach.put("accepted", acceptedAt.size());
         attach.put("all_accepted_ms", allAccepted < 0 ? null : Stats.ms(allAccepted / 1e6));
@@ -241,7 +247,7 @@ final class AttachRoutesScenario implements Scenario {
                 deployment.local() == null
                         ? ""
                         : String.format(
-                                java.util.Locale.ROOT,
+                                Locale.ROOT,
                                 "; GANTRY_STATUS_QPS %.0f, burst %d",
                                 run.settings().statusQps(),
                                 run.settings().statusBurst()));
@@ -277,15 +283,15 @@ final class AttachRoutesScenario implements Scenario {
         if (table == null) {
             return false;
         }
-        java.util.Set<String> paths = new java.util.HashSet<>();
-        java.util.regex.Matcher matcher = PATH.matcher(table.getValue().toString(StandardCharsets.UTF_8));
+        Set<String> paths = new HashSet<>();
+        Matcher matcher = PATH.matcher(table.getValue().toString(StandardCharsets.UTF_8));
         while (matcher.find()) {
             paths.add(matcher.group());
         }
         return paths.size() >= routes;
     }
 
-    private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("/attach/\\d{5}");
+    private static final Pattern PATH = Pattern.compile("/attach/\\d{5}");
 
     /** Accepted by Gantry for the route's current generation. */
     static boolean accepted(HTTPRoute route) {

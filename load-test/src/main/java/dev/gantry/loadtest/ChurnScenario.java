@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ final class ChurnScenario implements Scenario {
         Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
         Map<String, Integer> issued = new ConcurrentHashMap<>();
         Map<String, Integer> missed = new ConcurrentHashMap<>();
-        List<Pending> pending = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Pending> pending = Collections.synchronizedList(new ArrayList<>());
         ExecutorService writers = Executors.newFixedThreadPool(4, runnable -> {
             Thread thread = new Thread(runnable, "loadtest-churn-writer");
             thread.setDaemon(true);
@@ -304,7 +305,7 @@ final class ChurnScenario implements Scenario {
                 if (complete || force || expired) {
                     fleet.forget(probe);
                     latencies
-                            .computeIfAbsent(probe.kind, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                            .computeIfAbsent(probe.kind, x -> Collections.synchronizedList(new ArrayList<>()))
                             .addAll(probe.latencies());
                     if (probe.missed() > 0) {
                         missed.merge(probe.kind, probe.missed(), Integer::sum);

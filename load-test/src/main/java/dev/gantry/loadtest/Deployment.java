@@ -1,5 +1,7 @@
 package dev.gantry.loadtest;
 
+import dev.gantry.model.ObjectKey;
+import dev.gantry.xds.client.AdsClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -27,7 +29,7 @@ interface Deployment extends AutoCloseable {
     ShardEndpoint shard(int index);
 
     /** How a proxy of this Gateway connects: TLS with its Gateway's credential, as provisioned proxies do. */
-    dev.gantry.xds.client.AdsClient.Transport xdsTransport(dev.gantry.model.ObjectKey gateway, int shard);
+    AdsClient.Transport xdsTransport(ObjectKey gateway, int shard);
 
     /** The in-process deployment, or null when Gantry runs elsewhere. */
     InProcessDeployment local();

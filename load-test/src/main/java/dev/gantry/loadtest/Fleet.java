@@ -10,8 +10,10 @@ import dev.gantry.xds.client.AdsClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -225,7 +227,7 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Members whose Gateway is one of the given, as a mask for {@link Probe}. */
-    boolean[] membersOf(java.util.Collection<ObjectKey> gateways) {
+    boolean[] membersOf(Collection<ObjectKey> gateways) {
         boolean[] mask = new boolean[members.size()];
         for (Member member : members) {
             mask[member.index] = gateways.contains(member.gateway) && !member.nacking;
@@ -245,7 +247,7 @@ final class Fleet implements AutoCloseable {
 
     /** Responses received so far per short type name (Listener, RouteConfiguration, ...). */
     Map<String, Long> responsesByType() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
+        Map<String, Long> counts = new TreeMap<>();
         responsesByType.forEach((type, count) -> counts.put(type.substring(type.lastIndexOf('.') + 1), count.sum()));
         return counts;
     }

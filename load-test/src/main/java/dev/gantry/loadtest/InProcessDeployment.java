@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,8 +169,8 @@ final class InProcessDeployment implements Deployment {
             stopShard(i);
         }
         shardCount = 0;
-        java.util.Arrays.fill(xdsPorts, 0);
-        java.util.Arrays.fill(adminPorts, 0);
+        Arrays.fill(xdsPorts, 0);
+        Arrays.fill(adminPorts, 0);
     }
 
     synchronized XdsShard shardInstance(int index) {

@@ -1,5 +1,6 @@
 package dev.gantry.loadtest;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.gantry.loadtest.bench.Benchmarks;
 import java.io.Console;
 import java.io.IOException;
@@ -185,7 +186,7 @@ public final class LoadTest {
                 "os",
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             machine.put("memory_mib", HeapMeter.mib(os.getTotalMemorySize()));
         }
         machine.put(

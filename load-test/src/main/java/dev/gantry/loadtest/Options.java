@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -180,7 +181,7 @@ record Options(
                         case "--out" -> out = Path.of(value);
                         case "--proxies" -> proxies = count(flag, value, 0, 1_000_000);
                         case "--protocol" ->
-                            protocol = switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                            protocol = switch (value.toLowerCase(Locale.ROOT)) {
                                 case "sotw", "state-of-the-world" -> AdsClient.Protocol.STATE_OF_THE_WORLD;
                                 case "delta" -> AdsClient.Protocol.DELTA;
                                 default ->
@@ -261,7 +262,7 @@ record Options(
 
     static Duration duration(String flag, String value) {
         try {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            String v = value.trim().toLowerCase(Locale.ROOT);
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,7 +242,7 @@ final class PropagationScenario implements Scenario {
                         timings[m][1] += count;
                     }
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // A shard whose metrics cannot be read adds nothing.
             }
         }

@@ -4,16 +4,23 @@ import dev.gantry.config.GantrySettings;
 import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.xds.XdsShard;
+import dev.gantry.xds.client.AdsClient;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The state of one load-test run, and the steps scenarios share. */
 final class Run implements AutoCloseable {
@@ -226,9 +233,8 @@ final class Run implements AutoCloseable {
      * controller has written their status); returns the changes seen.
      */
     private long settleRemote() throws InterruptedException {
-        java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong lastUpdate =
-                new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        AtomicLong updates = new AtomicLong();
+        AtomicLong lastUpdate = new AtomicLong(System.nanoTime());
         Runnable counter = () -> {
             updates.incrementAndGet();
             lastUpdate.set(System.nanoTime());
@@ -236,9 +242,9 @@ final class Run implements AutoCloseable {
         List<SharedIndexInformer<?>> informers = new ArrayList<>();
         try (Phase p = phase("wait for status writes to stop");
                 Progress progress = progress("status updates seen", 0)) {
-            informers.add(countUpdates(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class, counter));
-            informers.add(countUpdates(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class, counter));
-            informers.add(countUpdates(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class, counter));
+            informers.add(countUpdates(Gateway.class, counter));
+            informers.add(countUpdates(ListenerSet.class, counter));
+            informers.add(countUpdates(HTTPRoute.class, counter));
             long deadline = System.nanoTime() + options.timeout().toNanos() * 6;
             lastUpdate.set(System.nanoTime());
             while (System.nanoTime() < deadline && System.nanoTime() - lastUpdate.get() < 2_000_000_000L) {
@@ -358,7 +364,7 @@ final class Run implements AutoCloseable {
                     translate = Http.metric(metrics, "gantry_shard_translation_seconds_sum");
                     translateCpu = Http.metric(metrics, "gantry_shard_translation_cpu_seconds_total");
                     translations = Http.metric(metrics, "gantry_shard_translation_seconds_count");
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     info("could not read shard " + i + "'s metrics: " + e.getMessage());
                 }
                 // The thread-based figures add the common pool's CPU in this window, whoever used it; the shard's
@@ -399,9 +405,7 @@ final class Run implements AutoCloseable {
             fleet.connect(autoReconnect);
             if (!awaitWarm) {
                 result.put("proxies", proxies);
-                result.put(
-                        "protocol",
-                        options.protocol() == dev.gantry.xds.client.AdsClient.Protocol.DELTA ? "delta" : "sotw");
+                result.put("protocol", options.protocol() == AdsClient.Protocol.DELTA ? "delta" : "sotw");
                 return fleet;
             }
             if (!fleet.awaitWarm(options.timeout(), progress)) {
@@ -412,7 +416,7 @@ final class Run implements AutoCloseable {
             }
         }
         result.put("proxies", proxies);
-        result.put("protocol", options.protocol() == dev.gantry.xds.client.AdsClient.Protocol.DELTA ? "delta" : "sotw");
+        result.put("protocol", options.protocol() == AdsClient.Protocol.DELTA ? "delta" : "sotw");
         Map<String, Object> connectCpu = CpuMeter.between(cpu0, CpuMeter.sample());
         result.put("time_to_first_config_ms", fleet.timeToFirstConfig().summary());
         result.put("fleet_warm_ms", Stats.ms(fleet.fleetWarmNanos() / 1e6));
@@ -420,8 +424,7 @@ final class Run implements AutoCloseable {
                 "xds_transport",
                 gateways.isEmpty()
                         ? null
-                        : deployment.xdsTransport(gateways.getFirst(), 0)
-                                        instanceof dev.gantry.xds.client.AdsClient.Transport.Tls
+                        : deployment.xdsTransport(gateways.getFirst(), 0) instanceof AdsClient.Transport.Tls
                                 ? "tls"
                                 : "plaintext");
         // What connecting cost, TLS handshakes and credential checks included: the shards' serving threads (event
@@ -531,7 +534,7 @@ final class Run implements AutoCloseable {
     final List<String> summary = new ArrayList<>();
 
     void summary(String format, Object... args) {
-        summary.add(String.format(java.util.Locale.ROOT, format, args));
+        summary.add(String.format(Locale.ROOT, format, args));
     }
 
     static long sum(long[] values) {

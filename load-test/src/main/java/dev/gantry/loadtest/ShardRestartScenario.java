@@ -5,6 +5,7 @@ import dev.gantry.sharding.ShardHash;
 import dev.gantry.xds.XdsShard;
 import dev.gantry.xds.client.AdsClient;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,7 @@ final class ShardRestartScenario implements Scenario {
                 entry.put("all_reconnected_ms", connected >= members ? Stats.ms((reconnected - t0) / 1e6) : null);
                 // A change made once they are back must reach every proxy of the shard: a new address for the Service
                 // that the first route of every ListenerSet of the first namespace uses.
-                Set<ObjectKey> gateways = new java.util.HashSet<>();
+                Set<ObjectKey> gateways = new HashSet<>();
                 for (int set = 0; set < world.setsPerNamespace(); set++) {
                     ObjectKey gateway = ScaleWorld.gatewayKey(world.gatewayOf(0, set));
                     if (ShardHash.shardOf(gateway, shards) == index) {

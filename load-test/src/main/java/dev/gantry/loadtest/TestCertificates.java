@@ -1,5 +1,6 @@
 package dev.gantry.loadtest;
 
+import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -55,7 +56,7 @@ public final class TestCertificates {
         }
     }
 
-    private static String pem(Object object) throws java.io.IOException {
+    private static String pem(Object object) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(object);

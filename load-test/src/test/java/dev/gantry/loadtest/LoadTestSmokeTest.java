@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +80,7 @@ class LoadTestSmokeTest {
 
     private JsonNode run(String... args) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        List<String> all = new java.util.ArrayList<>(List.of(args));
+        List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--out", out.toString(), "--no-progress", "--timeout", "60s"));
         int code = LoadTest.run(
                 all.toArray(String[]::new), new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);

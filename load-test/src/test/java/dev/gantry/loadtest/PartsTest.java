@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.gantry.xds.client.AdsClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -80,7 +81,7 @@ class PartsTest {
         map.put("missing", null);
         map.put("list", List.of(1, 2, List.of(3.0, 4.25)));
         map.put("nested", Map.of("k", true));
-        var tree = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().readTree(Json.write(map));
+        var tree = Serialization.jsonMapper().readTree(Json.write(map));
         assertEquals("a \"quoted\"\nline", tree.get("text").asString());
         assertEquals(1.5, tree.get("number").asDouble());
         assertEquals(2, tree.get("whole").asInt());

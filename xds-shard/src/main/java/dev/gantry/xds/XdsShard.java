@@ -26,6 +26,10 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -42,7 +46,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,16 +87,15 @@ public final class XdsShard implements AutoCloseable {
     private final String bindHost;
     private final int xdsPortSetting;
     private final int adminPortSetting;
-    private final java.util.concurrent.ScheduledExecutorService timer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "xds-hold-timer");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "xds-hold-timer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private Server grpc;
-    private java.util.concurrent.ExecutorService grpcExecutor;
-    private io.netty.channel.EventLoopGroup bossGroup;
-    private io.netty.channel.EventLoopGroup workerGroup;
+    private ExecutorService grpcExecutor;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
     private AdminServer admin;
     private Thread thread;
 
@@ -175,11 +183,9 @@ public final class XdsShard implements AutoCloseable {
         // The shard's own threads, named after it: thread dumps and per-thread CPU tell shards apart even when several
         // run in one process (standalone, the load test).
         String prefix = "xds-shard-" + ownership.index() + "-";
-        grpcExecutor = java.util.concurrent.Executors.newCachedThreadPool(named(prefix + "grpc-"));
-        bossGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(
-                1, named(prefix + "accept-"), io.netty.channel.nio.NioIoHandler.newFactory());
-        workerGroup = new io.netty.channel.MultiThreadIoEventLoopGroup(
-                0, named(prefix + "netty-"), io.netty.channel.nio.NioIoHandler.newFactory());
+        grpcExecutor = Executors.newCachedThreadPool(named(prefix + "grpc-"));
+        bossGroup = new MultiThreadIoEventLoopGroup(1, named(prefix + "accept-"), NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(0, named(prefix + "netty-"), NioIoHandler.newFactory());
         try {
             InetSocketAddress address = new InetSocketAddress(bindHost, xdsPortSetting);
             // TLS through gRPC's own negotiator, each connection recorded so that a refused credential closes it.
@@ -191,7 +197,7 @@ public final class XdsShard implements AutoCloseable {
                     : NettyServerBuilder.forAddress(address);
             builder.bossEventLoopGroup(bossGroup)
                     .workerEventLoopGroup(workerGroup)
-                    .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .channelType(NioServerSocketChannel.class)
                     .executor(grpcExecutor)
                     .maxInboundMessageSize(16 * 1024 * 1024)
                     // A connection, and the credential it was opened with, lives this long: then the proxy reconnects
@@ -463,8 +469,8 @@ public final class XdsShard implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory named(String prefix) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + count.getAndIncrement());
             thread.setDaemon(true);

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.gantry.envoy.EnvoyTranslator;
+import dev.gantry.pki.CertificateAuthority;
 import dev.gantry.testing.Eventually;
 import dev.gantry.translate.TestPem;
 import dev.gantry.xds.client.AdsClient;
@@ -21,8 +24,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -249,7 +254,7 @@ class CertificateDataXdsTest {
                 () -> proxy.names(AdsClient.LISTENER).contains("tcp-8081") && proxy.warm(),
                 () -> proxy.names().toString());
         sleep(200);
-        assertEquals(java.util.Set.of("tcp-8081"), proxy.names(AdsClient.LISTENER), "no HTTPS listener without its CA");
+        assertEquals(Set.of("tcp-8081"), proxy.names(AdsClient.LISTENER), "no HTTPS listener without its CA");
         assertEquals(List.of(), early);
 
         harness.apply(new ConfigMapBuilder()
@@ -284,9 +289,8 @@ class CertificateDataXdsTest {
     void anExpiredCertificateIsStillServed(AdsClient.Protocol protocol) {
         XdsShard shard = harness.startShard(0, 1, 0, Map.of());
         harness.gatewayWithRoutes("apps", "gw", 1);
-        java.time.Instant now = java.time.Instant.now();
-        var ca =
-                dev.gantry.pki.CertificateAuthority.create("test", now.minus(Duration.ofDays(30)), Duration.ofDays(60));
+        Instant now = Instant.now();
+        var ca = CertificateAuthority.create("test", now.minus(Duration.ofDays(30)), Duration.ofDays(60));
         var expired = ca.issueServing(List.of("a.example.com"), now.minus(Duration.ofDays(20)), Duration.ofDays(10));
         harness.apply(new SecretBuilder()
                 .withNewMetadata()
@@ -323,7 +327,7 @@ class CertificateDataXdsTest {
         Eventually.await(
                 TIMEOUT,
                 "the HTTPS listener with its expired certificate",
-                () -> proxy.names(AdsClient.LISTENER).equals(java.util.Set.of("tcp-443"))
+                () -> proxy.names(AdsClient.LISTENER).equals(Set.of("tcp-443"))
                         && proxy.names(AdsClient.SECRET).contains("cert/apps/old")
                         && proxy.warm(),
                 () -> proxy.names().toString());
@@ -337,10 +341,10 @@ class CertificateDataXdsTest {
         }
     }
 
-    private static DownstreamTlsContext unpack(com.google.protobuf.Any any) {
+    private static DownstreamTlsContext unpack(Any any) {
         try {
             return any.unpack(DownstreamTlsContext.class);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -176,9 +177,7 @@ class PhasePlannerTest {
         StringBuilder version = new StringBuilder();
         for (Message resource : resources) {
             String hash = Integer.toHexString(resource.hashCode());
-            byName.put(
-                    io.envoyproxy.controlplane.cache.Resources.getResourceName(resource),
-                    VersionedResource.create(resource, hash));
+            byName.put(Resources.getResourceName(resource), VersionedResource.create(resource, hash));
             version.append(hash).append('.');
         }
         return ServedView.of(version.toString(), byName);

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.grpc.Status;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -381,7 +382,7 @@ class XdsAuthenticationTest {
                 .addToData(CredentialSecrets.TLS_CRT, CredentialSecrets.data(certificate.certificatePem()))
                 .addToData(CredentialSecrets.TLS_KEY, CredentialSecrets.data(certificate.keyPem()));
         if (list) {
-            Map<java.math.BigInteger, Instant> serials = CredentialSecrets.parseSerials(
+            Map<BigInteger, Instant> serials = CredentialSecrets.parseSerials(
                     secret.getMetadata().getAnnotations().get(CredentialSecrets.SERIALS));
             serials.put(certificate.serial(), certificate.notAfter());
             builder.editMetadata()

@@ -1,9 +1,12 @@
 package dev.gantry.xds.client;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -17,8 +20,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +32,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -54,14 +64,13 @@ public final class AdsClient implements AutoCloseable {
      * Envoy's default initial fetch timeout: how long a cluster waits for its endpoints, and a listener for the route
      * configurations and secrets it names, before it is used without them.
      */
-    private static final java.time.Duration DEFAULT_INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
+    private static final Duration DEFAULT_INITIAL_FETCH_TIMEOUT = Duration.ofSeconds(15);
 
-    private static final java.util.concurrent.ScheduledExecutorService WARMING_TIMER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "ads-client-warming");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private static final ScheduledExecutorService WARMING_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "ads-client-warming");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** The xDS variant a client speaks. */
     public enum Protocol {
@@ -80,7 +89,7 @@ public final class AdsClient implements AutoCloseable {
          * @param credentials asked at every (re)connect, so a renewed credential serves the next connection
          * @param authority the name the shard's certificate must be valid for, or null for the host connected to
          */
-        record Tls(java.util.function.Supplier<ClientCredentials> credentials, String authority) implements Transport {}
+        record Tls(Supplier<ClientCredentials> credentials, String authority) implements Transport {}
 
         static Transport plaintext() {
             return new Plaintext();
@@ -131,7 +140,7 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, String> nonces = new ConcurrentHashMap<>();
 
     private final Map<String, Set<String>> subscribed = new HashMap<>();
-    private final List<Consumer<Received>> responseObservers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Received>> responseObservers = new CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
     private volatile boolean autoReconnect;
     private volatile boolean silent;
@@ -140,10 +149,10 @@ public final class AdsClient implements AutoCloseable {
     private final AtomicLong responses = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong nacks = new AtomicLong();
-    private volatile java.time.Duration initialFetchTimeout = DEFAULT_INITIAL_FETCH_TIMEOUT;
+    private volatile Duration initialFetchTimeout = DEFAULT_INITIAL_FETCH_TIMEOUT;
     // Envoy's view of clusters and listeners, and what serving listeners and held routes name, guarded by this.
-    private final Set<String> activeClusters = new java.util.HashSet<>();
-    private final Set<String> warmingClusters = new java.util.HashSet<>();
+    private final Set<String> activeClusters = new HashSet<>();
+    private final Set<String> warmingClusters = new HashSet<>();
     /** By name, the version of each listener that serves: only its references count towards the invariant. */
     private final Map<String, Any> activeListeners = new HashMap<>();
     /** By name, a version received after the one that serves (if any) and not serving yet. */
@@ -295,7 +304,7 @@ public final class AdsClient implements AutoCloseable {
      * Sets Envoy's initial fetch timeout (15 s unless set) for what starts warming from then on, so a test can see a
      * cluster or listener used without what it waited for without waiting 15 s.
      */
-    AdsClient initialFetchTimeout(java.time.Duration timeout) {
+    AdsClient initialFetchTimeout(Duration timeout) {
         this.initialFetchTimeout = timeout;
         return this;
     }
@@ -618,9 +627,9 @@ public final class AdsClient implements AutoCloseable {
         References references = References.of(LISTENER, listener);
         Map<String, Any> routes = resources.getOrDefault(ROUTE, Map.of());
         Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
-        Set<String> awaitedRoutes = new java.util.HashSet<>();
+        Set<String> awaitedRoutes = new HashSet<>();
         references.routes().stream().filter(route -> !routes.containsKey(route)).forEach(awaitedRoutes::add);
-        Set<String> awaitedSecrets = new java.util.HashSet<>();
+        Set<String> awaitedSecrets = new HashSet<>();
         references.secrets().stream()
                 .filter(secret -> !secrets.containsKey(secret))
                 .forEach(awaitedSecrets::add);
@@ -899,25 +908,25 @@ public final class AdsClient implements AutoCloseable {
             return any.getTypeUrl();
         }
         try {
-            com.google.protobuf.CodedInputStream input = any.getValue().newCodedInput();
+            CodedInputStream input = any.getValue().newCodedInput();
             while (true) {
                 int tag = input.readTag();
                 if (tag == 0) {
                     return "";
                 }
-                if (tag == ((1 << 3) | com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                if (tag == ((1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
                     return input.readStringRequireUtf8();
                 }
                 if (!input.skipField(tag)) {
                     return "";
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("malformed " + type + " from the server", e);
         }
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+    private static <T extends Message> T unpack(Any any, Class<T> type) {
         try {
             return any.unpack(type);
         } catch (InvalidProtocolBufferException e) {
@@ -969,7 +978,7 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** A held resource, unpacked, or null. */
-    public <T extends com.google.protobuf.Message> T resource(String type, String name, Class<T> messageType) {
+    public <T extends Message> T resource(String type, String name, Class<T> messageType) {
         Any any = resources.getOrDefault(type, Map.of()).get(name);
         return any == null ? null : unpack(any, messageType);
     }

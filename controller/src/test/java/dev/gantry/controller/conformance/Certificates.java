@@ -1,5 +1,6 @@
 package dev.gantry.controller.conformance;
 
+import dev.gantry.pki.Pem;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -46,7 +47,7 @@ final class Certificates {
                     true,
                     new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             String pem = pem(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-            return new Issued(pem, dev.gantry.pki.Pem.privateKey(keys.getPrivate()), pem, keys, subject);
+            return new Issued(pem, Pem.privateKey(keys.getPrivate()), pem, keys, subject);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create a CA certificate", e);
         }
@@ -66,8 +67,7 @@ final class Certificates {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
                     .build(ca.keys().getPrivate()));
-            return new Issued(
-                    pem(holder), dev.gantry.pki.Pem.privateKey(keys.getPrivate()), ca.certificate(), keys, subject);
+            return new Issued(pem(holder), Pem.privateKey(keys.getPrivate()), ca.certificate(), keys, subject);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create a test certificate", e);
         }

@@ -2,6 +2,7 @@ package dev.gantry.controller.conformance;
 
 import dev.gantry.config.GantrySettings;
 import dev.gantry.controller.Controller;
+import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.kube.InMemoryKubernetesApi;
 import dev.gantry.kube.ManifestLoader;
 import dev.gantry.translate.Features;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -254,7 +256,7 @@ final class ConformanceSuite implements AutoCloseable {
     }
 
     private static String base64(String text) {
-        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     static String describe(Set<String> features) {
@@ -271,7 +273,7 @@ final class ConformanceSuite implements AutoCloseable {
         int seen = -1;
         long quietSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            List<dev.gantry.kube.InMemoryDispatcher.Call> log = api.requestLog();
+            List<InMemoryDispatcher.Call> log = api.requestLog();
             int writes = (int) log.stream()
                     .filter(c -> c.isWrite() && !c.path().contains("/leases"))
                     .count();
@@ -295,7 +297,7 @@ final class ConformanceSuite implements AutoCloseable {
      * every test, so that the test that provoked it fails.
      */
     synchronized void assertStatusWritesAdmitted() {
-        List<dev.gantry.kube.InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
+        List<InMemoryDispatcher.Refusal> refused = api.refusedStatusWrites("gantry-controller/");
         if (refused.size() > refusalsSeen) {
             int seen = refusalsSeen;
             refusalsSeen = refused.size();

@@ -1,6 +1,7 @@
 package dev.gantry.kube.admission;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ final class SchemaNode {
                 names.put(e.getKey(), CelNames.escape(e.getKey()));
             }
         }
-        properties = java.util.Collections.unmodifiableMap(props);
+        properties = Collections.unmodifiableMap(props);
         celNames = names;
         items = s.path("items").isObject() ? new SchemaNode(s.get("items")) : null;
         additionalProperties =

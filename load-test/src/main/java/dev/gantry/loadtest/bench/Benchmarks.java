@@ -8,9 +8,12 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.Main;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -65,7 +68,7 @@ public final class Benchmarks {
                 return 0;
             }
             if (options.shouldListProfilers() || options.shouldListResultFormats()) {
-                org.openjdk.jmh.Main.main(all.toArray(String[]::new));
+                Main.main(all.toArray(String[]::new));
                 return 0;
             }
             Runner runner = new Runner(options);
@@ -90,7 +93,7 @@ public final class Benchmarks {
     /** Figures that need more than one benchmark, or an auxiliary counter divided by another. */
     static List<String> derived(Collection<RunResult> results) {
         List<String> lines = new ArrayList<>();
-        Map<String, Double> scores = new java.util.HashMap<>();
+        Map<String, Double> scores = new HashMap<>();
         for (RunResult run : results) {
             String name = run.getParams().getBenchmark();
             String scale = run.getParams().getParam("scale");
@@ -102,7 +105,7 @@ public final class Benchmarks {
                 scores.put(key + ":" + secondary.getKey(), secondary.getValue().getScore());
             }
         }
-        for (Map.Entry<String, Double> entry : new java.util.TreeMap<>(scores).entrySet()) {
+        for (Map.Entry<String, Double> entry : new TreeMap<>(scores).entrySet()) {
             String key = entry.getKey();
             if (key.startsWith("TranslationBenchmark.fullTranslation@")) {
                 String scale = key.substring(key.indexOf('@') + 1);

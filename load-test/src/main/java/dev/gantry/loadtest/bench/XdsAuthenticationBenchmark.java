@@ -12,7 +12,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +63,7 @@ public class XdsAuthenticationBenchmark {
     private byte[] encoded;
     private byte[][] distinct;
     private int next;
-    private java.security.cert.CertificateFactory certificates;
+    private CertificateFactory certificates;
     private ProxyCertificateVerifier verifier;
     private SslContext shard;
     private SslContext proxy;
@@ -85,7 +88,7 @@ public class XdsAuthenticationBenchmark {
                     .leaf()
                     .getEncoded();
         }
-        certificates = java.security.cert.CertificateFactory.getInstance("X.509");
+        certificates = CertificateFactory.getInstance("X.509");
         verifier = new ProxyCertificateVerifier(List.of(ca.certificate()));
         SslProvider tls = SslProvider.valueOf(provider);
         if (tls == SslProvider.OPENSSL && !OpenSsl.isAvailable()) {
@@ -113,8 +116,7 @@ public class XdsAuthenticationBenchmark {
      */
     @Benchmark
     public Object verifyCredential() throws Exception {
-        X509Certificate read =
-                (X509Certificate) certificates.generateCertificate(new java.io.ByteArrayInputStream(encoded));
+        X509Certificate read = (X509Certificate) certificates.generateCertificate(new ByteArrayInputStream(encoded));
         return verifier.verify(new X509Certificate[] {read}, now);
     }
 
@@ -122,7 +124,7 @@ public class XdsAuthenticationBenchmark {
     @Benchmark
     public Object verifyUnseenCredential() throws Exception {
         X509Certificate read = (X509Certificate)
-                certificates.generateCertificate(new java.io.ByteArrayInputStream(distinct[next++ % distinct.length]));
+                certificates.generateCertificate(new ByteArrayInputStream(distinct[next++ % distinct.length]));
         return verifier.verify(new X509Certificate[] {read}, now);
     }
 
@@ -186,7 +188,7 @@ public class XdsAuthenticationBenchmark {
         public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
@@ -197,7 +199,7 @@ public class XdsAuthenticationBenchmark {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
             throw new UnsupportedOperationException();
         }
 
