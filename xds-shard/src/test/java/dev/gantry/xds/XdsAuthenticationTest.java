@@ -100,6 +100,27 @@ class XdsAuthenticationTest {
         return client;
     }
 
+    /**
+     * A proxy that connects again when refused, as Envoy does, until it is configured: the shard reads a renewed
+     * credential Secret through an informer of its own, which may trail the informer that carried a later change.
+     */
+    private AdsClient connectUntilWarm(AdsClient.Transport transport, String gateway, AdsClient.Protocol protocol) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            AdsClient client = connect(transport, gateway, protocol);
+            Eventually.await(
+                    TIMEOUT,
+                    "configured or refused",
+                    () -> client.warm() || client.closed().isDone());
+            if (client.warm()) {
+                return client;
+            }
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "refused until the deadline: " + client.closed().join());
+        }
+    }
+
     /** The stream's end: its status, after checking that not one response arrived before it. */
     private static Status refused(AdsClient client) throws Exception {
         Status status = client.closed().get(15, TimeUnit.SECONDS);
@@ -268,8 +289,7 @@ class XdsAuthenticationTest {
                 "changes still reach the proxy on its first credential",
                 () -> routes(proxy).contains("/after-renewal"));
         // A new connection with the renewed credential is accepted too.
-        AdsClient renewed = connect(harness.transport(second), "team-a/gw", protocol);
-        Eventually.await(TIMEOUT, "the renewed credential works", () -> renewed.warm());
+        AdsClient renewed = connectUntilWarm(harness.transport(second), "team-a/gw", protocol);
         assertFalse(proxy.closed().isDone());
         // Deleting the credential Secret revokes both; the controller would issue a third, listed alone.
         harness.client.resource(credentialSecret("team-a")).delete();
