@@ -471,19 +471,12 @@ public final class AdsClient implements AutoCloseable {
 
     private void onSotwResponse(DiscoveryResponse response) {
         String type = response.getTypeUrl();
-        boolean nack = reject.test(type, response.getResourcesList());
+        boolean nack = Answers.rejects(reject, response);
         List<String> names = new ArrayList<>();
         synchronized (this) {
             if (nack) {
-                sotw.onNext(DiscoveryRequest.newBuilder()
-                        .setNode(node)
-                        .setTypeUrl(type)
-                        .setVersionInfo(versions.getOrDefault(type, ""))
-                        .setResponseNonce(response.getNonce())
-                        .addAllResourceNames(subscribed.getOrDefault(type, Set.of()))
-                        .setErrorDetail(
-                                com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
-                        .build());
+                sotw.onNext(Answers.nack(
+                        node, response, versions.getOrDefault(type, ""), subscribed.getOrDefault(type, Set.of())));
             } else {
                 Map<String, Any> byName = new HashMap<>();
                 for (Any any : response.getResourcesList()) {
@@ -492,28 +485,12 @@ public final class AdsClient implements AutoCloseable {
                     names.add(name);
                 }
                 Map<String, Any> current = resources.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
-                List<String> gone = new ArrayList<>();
-                if (type.equals(LISTENER) || type.equals(CLUSTER)) {
-                    // State of the world: the response is the whole set. Of other types a response may carry only what
-                    // changed, so one left out is kept, as Envoy keeps it: only a parent no longer naming it removes
-                    // it.
-                    for (String name : current.keySet()) {
-                        if (!byName.containsKey(name)) {
-                            gone.add(name);
-                        }
-                    }
-                }
+                List<String> gone = Answers.removedBy(type, current.keySet(), byName.keySet());
                 gone.forEach(name -> drop(type, name));
                 byName.forEach((name, any) -> hold(type, name, any));
                 versions.put(type, response.getVersionInfo());
                 nonces.put(type, response.getNonce());
-                Runnable ack = () -> sotw.onNext(DiscoveryRequest.newBuilder()
-                        .setNode(node)
-                        .setTypeUrl(type)
-                        .setVersionInfo(response.getVersionInfo())
-                        .setResponseNonce(response.getNonce())
-                        .addAllResourceNames(subscribed.getOrDefault(type, Set.of()))
-                        .build());
+                Runnable ack = () -> sotw.onNext(Answers.ack(node, response, subscribed.getOrDefault(type, Set.of())));
                 applied(type, names, gone, silent ? () -> {} : ack);
             }
         }
@@ -526,19 +503,11 @@ public final class AdsClient implements AutoCloseable {
 
     private void onDeltaResponse(DeltaDiscoveryResponse response) {
         String type = response.getTypeUrl();
-        List<Any> added =
-                response.getResourcesList().stream().map(Resource::getResource).toList();
-        boolean nack = reject.test(type, added);
+        boolean nack = Answers.rejects(reject, response);
         List<String> names = new ArrayList<>();
         synchronized (this) {
             if (nack) {
-                delta.onNext(DeltaDiscoveryRequest.newBuilder()
-                        .setNode(node)
-                        .setTypeUrl(type)
-                        .setResponseNonce(response.getNonce())
-                        .setErrorDetail(
-                                com.google.rpc.Status.newBuilder().setCode(3).setMessage("rejected by test client"))
-                        .build());
+                delta.onNext(Answers.nack(node, response));
             } else {
                 for (Resource resource : response.getResourcesList()) {
                     hold(type, resource.getName(), intern.apply(resource.getResource()));
@@ -551,11 +520,7 @@ public final class AdsClient implements AutoCloseable {
                 // starting afresh would then not get.
                 response.getRemovedResourcesList().forEach(name -> drop(type, name));
                 versions.put(type, response.getSystemVersionInfo());
-                Runnable ack = () -> delta.onNext(DeltaDiscoveryRequest.newBuilder()
-                        .setNode(node)
-                        .setTypeUrl(type)
-                        .setResponseNonce(response.getNonce())
-                        .build());
+                Runnable ack = () -> delta.onNext(Answers.ack(node, response));
                 applied(type, names, response.getRemovedResourcesList(), silent ? () -> {} : ack);
             }
         }
