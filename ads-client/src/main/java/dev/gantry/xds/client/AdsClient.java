@@ -58,8 +58,6 @@ public final class AdsClient implements AutoCloseable {
     public static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
     public static final String SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
     private static final List<String> TYPES = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
-    /** The cluster Gantry's routes name for a backend that does not resolve: a 500 by design. */
-    private static final String UNRESOLVED_BACKEND = "gantry-unresolved-backend";
     /**
      * Envoy's default initial fetch timeout: how long a cluster waits for its endpoints, and a listener for the route
      * configurations and secrets it names, before it is used without them.
@@ -158,13 +156,9 @@ public final class AdsClient implements AutoCloseable {
     /** By name, a version received after the one that serves (if any) and not serving yet. */
     private final Map<String, WarmingListener> warmingListeners = new HashMap<>();
 
-    private final Map<String, Integer> namedClusters = new HashMap<>();
-    private final Map<String, Integer> namedSecrets = new HashMap<>();
-    private final List<String> violationSamples = new ArrayList<>();
-    private final AtomicLong violations = new AtomicLong();
+    private final MakeBeforeBreakCheck invariant = new MakeBeforeBreakCheck();
     private Runnable pendingAck;
     private Set<String> pendingCold;
-    private boolean everWarm;
     private StreamObserver<DiscoveryRequest> sotw;
     private StreamObserver<DeltaDiscoveryRequest> delta;
 
@@ -546,9 +540,9 @@ public final class AdsClient implements AutoCloseable {
         if (type.equals(LISTENER)) {
             listenerReceived(name, any);
         } else if (before != any) {
-            count(References.of(type, any), 1);
+            invariant.count(References.of(type, any), 1);
             if (before != null) {
-                count(References.of(type, before), -1);
+                invariant.count(References.of(type, before), -1);
             }
         }
     }
@@ -559,7 +553,7 @@ public final class AdsClient implements AutoCloseable {
         Any before = held == null ? null : held.remove(name);
         if (before != null && !type.equals(LISTENER)) {
             // A listener counts through the version that serves, uncounted below.
-            count(References.of(type, before), -1);
+            invariant.count(References.of(type, before), -1);
         }
         heldVersions.remove(type + "\u0000" + name);
         if (type.equals(CLUSTER)) {
@@ -570,7 +564,7 @@ public final class AdsClient implements AutoCloseable {
             warmingListeners.remove(name);
             Any serving = activeListeners.remove(name);
             if (serving != null) {
-                count(References.of(LISTENER, serving), -1);
+                invariant.count(References.of(LISTENER, serving), -1);
             }
         }
     }
@@ -608,9 +602,9 @@ public final class AdsClient implements AutoCloseable {
     private void activateListener(String name) {
         Any warmed = warmingListeners.remove(name).listener();
         Any before = activeListeners.put(name, warmed);
-        count(References.of(LISTENER, warmed), 1);
+        invariant.count(References.of(LISTENER, warmed), 1);
         if (before != null) {
-            count(References.of(LISTENER, before), -1);
+            invariant.count(References.of(LISTENER, before), -1);
         }
     }
 
@@ -651,13 +645,6 @@ public final class AdsClient implements AutoCloseable {
         activateListener(name);
         followReferences(LISTENER);
         checkInvariant("the initial fetch timeout of listener " + name);
-    }
-
-    private void count(References references, int sign) {
-        references
-                .clusters()
-                .forEach(cluster -> namedClusters.merge(cluster, sign, (a, b) -> a + b == 0 ? null : a + b));
-        references.secrets().forEach(secret -> namedSecrets.merge(secret, sign, (a, b) -> a + b == 0 ? null : a + b));
     }
 
     /**
@@ -728,40 +715,14 @@ public final class AdsClient implements AutoCloseable {
         held.run();
     }
 
-    /**
-     * What a proxy with live traffic must never hold, checked after every response (and a listener's initial fetch
-     * timeout) once it has been warm: a held route configuration or a serving listener's TCP/TLS/UDP proxy filter
-     * naming a cluster that is not held and warm (at Envoy a 5xx), or a serving listener naming a secret that is not
-     * held. A warming listener serves nothing, so what it names does not count. Routes to {@link #UNRESOLVED_BACKEND}
-     * are meant to fail and are left out. Caller locks.
-     *
-     * @param after what was just applied, for the samples
-     */
+    /** Checks the invariant of {@link MakeBeforeBreakCheck} (caller locks). */
     private void checkInvariant(String after) {
-        if (!everWarm) {
-            if (!warm()) {
-                return;
-            }
-            everWarm = true;
-        }
-        List<String> broken = new ArrayList<>(0);
-        for (String cluster : namedClusters.keySet()) {
-            if (!activeClusters.contains(cluster) && !cluster.equals(UNRESOLVED_BACKEND)) {
-                broken.add("cluster " + cluster + (warmingClusters.contains(cluster) ? " (warming)" : " (not held)"));
-            }
-        }
-        Map<String, Any> secrets = resources.getOrDefault(SECRET, Map.of());
-        for (String secret : namedSecrets.keySet()) {
-            if (!secrets.containsKey(secret)) {
-                broken.add("secret " + secret + " (not held)");
-            }
-        }
-        if (!broken.isEmpty()) {
-            violations.incrementAndGet();
-            if (violationSamples.size() < 20) {
-                violationSamples.add("after " + after + ": " + String.join(", ", broken));
-            }
-        }
+        invariant.check(
+                after,
+                this::warm,
+                activeClusters,
+                warmingClusters,
+                resources.getOrDefault(SECRET, Map.of()).keySet());
     }
 
     /**
@@ -770,7 +731,7 @@ public final class AdsClient implements AutoCloseable {
      * would be failed requests at a real Envoy. Must be 0.
      */
     public long makeBeforeBreakViolations() {
-        return violations.get();
+        return invariant.violations();
     }
 
     /** Whether a cluster is held and warm (an EDS cluster once its endpoints arrived). */
@@ -796,7 +757,7 @@ public final class AdsClient implements AutoCloseable {
 
     /** What the first violations were, for a test's failure message. */
     public synchronized List<String> violationSamples() {
-        return List.copyOf(violationSamples);
+        return invariant.samples();
     }
 
     private void record(Received received) {
