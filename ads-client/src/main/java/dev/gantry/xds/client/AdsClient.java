@@ -10,15 +10,12 @@ import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
@@ -123,10 +120,7 @@ public final class AdsClient implements AutoCloseable {
      */
     private record WarmingListener(Any listener, Set<String> awaitedRoutes, Set<String> awaitedSecrets) {}
 
-    private final String host;
-    private final int port;
-    private final Transport transport;
-    private ManagedChannel channel;
+    private final Connection connection;
     private final Node node;
     private final Protocol protocol;
     private final BiPredicate<String, List<Any>> reject;
@@ -139,11 +133,7 @@ public final class AdsClient implements AutoCloseable {
 
     private final Map<String, Set<String>> subscribed = new HashMap<>();
     private final List<Consumer<Received>> responseObservers = new CopyOnWriteArrayList<>();
-    private volatile CompletableFuture<Status> closed = new CompletableFuture<>();
-    private volatile boolean autoReconnect;
     private volatile boolean silent;
-    private volatile boolean shutDown;
-    private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong responses = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong nacks = new AtomicLong();
@@ -170,10 +160,7 @@ public final class AdsClient implements AutoCloseable {
             Protocol protocol,
             BiPredicate<String, List<Any>> reject,
             UnaryOperator<Any> intern) {
-        this.host = host;
-        this.port = port;
-        this.transport = transport;
-        this.channel = channel(host, port, transport);
+        this.connection = new Connection(host, port, transport, this::reconnect);
         this.node = node;
         this.protocol = protocol;
         this.reject = reject;
@@ -255,23 +242,6 @@ public final class AdsClient implements AutoCloseable {
         return client;
     }
 
-    private static ManagedChannel channel(String host, int port, Transport transport) {
-        // Responses are handled where they are read, as Envoy's main thread does: no hand-off to another thread per
-        // message, which for a fleet of simulated proxies in one process costs more than handling the message.
-        NettyChannelBuilder builder =
-                NettyChannelBuilder.forAddress(host, port).directExecutor().maxInboundMessageSize(64 * 1024 * 1024);
-        switch (transport) {
-            case Transport.Plaintext plaintext -> builder.usePlaintext();
-            case Transport.Tls tls -> {
-                builder.sslContext(tls.credentials().get().sslContext());
-                if (tls.authority() != null) {
-                    builder.overrideAuthority(tls.authority());
-                }
-            }
-        }
-        return builder.build();
-    }
-
     /**
      * From now on, apply responses but never answer them, neither ACK nor NACK: a proxy hung between reading and
      * acknowledging, as a server must expect some to be. It sends no request at all, subscription changes included.
@@ -286,12 +256,12 @@ public final class AdsClient implements AutoCloseable {
      * subscription with the version held.
      */
     public AdsClient autoReconnect(boolean enabled) {
-        this.autoReconnect = enabled;
+        connection.autoReconnect(enabled);
         return this;
     }
 
     public long reconnects() {
-        return reconnects.get();
+        return connection.reconnects();
     }
 
     /**
@@ -303,30 +273,9 @@ public final class AdsClient implements AutoCloseable {
         return this;
     }
 
-    private void streamEnded(Status status) {
-        CompletableFuture<Status> ended = closed;
-        ended.complete(status);
-        if (autoReconnect && !shutDown) {
-            Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (!shutDown) {
-                    reconnect();
-                }
-            });
-        }
-    }
-
     /** Opens a new stream, re-sending every subscription with the versions held. */
     public synchronized void reconnect() {
-        ManagedChannel old = channel;
-        old.shutdownNow();
-        channel = channel(host, port, transport);
-        closed = new CompletableFuture<>();
-        reconnects.incrementAndGet();
+        connection.renew();
         pendingAck = null; // an ACK belongs to its stream; the new stream starts from what is held
         pendingCold = null;
         nonces.clear();
@@ -341,7 +290,7 @@ public final class AdsClient implements AutoCloseable {
     }
 
     private void start() {
-        var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        var stub = connection.stub();
         synchronized (this) {
             if (protocol == Protocol.STATE_OF_THE_WORLD) {
                 sotw = stub.streamAggregatedResources(new StreamObserver<>() {
@@ -352,12 +301,12 @@ public final class AdsClient implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable error) {
-                        streamEnded(Status.fromThrowable(error));
+                        connection.streamEnded(Status.fromThrowable(error));
                     }
 
                     @Override
                     public void onCompleted() {
-                        streamEnded(Status.OK);
+                        connection.streamEnded(Status.OK);
                     }
                 });
                 subscribe(CLUSTER, Set.of());
@@ -371,12 +320,12 @@ public final class AdsClient implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable error) {
-                        streamEnded(Status.fromThrowable(error));
+                        connection.streamEnded(Status.fromThrowable(error));
                     }
 
                     @Override
                     public void onCompleted() {
-                        streamEnded(Status.OK);
+                        connection.streamEnded(Status.OK);
                     }
                 });
                 subscribe(CLUSTER, Set.of());
@@ -927,29 +876,24 @@ public final class AdsClient implements AutoCloseable {
 
     /** Completes with the stream's final status when the server ends it. */
     public CompletableFuture<Status> closed() {
-        return closed;
+        return connection.closed();
     }
 
     @Override
     public void close() {
-        shutDown = true;
-        synchronized (this) {
-            try {
-                if (sotw != null) {
-                    sotw.onCompleted();
+        connection.close(() -> {
+            synchronized (this) {
+                try {
+                    if (sotw != null) {
+                        sotw.onCompleted();
+                    }
+                    if (delta != null) {
+                        delta.onCompleted();
+                    }
+                } catch (RuntimeException e) {
+                    // already closed by the server
                 }
-                if (delta != null) {
-                    delta.onCompleted();
-                }
-            } catch (RuntimeException e) {
-                // already closed by the server
             }
-        }
-        channel.shutdownNow();
-        try {
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 }
