@@ -101,7 +101,7 @@ class AdsClientEnvoyBehaviourTest {
                             long streamId, DiscoveryRequest request, DiscoveryResponse response) {
                         events.add("response " + shortType(response.getTypeUrl()) + " "
                                 + response.getResourcesList().stream()
-                                        .map(any -> AdsClient.nameOf(response.getTypeUrl(), any))
+                                        .map(any -> ProxyConfiguration.nameOf(response.getTypeUrl(), any))
                                         .sorted()
                                         .toList()
                                 + " " + response.getNonce());
