@@ -12,13 +12,10 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -27,9 +24,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Sits in front of fabric8's CRUD dispatcher and makes it behave more like an API server: discovery documents,
- * conversion of served Gateway API versions to v1, 409 on stale status updates, a request log and injected
- * faults.
+ * Sits in front of fabric8's CRUD dispatcher and makes it behave more like an API server: discovery documents
+ * ({@link ApiDiscovery}), admission of Gateway API objects, conversion of served Gateway API versions to v1, 409 on
+ * stale status updates, a request log and injected faults.
  */
 public final class InMemoryDispatcher extends Dispatcher {
 
@@ -67,8 +64,6 @@ public final class InMemoryDispatcher extends Dispatcher {
 
     private static final Pattern GATEWAY_API_VERSION =
             Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
-    private static final Pattern GROUP_VERSION = Pattern.compile("^/apis/([^/]+)/([^/]+)/?$");
-    private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
     private static final Pattern API_GROUP_VERSION = Pattern.compile("^/apis/[^/]+/([^/]+)/");
     static final int MAX_LOGGED_CALLS = 1_000_000;
     static final int MAX_LOGGED_REFUSALS = 10_000;
@@ -78,6 +73,7 @@ public final class InMemoryDispatcher extends Dispatcher {
 
     private final KubernetesCrudDispatcher crud;
     private final AdmissionStep admission;
+    private final ApiDiscovery discovery;
     /**
      * Appended on every request (a copy-on-write list would copy it whole each time), and bounded, so a
      * standalone Gantry that runs for weeks does not keep every request it ever served.
@@ -90,11 +86,11 @@ public final class InMemoryDispatcher extends Dispatcher {
     private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
-    private volatile String serverAddress = "127.0.0.1:0";
 
     InMemoryDispatcher(KubernetesCrudDispatcher crud) {
         this.crud = crud;
         this.admission = new AdmissionStep(crud);
+        this.discovery = new ApiDiscovery(crud);
     }
 
     /** Turns admission (schema, defaults, CEL rules) of Gateway API objects on or off; on by default. */
@@ -103,7 +99,7 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
 
     void setServerAddress(String address) {
-        this.serverAddress = address;
+        discovery.setServerAddress(address);
     }
 
     List<Call> requestLog() {
@@ -173,9 +169,9 @@ public final class InMemoryDispatcher extends Dispatcher {
             }
         }
         if ("GET".equals(method)) {
-            MockResponse discovery = discovery(bare);
-            if (discovery != null) {
-                return discovery;
+            MockResponse document = discovery.document(bare);
+            if (document != null) {
+                return document;
             }
         }
         if ("PUT".equals(method)) {
@@ -333,208 +329,6 @@ public final class InMemoryDispatcher extends Dispatcher {
                 request.getHttpVersion(), request.method(), converted, request.getHeaders(), new Buffer(bytes));
     }
 
-    // ---- Discovery -------------------------------------------------------------------------------------------
-
-    private record Resource(String plural, String kind, boolean namespaced, boolean status, List<String> shortNames) {}
-
-    private static final Map<String, List<Resource>> BUILT_IN = builtIn();
-
-    private static Map<String, List<Resource>> builtIn() {
-        Map<String, List<Resource>> groups = new LinkedHashMap<>();
-        groups.put(
-                "v1",
-                List.of(
-                        new Resource("namespaces", "Namespace", false, true, List.of("ns")),
-                        new Resource("services", "Service", true, true, List.of("svc")),
-                        new Resource("endpoints", "Endpoints", true, false, List.of("ep")),
-                        new Resource("secrets", "Secret", true, false, List.of()),
-                        new Resource("configmaps", "ConfigMap", true, false, List.of("cm")),
-                        new Resource("serviceaccounts", "ServiceAccount", true, false, List.of("sa")),
-                        new Resource("pods", "Pod", true, true, List.of("po")),
-                        new Resource("events", "Event", true, false, List.of("ev"))));
-        groups.put(
-                "apps/v1",
-                List.of(
-                        new Resource("deployments", "Deployment", true, true, List.of("deploy")),
-                        new Resource("statefulsets", "StatefulSet", true, true, List.of("sts")),
-                        new Resource("replicasets", "ReplicaSet", true, true, List.of("rs"))));
-        groups.put(
-                "discovery.k8s.io/v1",
-                List.of(new Resource("endpointslices", "EndpointSlice", true, false, List.of())));
-        groups.put("coordination.k8s.io/v1", List.of(new Resource("leases", "Lease", true, false, List.of())));
-        groups.put("events.k8s.io/v1", List.of(new Resource("events", "Event", true, false, List.of("ev"))));
-        groups.put(
-                "policy/v1",
-                List.of(new Resource("poddisruptionbudgets", "PodDisruptionBudget", true, true, List.of("pdb"))));
-        groups.put(
-                "rbac.authorization.k8s.io/v1",
-                List.of(
-                        new Resource("roles", "Role", true, false, List.of()),
-                        new Resource("rolebindings", "RoleBinding", true, false, List.of()),
-                        new Resource("clusterroles", "ClusterRole", false, false, List.of()),
-                        new Resource("clusterrolebindings", "ClusterRoleBinding", false, false, List.of())));
-        groups.put(
-                "apiextensions.k8s.io/v1",
-                List.of(new Resource(
-                        "customresourcedefinitions", "CustomResourceDefinition", false, true, List.of("crd", "crds"))));
-        return groups;
-    }
-
-    /** Group versions with their resources: the built-in table plus every stored CRD. */
-    private Map<String, List<Resource>> groupVersions() {
-        Map<String, List<Resource>> all = new TreeMap<>();
-        BUILT_IN.forEach((gv, resources) -> all.put(gv, new ArrayList<>(resources)));
-        MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-        if (crds.code() == 200) {
-            JsonNode list = Serialization.jsonMapper().readTree(utf8(crds.getBody()));
-            for (JsonNode crd : list.path("items")) {
-                JsonNode spec = crd.path("spec");
-                String group = spec.path("group").asString();
-                JsonNode names = spec.path("names");
-                List<String> shortNames = new ArrayList<>();
-                names.path("shortNames").forEach(n -> shortNames.add(n.asString()));
-                for (JsonNode version : spec.path("versions")) {
-                    if (!version.path("served").asBoolean(true)) {
-                        continue;
-                    }
-                    all.computeIfAbsent(group + "/" + version.path("name").asString(), k -> new ArrayList<>())
-                            .add(new Resource(
-                                    names.path("plural").asString(),
-                                    names.path("kind").asString(),
-                                    "Namespaced".equals(spec.path("scope").asString()),
-                                    !version.path("subresources").path("status").isMissingNode(),
-                                    shortNames));
-                }
-            }
-        }
-        return all;
-    }
-
-    private MockResponse discovery(String path) {
-        if ("/version".equals(path)) {
-            return json(Map.of(
-                    "major",
-                    "1",
-                    "minor",
-                    "33",
-                    "gitVersion",
-                    "v1.33.0-gantry-in-memory",
-                    "platform",
-                    "linux/amd64",
-                    "goVersion",
-                    "n/a",
-                    "compiler",
-                    "n/a",
-                    "buildDate",
-                    "2026-01-01T00:00:00Z",
-                    "gitCommit",
-                    "in-memory",
-                    "gitTreeState",
-                    "clean"));
-        }
-        if ("/api".equals(path) || "/api/".equals(path)) {
-            return json(Map.of(
-                    "kind",
-                    "APIVersions",
-                    "versions",
-                    List.of("v1"),
-                    "serverAddressByClientCIDRs",
-                    List.of(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", serverAddress))));
-        }
-        if ("/api/v1".equals(path) || "/api/v1/".equals(path)) {
-            return json(resourceList("v1", groupVersions().get("v1")));
-        }
-        if ("/apis".equals(path) || "/apis/".equals(path)) {
-            Map<String, List<String>> versionsByGroup = new TreeMap<>();
-            for (String gv : groupVersions().keySet()) {
-                if (gv.contains("/")) {
-                    versionsByGroup
-                            .computeIfAbsent(gv.substring(0, gv.indexOf('/')), k -> new ArrayList<>())
-                            .add(gv.substring(gv.indexOf('/') + 1));
-                }
-            }
-            List<Object> groups = new ArrayList<>();
-            versionsByGroup.forEach((group, versions) -> groups.add(apiGroup(group, versions)));
-            return json(Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", groups));
-        }
-        Matcher groupVersion = GROUP_VERSION.matcher(path);
-        if (groupVersion.matches()) {
-            String gv = groupVersion.group(1) + "/" + groupVersion.group(2);
-            List<Resource> resources = groupVersions().get(gv);
-            return resources == null ? null : json(resourceList(gv, resources));
-        }
-        Matcher group = GROUP.matcher(path);
-        if (group.matches()) {
-            List<String> versions = new ArrayList<>();
-            for (String gv : groupVersions().keySet()) {
-                if (gv.startsWith(group.group(1) + "/")) {
-                    versions.add(gv.substring(gv.indexOf('/') + 1));
-                }
-            }
-            return versions.isEmpty() ? null : json(apiGroup(group.group(1), versions));
-        }
-        return null;
-    }
-
-    private static Map<String, Object> apiGroup(String group, List<String> versions) {
-        List<String> ordered = new ArrayList<>(versions);
-        // The preferred version is v1 where there is one, as on a real server for these groups.
-        ordered.sort((a, b) -> a.equals("v1") ? -1 : b.equals("v1") ? 1 : b.compareTo(a));
-        List<Object> list = new ArrayList<>();
-        for (String v : ordered) {
-            list.add(Map.of("groupVersion", group + "/" + v, "version", v));
-        }
-        return Map.of(
-                "kind",
-                "APIGroup",
-                "apiVersion",
-                "v1",
-                "name",
-                group,
-                "versions",
-                list,
-                "preferredVersion",
-                list.getFirst());
-    }
-
-    private static Map<String, Object> resourceList(String groupVersion, List<Resource> resources) {
-        List<Object> list = new ArrayList<>();
-        List<String> verbs = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
-        for (Resource r : resources) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("name", r.plural());
-            entry.put("singularName", r.kind().toLowerCase());
-            entry.put("namespaced", r.namespaced());
-            entry.put("kind", r.kind());
-            entry.put("verbs", verbs);
-            if (!r.shortNames().isEmpty()) {
-                entry.put("shortNames", r.shortNames());
-            }
-            list.add(entry);
-            if (r.status()) {
-                list.add(Map.of(
-                        "name",
-                        r.plural() + "/status",
-                        "singularName",
-                        "",
-                        "namespaced",
-                        r.namespaced(),
-                        "kind",
-                        r.kind(),
-                        "verbs",
-                        List.of("get", "patch", "update")));
-            }
-        }
-        return Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", groupVersion, "resources", list);
-    }
-
-    private static MockResponse json(Object body) {
-        return new MockResponse()
-                .setResponseCode(200)
-                .setHeader("Content-Type", "application/json")
-                .setBody(Serialization.asJson(body));
-    }
-
     private static MockResponse status(int code, String reason, String message) {
         ObjectNode status = Serialization.jsonMapper().createObjectNode();
         status.put("kind", "Status");
@@ -550,7 +344,7 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
 
     /** Reads a body without consuming it (the CRUD dispatcher reads it again). */
-    private static String utf8(Buffer buffer) {
+    static String utf8(Buffer buffer) {
         return buffer == null ? "" : new String(buffer.getBytes(), StandardCharsets.UTF_8);
     }
 

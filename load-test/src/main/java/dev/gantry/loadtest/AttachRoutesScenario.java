@@ -55,11 +55,11 @@ final class AttachRoutesScenario implements Scenario {
         Deployment deployment = run.deploy();
         run.apply("apply the Gateway", infrastructure());
         if (deployment.local() != null) {
-            List<Run.ShardStart> starts = run.startShards(shards, false);
+            List<ShardStart> starts = run.startShards(shards, false);
             run.result.put(
                     "time_to_ready_ms",
                     Stats.ms(starts.stream()
-                                    .mapToLong(Run.ShardStart::readyNanos)
+                                    .mapToLong(ShardStart::readyNanos)
                                     .max()
                                     .orElse(0)
                             / 1e6));
@@ -136,10 +136,10 @@ final class AttachRoutesScenario implements Scenario {
                         },
                         0);
         run.closeLater(gatewayWatch::stop);
-        Run.StatusCounter allWrites =
-                deployment.local() == null ? null : new Run.StatusCounter(deployment.local(), null).fromNow();
-        Run.StatusCounter routeWrites =
-                deployment.local() == null ? null : new Run.StatusCounter(deployment.local(), "/httproutes/").fromNow();
+        StatusCounter allWrites =
+                deployment.local() == null ? null : new StatusCounter(deployment.local(), null).fromNow();
+        StatusCounter routeWrites =
+                deployment.local() == null ? null : new StatusCounter(deployment.local(), "/httproutes/").fromNow();
 
         List<HasMetadata> objects = new ArrayList<>();
         for (int r = 0; r < routes; r++) {
@@ -258,7 +258,7 @@ final class AttachRoutesScenario implements Scenario {
 
     /** Waits until no status write has happened for two seconds. */
     private static void quiet(
-            Run run, Map<String, AtomicLong> routeUpdates, AtomicLong gatewayUpdates, Run.StatusCounter writes)
+            Run run, Map<String, AtomicLong> routeUpdates, AtomicLong gatewayUpdates, StatusCounter writes)
             throws InterruptedException {
         long last = -1;
         long quietSince = System.nanoTime();

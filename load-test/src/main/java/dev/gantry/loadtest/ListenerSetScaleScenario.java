@@ -27,12 +27,12 @@ final class ListenerSetScaleScenario implements Scenario {
         if (deployment.local() != null) {
             long before = HeapMeter.usedAfterGc();
             CpuMeter.Sample cpu0 = CpuMeter.sample();
-            List<Run.ShardStart> starts = run.startShards(shards, true);
+            List<ShardStart> starts = run.startShards(shards, true);
             CpuMeter.Sample cpu1 = CpuMeter.sample();
             long readyMax = 0;
             long heap = 0;
             List<Map<String, Object>> perShard = new ArrayList<>();
-            for (Run.ShardStart start : starts) {
+            for (ShardStart start : starts) {
                 readyMax = Math.max(readyMax, start.readyNanos());
                 heap += start.heapBytes();
                 Map<String, Object> entry = new LinkedHashMap<>();

@@ -56,11 +56,11 @@ final class PropagationScenario implements Scenario {
                 world.all(run.certificate().certificate(), run.certificate().privateKey()));
         run.result.put("status_writes_setup", run.settle());
         if (deployment.local() != null) {
-            List<Run.ShardStart> starts = run.startShards(shards, false);
+            List<ShardStart> starts = run.startShards(shards, false);
             run.result.put(
                     "time_to_ready_ms",
                     Stats.ms(starts.stream()
-                                    .mapToLong(Run.ShardStart::readyNanos)
+                                    .mapToLong(ShardStart::readyNanos)
                                     .max()
                                     .orElse(0)
                             / 1e6));
@@ -68,8 +68,8 @@ final class PropagationScenario implements Scenario {
         Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
 
         String runId = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
-        List<Run.Change> warmups = new ArrayList<>();
-        List<Run.Change> changes = new ArrayList<>();
+        List<Propagation.Change> warmups = new ArrayList<>();
+        List<Propagation.Change> changes = new ArrayList<>();
         int sets = world.listenerSets();
         for (int k = 0; k < warmup + writes; k++) {
             // Spread over the ListenerSets: each write lands in another route table.
@@ -124,7 +124,7 @@ final class PropagationScenario implements Scenario {
                     true,
                     fleet.membersOf(Set.of(gateway)));
             (k < warmup ? warmups : changes)
-                    .add(new Run.Change(
+                    .add(new Propagation.Change(
                             probe,
                             () -> objects.forEach(object ->
                                     deployment.client().resource(object).create())));
@@ -140,7 +140,7 @@ final class PropagationScenario implements Scenario {
         int logBefore =
                 deployment.local() == null ? 0 : deployment.local().requestLog().size();
         CpuMeter.Sample cpu0 = CpuMeter.sample();
-        Run.Propagation propagation;
+        Propagation propagation;
         try (Run.Phase p = run.phase((fanOut ? "push " : "add ") + writes + " routes one at a time")) {
             propagation = run.propagate(fleet, fanOut ? "pushes to the fleet" : "routes added", changes);
         }

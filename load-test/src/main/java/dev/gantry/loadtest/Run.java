@@ -1,16 +1,10 @@
 package dev.gantry.loadtest;
 
 import dev.gantry.config.GantrySettings;
-import dev.gantry.kube.InMemoryDispatcher;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.xds.XdsShard;
 import dev.gantry.xds.client.AdsClient;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -19,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The state of one load-test run, and the steps scenarios share. */
 final class Run implements AutoCloseable {
@@ -188,149 +180,12 @@ final class Run implements AutoCloseable {
     }
 
     /**
-     * Waits until the in-process controller has written every status (no status write for 1.5 s and none queued),
-     * so the measurements that follow see a steady state; returns the status writes it saw.
+     * Waits until the controller has written every status, so the measurements that follow see a steady state; returns
+     * the status writes it saw, or -1 when it did not wait (see {@link StatusSettling}).
      */
     long settle() throws InterruptedException {
-        InProcessDeployment local = deployment.local();
-        if (!options.settle()) {
-            return -1;
-        }
-        if (local == null) {
-            return settleRemote();
-        }
-        if (local.controller() == null) {
-            return -1;
-        }
-        long deadline = System.nanoTime() + options.timeout().toNanos() * 6;
-        try (Phase p = phase("controller writes status");
-                Progress progress = progress("controller writing status", 0)) {
-            StatusCounter counter = new StatusCounter(local, null);
-            long last = -1;
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() < deadline) {
-                long writes = counter.count();
-                progress.set(writes);
-                if (writes != last) {
-                    last = writes;
-                    quietSince = System.nanoTime();
-                } else if (local.controller().pendingStatusWrites() == 0
-                        && local.controller().pendingEvents() == 0
-                        && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(1500)) {
-                    // The controller has also taken up its writes coming back: what it holds meanwhile is not the
-                    // shard's.
-                    return writes;
-                }
-                Thread.sleep(200);
-            }
-            info("the controller was still writing status when the settle timeout passed; measuring anyway");
-            return last;
-        }
+        return StatusSettling.settle(this);
     }
-
-    /**
-     * Against a running Gantry: waits until no Gateway, ListenerSet or HTTPRoute has changed for two seconds (the
-     * controller has written their status); returns the changes seen.
-     */
-    private long settleRemote() throws InterruptedException {
-        AtomicLong updates = new AtomicLong();
-        AtomicLong lastUpdate = new AtomicLong(System.nanoTime());
-        Runnable counter = () -> {
-            updates.incrementAndGet();
-            lastUpdate.set(System.nanoTime());
-        };
-        List<SharedIndexInformer<?>> informers = new ArrayList<>();
-        try (Phase p = phase("wait for status writes to stop");
-                Progress progress = progress("status updates seen", 0)) {
-            informers.add(countUpdates(Gateway.class, counter));
-            informers.add(countUpdates(ListenerSet.class, counter));
-            informers.add(countUpdates(HTTPRoute.class, counter));
-            long deadline = System.nanoTime() + options.timeout().toNanos() * 6;
-            lastUpdate.set(System.nanoTime());
-            while (System.nanoTime() < deadline && System.nanoTime() - lastUpdate.get() < 2_000_000_000L) {
-                progress.set(updates.get());
-                Thread.sleep(200);
-            }
-            return updates.get();
-        } finally {
-            informers.forEach(SharedIndexInformer::stop);
-        }
-    }
-
-    private <T extends HasMetadata> SharedIndexInformer<T> countUpdates(Class<T> type, Runnable onUpdate) {
-        return deployment
-                .client()
-                .resources(type)
-                .inAnyNamespace()
-                .inform(
-                        new ResourceEventHandler<T>() {
-                            @Override
-                            public void onAdd(T object) {}
-
-                            @Override
-                            public void onUpdate(T previous, T current) {
-                                onUpdate.run();
-                            }
-
-                            @Override
-                            public void onDelete(T object, boolean unknown) {}
-                        },
-                        0);
-    }
-
-    /** Counts the controller's status writes in the in-memory API's request log, incrementally. */
-    static final class StatusCounter {
-        private final InProcessDeployment local;
-        private final String pathPart;
-        private int position;
-        private long count;
-
-        StatusCounter(InProcessDeployment local, String pathPart) {
-            this.local = local;
-            this.pathPart = pathPart;
-        }
-
-        /** Skips what was logged so far. */
-        StatusCounter fromNow() {
-            position = local.requestLog().size();
-            return this;
-        }
-
-        long count() {
-            List<InMemoryDispatcher.Call> log = local.requestLog();
-            if (log.size() > position) {
-                count += InProcessDeployment.statusWrites(log.subList(position, log.size()), pathPart);
-                position = log.size();
-            }
-            return count;
-        }
-    }
-
-    /**
-     * Result of starting shards one after another.
-     *
-     * @param translationCpuSeconds CPU of the shard's translation threads, plus that of the common fork-join pool
-     *     while the shard started (a large Gateway's translation is spread over the pool, and the shard starts alone);
-     *     the threads also apply the informers' events of the whole world to the shard's store
-     * @param translateCpuSeconds CPU spent translating the owned Gateways alone, pool threads that helped included:
-     *     the shard's {@code gantry_shard_translation_cpu_seconds}
-     * @param translateSeconds time the shard spent in translate() of its owned Gateways (its
-     *     {@code gantry_shard_translation_seconds} metric), unlike its translation thread's CPU without applying the
-     *     informer events of the whole world to its store
-     * @param translations Gateway translations the shard made until it was ready (its owned Gateways, plus any
-     *     made again for changes that arrived meanwhile)
-     * @param cpuByComponent every component's CPU while the shard started ({@link CpuMeter#between})
-     */
-    record ShardStart(
-            int index,
-            long readyNanos,
-            double cpuSeconds,
-            double translationCpuSeconds,
-            double translateCpuSeconds,
-            long heapBytes,
-            double translateSeconds,
-            double translations,
-            Map<String, Object> cpuByComponent) {}
 
     /**
      * Starts shards {@code 0..count-1} of {@code count}, one after another, each measured alone: time to ready
@@ -447,85 +302,14 @@ final class Run implements AutoCloseable {
         return fleet;
     }
 
-    /** Outcome of changes followed to the fleet. */
-    record Propagation(List<Long> latencies, List<Long> allNanos, List<Long> firstNanos, int missed, int writes) {
-        Stats stats() {
-            return of(latencies);
-        }
-
-        Stats allStats() {
-            return of(allNanos);
-        }
-
-        /** Per change, until the first proxy had it: Gantry's own path, before the fan-out to the rest. */
-        Stats firstStats() {
-            return of(firstNanos);
-        }
-
-        private static Stats of(List<Long> nanos) {
-            return new Stats(nanos.stream().mapToLong(Long::longValue).toArray());
-        }
-    }
-
-    /** A change to make and follow. */
-    record Change(Probe probe, Runnable write) {}
-
-    /**
-     * Makes changes one at a time, each after the previous reached every expected proxy (or the timeout passed).
-     */
-    Propagation propagate(Fleet fleet, String label, List<Change> changes) throws InterruptedException {
-        List<Long> latencies = new ArrayList<>();
-        List<Long> all = new ArrayList<>();
-        List<Long> first = new ArrayList<>();
-        int missed = 0;
-        try (Progress progress = progress(label, changes.size())) {
-            for (Change change : changes) {
-                fleet.follow(change.probe());
-                change.probe().written();
-                change.write().run();
-                if (!change.probe().await(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                    info(change.probe().missed() + " proxies never saw a " + change.probe().kind + " change");
-                }
-                fleet.forget(change.probe());
-                latencies.addAll(change.probe().latencies());
-                change.probe().latencies().stream()
-                        .mapToLong(Long::longValue)
-                        .min()
-                        .ifPresent(first::add);
-                long allNanos = change.probe().allNanos();
-                if (allNanos >= 0) {
-                    all.add(allNanos);
-                }
-                missed += change.probe().missed();
-                progress.advance(1);
-            }
-        }
-        return new Propagation(latencies, all, first, missed, changes.size());
+    /** Makes changes one at a time, each after the previous reached every expected proxy (or the timeout passed). */
+    Propagation propagate(Fleet fleet, String label, List<Propagation.Change> changes) throws InterruptedException {
+        return Propagation.follow(this, fleet, label, changes);
     }
 
     /** Records propagation figures: raw, minus the debounce, and until the last proxy. */
     void recordPropagation(Propagation propagation, long[][] countersBefore, long[][] countersAfter, Fleet fleet) {
-        long debounceNanos = settings().debounce().toNanos();
-        Stats stats = propagation.stats();
-        result.put("propagation_ms", stats.summary());
-        result.put("propagation_minus_debounce_ms", stats.minus(debounceNanos).summary());
-        result.put("propagation_all_proxies_ms", propagation.allStats().summary());
-        result.put("propagation_first_proxy_ms", propagation.firstStats().summary());
-        result.put("debounce_ms", settings().debounce().toMillis());
-        result.put("writes", propagation.writes());
-        result.put("missed", propagation.missed());
-        long responses = sum(countersAfter[0]) - sum(countersBefore[0]);
-        long bytes = sum(countersAfter[1]) - sum(countersBefore[1]);
-        result.put("bytes_per_push", responses == 0 ? null : bytes / responses);
-        result.put(
-                "pushes_per_client", fleet.size() == 0 ? null : Math.round(responses * 100.0 / fleet.size()) / 100.0);
-        result.put(
-                "pushes_per_client_per_write",
-                fleet.size() == 0 || propagation.writes() == 0
-                        ? null
-                        : Math.round(responses * 100.0 / fleet.size() / propagation.writes()) / 100.0);
-        result.put("bytes_per_client", fleet.size() == 0 ? null : bytes / fleet.size());
-        latencySamples = stats.sortedNanos();
+        propagation.recordIn(this, countersBefore, countersAfter, fleet);
     }
 
     /** Latency samples for the chart (nanoseconds, sorted), if the scenario measured any. */

@@ -35,14 +35,10 @@ final class ShardRestartScenario implements Scenario {
                 "apply the world",
                 world.all(run.certificate().certificate(), run.certificate().privateKey()));
         run.result.put("status_writes_setup", run.settle());
-        List<Run.ShardStart> starts = run.startShards(shards, false);
+        List<ShardStart> starts = run.startShards(shards, false);
         run.result.put(
                 "time_to_ready_ms",
-                Stats.ms(starts.stream()
-                                .mapToLong(Run.ShardStart::readyNanos)
-                                .max()
-                                .orElse(0)
-                        / 1e6));
+                Stats.ms(starts.stream().mapToLong(ShardStart::readyNanos).max().orElse(0) / 1e6));
         Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, true);
         fleet.trackHeldResources();
         int[] heldBefore = fleet.held();
@@ -103,10 +99,10 @@ final class ShardRestartScenario implements Scenario {
                             String.format("10.250.%d.%d", (restarts.size() >> 8) & 0xff, restarts.size() & 0xff);
                     Probe probe = new Probe("endpoint-change", AdsClient.ENDPOINT, null, address, true, expected);
                     var slice = world.endpointSlice(0, 0, List.of(address));
-                    Run.Propagation propagation = run.propagate(
+                    Propagation propagation = run.propagate(
                             fleet,
                             "change after restart of shard " + i,
-                            List.of(new Run.Change(probe, () -> Applier.write(deployment.client(), slice))));
+                            List.of(new Propagation.Change(probe, () -> Applier.write(deployment.client(), slice))));
                     entry.put("change_after_restart_ms", propagation.stats().summary());
                     long all = probe.allNanos();
                     if (all >= 0) {

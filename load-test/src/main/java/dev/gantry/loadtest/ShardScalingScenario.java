@@ -60,9 +60,9 @@ final class ShardScalingScenario implements Scenario {
             roundIndex++;
             Map<String, Object> round = new LinkedHashMap<>();
             round.put("shards", count);
-            List<Run.ShardStart> starts = run.startShards(count, true);
+            List<ShardStart> starts = run.startShards(count, true);
             Fleet fleet = run.connectFleet(world.gatewayKeys(), proxies, false);
-            List<Run.Change> changes = new ArrayList<>();
+            List<Propagation.Change> changes = new ArrayList<>();
             List<ObjectKey> edited = new ArrayList<>();
             for (int k = 0; k < edits; k++) {
                 int index = (int) ((long) k * 7919 % world.listenerSets());
@@ -88,10 +88,10 @@ final class ShardScalingScenario implements Scenario {
                         path,
                         true,
                         fleet.membersOf(Set.of(gateway)));
-                changes.add(new Run.Change(probe, () -> Applier.write(deployment.client(), route)));
+                changes.add(new Propagation.Change(probe, () -> Applier.write(deployment.client(), route)));
             }
             CpuMeter.Sample cpu0 = CpuMeter.sample();
-            Run.Propagation propagation;
+            Propagation propagation;
             try (Run.Phase p = run.phase(edits + " route edits on " + count + " shard(s)")) {
                 propagation = run.propagate(fleet, "route edits on " + count + " shard(s)", changes);
             }
@@ -107,7 +107,7 @@ final class ShardScalingScenario implements Scenario {
             long maxHeap = 0;
             long maxReady = 0;
             int maxEdits = 0;
-            for (Run.ShardStart start : starts) {
+            for (ShardStart start : starts) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 int owned = 0;
                 for (ObjectKey gateway : world.gatewayKeys()) {
