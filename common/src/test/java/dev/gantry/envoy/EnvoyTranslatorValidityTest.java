@@ -673,9 +673,12 @@ class EnvoyTranslatorValidityTest {
                         "\n", violations.stream().map(Violation::toString).toList()));
     }
 
-    /** About a 2,500-RouteConfiguration gateway: 40,000 routes of the kinds the feature test makes. */
+    /**
+     * About a 2,500-RouteConfiguration gateway: 40,000 routes of the kinds the feature test makes are all valid. What
+     * checking them costs is measured by {@code TranslationBenchmark.validation}, not here.
+     */
     @Test
-    void fortyThousandRoutesValidateWellUnderASecond() {
+    void fortyThousandRoutesValidate() {
         EnvoyResources resources = new EnvoyTranslator()
                 .translate(translate(objects(), new ObjectKey("infra", "edge")).ir());
         List<Route> templates = resources.routes().stream()
@@ -700,19 +703,8 @@ class EnvoyTranslatorValidityTest {
         }
         EnvoyResources big = new EnvoyResources(List.of(), tables, List.of(), List.of(), List.of());
         EnvoyValidator validator = new EnvoyValidator();
-        assertEquals(List.of(), validator.validate(big)); // warms up
-        long best = Long.MAX_VALUE;
-        for (int run = 0; run < 2; run++) {
-            long start = System.nanoTime();
-            List<Violation> violations = validator.validate(big);
-            best = Math.min(best, System.nanoTime() - start);
-            assertEquals(List.of(), violations);
-        }
-        long millis = best / 1_000_000;
-        System.out.printf(
-                "EnvoyValidator: %,d routes in %,d RouteConfigurations in %d ms%n", routes, tables.size(), millis);
-        // Typically a few hundred milliseconds on a small CI machine; the bound leaves room for a slow one.
-        assertTrue(millis < 2_000, () -> "took " + millis + " ms");
+        assertEquals(List.of(), validator.validate(big));
+        assertEquals(40_000, routes);
     }
 
     @Test

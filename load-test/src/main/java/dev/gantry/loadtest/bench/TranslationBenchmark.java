@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.gantry.envoy.EnvoyResources;
 import dev.gantry.envoy.EnvoyTranslator;
+import dev.gantry.envoy.EnvoyValidator;
 import dev.gantry.translate.GatewayTranslator;
 import dev.gantry.translate.TranslatorConfig;
 import dev.gantry.view.ClusterStore;
@@ -48,13 +49,15 @@ public class TranslationBenchmark {
     private ClusterStore store;
     private GatewayTranslator translated;
     private List<Message> messages;
+    private EnvoyResources resources;
 
     @Setup
     public void setUp() {
         store = BenchWorld.store(BenchWorld.world(scale));
         translated = new GatewayTranslator(TranslatorConfig.defaults(), BenchWorld.GATEWAY);
         translated.translate(store);
-        messages = new EnvoyTranslator().translate(translated.ir()).all();
+        resources = new EnvoyTranslator().translate(translated.ir());
+        messages = resources.all();
     }
 
     /** Gateway API objects to Envoy resources, from scratch. */
@@ -77,6 +80,15 @@ public class TranslationBenchmark {
     @Benchmark
     public EnvoyResources irToEnvoy() {
         return new EnvoyTranslator().translate(translated.ir());
+    }
+
+    /**
+     * Checking every resulting resource against Envoy's field rules, as a shard does before it serves a new config
+     * (the figure the README's "never a config Envoy would reject" costs).
+     */
+    @Benchmark
+    public List<EnvoyValidator.Violation> validation() {
+        return new EnvoyValidator().validate(resources);
     }
 
     /**
