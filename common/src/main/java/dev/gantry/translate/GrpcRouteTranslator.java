@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.MatchIr;
 import dev.gantry.ir.MatchIr.PathMatchIr;
@@ -9,7 +10,7 @@ import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.status.Reasons;
 import dev.gantry.translate.HttpRouteTranslator.InvalidRoute;
 import dev.gantry.translate.HttpRouteTranslator.RefsTracker;
-import dev.gantry.translate.RouteRules.RuleAction;
+import dev.gantry.translate.RouteRules.MatchedAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch;
@@ -138,9 +139,13 @@ final class GrpcRouteTranslator {
             };
             weighted.add(new WeightedClusterIr(cluster, ref.weight(), backendRequest, backendResponse));
         }
-        RuleAction action =
-                weighted.isEmpty() ? new RuleAction.Fixed(500) : new RuleAction.Forward(weighted, null, null);
-        return new RuleIr(index, matches, action, requestHeaders, responseHeaders, mirrors, null, null, null);
+        ActionIr action =
+                weighted.isEmpty() ? new ActionIr.DirectResponse(500, "") : new ActionIr.Forward(weighted, null, null);
+        List<MatchedAction> matched = new ArrayList<>(matches.size());
+        for (MatchIr match : matches) {
+            matched.add(new MatchedAction(match, action));
+        }
+        return new RuleIr(index, matched, requestHeaders, responseHeaders, mirrors, null, null, null);
     }
 
     private static MatchIr match(String at, GRPCRouteMatch match) throws InvalidRoute {

@@ -1,6 +1,8 @@
 package dev.gantry.translate;
 
 import com.google.re2j.PatternSyntaxException;
+import dev.gantry.ir.ActionIr;
+import dev.gantry.ir.ActionIr.PathRewriteIr;
 import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.HeaderEditsIr.HeaderIr;
 import dev.gantry.ir.MatchIr;
@@ -12,8 +14,7 @@ import dev.gantry.ir.RouteIr.RetryIr;
 import dev.gantry.ir.RouteIr.TimeoutsIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.status.Reasons;
-import dev.gantry.translate.RouteRules.PathModifier;
-import dev.gantry.translate.RouteRules.RuleAction;
+import dev.gantry.translate.RouteRules.MatchedAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
@@ -186,16 +187,16 @@ final class HttpRouteTranslator {
                     where + ": RequestRedirect and URLRewrite cannot be used in the same rule");
         }
 
-        RuleAction action;
+        List<MatchedAction> matched;
         if (redirect != null) {
-            action = redirect(where, redirect, matches);
+            matched = redirect(where, redirect, matches);
         } else {
             List<WeightedClusterIr> weighted = forwardBackends(where, rule.getBackendRefs(), namespace, refs);
             if (weighted.isEmpty()) {
-                action = new RuleAction.Fixed(500);
+                matched = eachMatch(matches, null, path -> new ActionIr.DirectResponse(500, ""));
             } else {
                 String hostRewrite = null;
-                PathModifier pathRewrite = null;
+                HTTPPathModifier pathRewrite = null;
                 if (rewrite != null) {
                     if (rewrite.getHostname() != null) {
                         String problem = Hostnames.problem(rewrite.getHostname(), false);
@@ -205,15 +206,15 @@ final class HttpRouteTranslator {
                         }
                         hostRewrite = rewrite.getHostname();
                     }
-                    pathRewrite = pathModifier(where + ".urlRewrite.path", rewrite.getPath(), matches);
+                    pathRewrite = checkPathModifier(where + ".urlRewrite.path", rewrite.getPath(), matches);
                 }
-                action = new RuleAction.Forward(weighted, hostRewrite, pathRewrite);
+                String host = hostRewrite;
+                matched = eachMatch(matches, pathRewrite, path -> new ActionIr.Forward(weighted, host, path));
             }
         }
         return new RuleIr(
                 index,
-                matches,
-                action,
+                matched,
                 requestHeaders,
                 responseHeaders,
                 mirrors,
@@ -542,7 +543,7 @@ final class HttpRouteTranslator {
         return result;
     }
 
-    private static RuleAction redirect(String where, HTTPRequestRedirectFilter redirect, List<MatchIr> matches)
+    private static List<MatchedAction> redirect(String where, HTTPRequestRedirectFilter redirect, List<MatchIr> matches)
             throws InvalidRoute {
         int status = redirect.getStatusCode() == null ? 302 : redirect.getStatusCode();
         if (!REDIRECT_CODES.contains(status)) {
@@ -567,17 +568,47 @@ final class HttpRouteTranslator {
                 throw new InvalidRoute(Reasons.UNSUPPORTED_VALUE, where + ".requestRedirect.hostname: " + problem);
             }
         }
-        PathModifier path = pathModifier(where + ".requestRedirect.path", redirect.getPath(), matches);
-        return new RuleAction.Redirect(scheme, redirect.getHostname(), path, port, status);
+        HTTPPathModifier path = checkPathModifier(where + ".requestRedirect.path", redirect.getPath(), matches);
+        // Gateway API port defaulting: an explicit port wins, else a changed scheme brings its well-known port;
+        // else the listener's port, which only the route table knows.
+        Integer defaulted = port != null ? port : scheme == null ? null : "https".equals(scheme) ? 443 : 80;
+        String hostname = redirect.getHostname();
+        return eachMatch(matches, path, rewrite -> new ActionIr.Redirect(scheme, hostname, rewrite, defaulted, status));
     }
 
-    private static PathModifier pathModifier(String at, HTTPPathModifier modifier, List<MatchIr> matches)
+    /**
+     * Each match with its action. The matches share one action unless a ReplacePrefixMatch names each match's own
+     * prefix.
+     *
+     * @param path a checked path modifier, or null
+     * @param action the action with a given path rewrite (null when there is none)
+     */
+    private static List<MatchedAction> eachMatch(
+            List<MatchIr> matches, HTTPPathModifier path, Function<PathRewriteIr, ActionIr> action) {
+        List<MatchedAction> result = new ArrayList<>(matches.size());
+        if (path != null && "ReplacePrefixMatch".equals(path.getType())) {
+            for (MatchIr match : matches) {
+                PathRewriteIr rewrite =
+                        new PathRewriteIr.PrefixMatch(match.path().value(), path.getReplacePrefixMatch());
+                result.add(new MatchedAction(match, action.apply(rewrite)));
+            }
+            return result;
+        }
+        ActionIr shared = action.apply(path == null ? null : new PathRewriteIr.FullPath(path.getReplaceFullPath()));
+        for (MatchIr match : matches) {
+            result.add(new MatchedAction(match, shared));
+        }
+        return result;
+    }
+
+    /** Returns the modifier once it is known to be one Envoy can apply to every match of the rule. */
+    private static HTTPPathModifier checkPathModifier(String at, HTTPPathModifier modifier, List<MatchIr> matches)
             throws InvalidRoute {
         if (modifier == null) {
             return null;
         }
         String type = modifier.getType() == null ? "" : modifier.getType();
-        return switch (type) {
+        switch (type) {
             case "ReplaceFullPath" -> {
                 String value = modifier.getReplaceFullPath();
                 if (value == null || !value.startsWith("/")) {
@@ -585,7 +616,6 @@ final class HttpRouteTranslator {
                             Reasons.UNSUPPORTED_VALUE, at + ".replaceFullPath must be set and start with /");
                 }
                 checkNoLineBreak(at + ".replaceFullPath", value);
-                yield new PathModifier(true, value);
             }
             case "ReplacePrefixMatch" -> {
                 String value = modifier.getReplacePrefixMatch();
@@ -601,13 +631,13 @@ final class HttpRouteTranslator {
                                 at + ": ReplacePrefixMatch needs every match of the rule to be a PathPrefix match");
                     }
                 }
-                yield new PathModifier(false, value);
             }
             default ->
                 throw new InvalidRoute(
                         Reasons.UNSUPPORTED_VALUE,
                         at + ".type: '" + type + "' is not ReplaceFullPath or ReplacePrefixMatch");
-        };
+        }
+        return modifier;
     }
 
     /** The CRD bounds only the length of a path modifier; Envoy takes no CR, LF or NUL in a path it writes. */
