@@ -8,8 +8,6 @@ import dev.gantry.ir.MatchIr.ValueMatchIr;
 import dev.gantry.ir.RouteIr.MirrorIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.status.Reasons;
-import dev.gantry.translate.HttpRouteTranslator.InvalidRoute;
-import dev.gantry.translate.HttpRouteTranslator.RefsTracker;
 import dev.gantry.translate.RouteRules.MatchedAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
@@ -76,9 +74,9 @@ final class GrpcRouteTranslator {
             }
             switch (type) {
                 case "RequestHeaderModifier" ->
-                    requestHeaders = HttpRouteTranslator.headerEdits(at, filter.getRequestHeaderModifier());
+                    requestHeaders = HttpRouteFilters.headerEdits(at, filter.getRequestHeaderModifier());
                 case "ResponseHeaderModifier" ->
-                    responseHeaders = HttpRouteTranslator.headerEdits(at, filter.getResponseHeaderModifier());
+                    responseHeaders = HttpRouteFilters.headerEdits(at, filter.getResponseHeaderModifier());
                 case "RequestMirror" -> {
                     if (filter.getRequestMirror() == null
                             || filter.getRequestMirror().getBackendRef() == null) {
@@ -116,9 +114,9 @@ final class GrpcRouteTranslator {
                     backendRef.getFilters() == null ? List.<GRPCRouteFilter>of() : backendRef.getFilters()) {
                 switch (filter.getType() == null ? "" : filter.getType()) {
                     case "RequestHeaderModifier" ->
-                        backendRequest = HttpRouteTranslator.headerEdits(at, filter.getRequestHeaderModifier());
+                        backendRequest = HttpRouteFilters.headerEdits(at, filter.getRequestHeaderModifier());
                     case "ResponseHeaderModifier" ->
-                        backendResponse = HttpRouteTranslator.headerEdits(at, filter.getResponseHeaderModifier());
+                        backendResponse = HttpRouteFilters.headerEdits(at, filter.getResponseHeaderModifier());
                     default ->
                         throw new InvalidRoute(
                                 Reasons.UNSUPPORTED_VALUE,
@@ -181,9 +179,9 @@ final class GrpcRouteTranslator {
                 }
                 case "RegularExpression" -> {
                     String servicePattern =
-                            service == null ? "[^/]+" : HttpRouteTranslator.checkRegex(at + ".method.service", service);
+                            service == null ? "[^/]+" : HttpRouteMatches.checkRegex(at + ".method.service", service);
                     String methodPattern =
-                            name == null ? "[^/]+" : HttpRouteTranslator.checkRegex(at + ".method.method", name);
+                            name == null ? "[^/]+" : HttpRouteMatches.checkRegex(at + ".method.method", name);
                     path = new PathMatchIr.Regex("/" + servicePattern + "/" + methodPattern);
                 }
                 default ->
@@ -196,14 +194,14 @@ final class GrpcRouteTranslator {
         List<ValueMatchIr> headers = new ArrayList<>();
         for (GRPCHeaderMatch header :
                 match == null || match.getHeaders() == null ? List.<GRPCHeaderMatch>of() : match.getHeaders()) {
-            HttpRouteTranslator.checkHeaderName(at + ".headers", header.getName());
+            HttpRouteMatches.checkHeaderName(at + ".headers", header.getName());
             String type = header.getType() == null ? "Exact" : header.getType();
             String value = header.getValue() == null ? "" : header.getValue();
             switch (type) {
                 case "Exact" -> headers.add(new ValueMatchIr(header.getName(), value, false));
                 case "RegularExpression" ->
                     headers.add(new ValueMatchIr(
-                            header.getName(), HttpRouteTranslator.checkRegex(at + ".headers", value), true));
+                            header.getName(), HttpRouteMatches.checkRegex(at + ".headers", value), true));
                 default ->
                     throw new InvalidRoute(
                             Reasons.UNSUPPORTED_VALUE,

@@ -4,7 +4,6 @@ import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.model.Routes;
 import dev.gantry.status.Reasons;
-import dev.gantry.translate.HttpRouteTranslator.RefsTracker;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
