@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A route translated on its own, before it meets a listener: its validity, whether its references resolved, and
- * its rules. For HTTP-like routes the rules carry matches; for TLS, TCP and UDP routes only backends.
+ * its rules. For HTTP-like routes the rules carry matches; a TLS, TCP or UDP route's rules send every connection to
+ * their backends.
  *
  * @param route the route object
  * @param invalidReason null when the route is valid, else its Accepted=False reason

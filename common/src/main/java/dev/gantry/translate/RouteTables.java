@@ -236,22 +236,18 @@ final class RouteTables {
         String kind = lowerKind(Routes.kindOf(route.route()));
         String routeRef = kind + "/" + key;
         String name = routeRef + "/rule/" + rule.index() + "/match/" + matchIndex;
-        ActionIr action = matched.action();
-        switch (action) {
+        ActionIr action = switch (matched.action()) {
             case ActionIr.Forward forward -> {
                 for (WeightedClusterIr backend : forward.backends()) {
                     if (backend.cluster() != null) {
                         clusters.add(backend.cluster());
                     }
                 }
+                yield forward;
             }
-            case ActionIr.Redirect redirect -> {
-                if (redirect.port() == null) {
-                    action = toListenerPort(redirect, listener);
-                }
-            }
-            case ActionIr.DirectResponse direct -> {}
-        }
+            case ActionIr.Redirect redirect -> redirect.port() == null ? toListenerPort(redirect, listener) : redirect;
+            case ActionIr.DirectResponse direct -> direct;
+        };
         rule.mirrors().forEach(mirror -> clusters.add(mirror.cluster()));
         RouteIr routeIr = new RouteIr(
                 name,
