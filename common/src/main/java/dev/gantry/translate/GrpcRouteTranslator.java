@@ -1,5 +1,6 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.MatchIr;
 import dev.gantry.ir.MatchIr.PathMatchIr;
@@ -7,9 +8,7 @@ import dev.gantry.ir.MatchIr.ValueMatchIr;
 import dev.gantry.ir.RouteIr.MirrorIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.status.Reasons;
-import dev.gantry.translate.HttpRouteTranslator.InvalidRoute;
-import dev.gantry.translate.HttpRouteTranslator.RefsTracker;
-import dev.gantry.translate.RouteRules.RuleAction;
+import dev.gantry.translate.RouteRules.MatchedAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch;
@@ -75,9 +74,9 @@ final class GrpcRouteTranslator {
             }
             switch (type) {
                 case "RequestHeaderModifier" ->
-                    requestHeaders = HttpRouteTranslator.headerEdits(at, filter.getRequestHeaderModifier());
+                    requestHeaders = HttpRouteFilters.headerEdits(at, filter.getRequestHeaderModifier());
                 case "ResponseHeaderModifier" ->
-                    responseHeaders = HttpRouteTranslator.headerEdits(at, filter.getResponseHeaderModifier());
+                    responseHeaders = HttpRouteFilters.headerEdits(at, filter.getResponseHeaderModifier());
                 case "RequestMirror" -> {
                     if (filter.getRequestMirror() == null
                             || filter.getRequestMirror().getBackendRef() == null) {
@@ -115,9 +114,9 @@ final class GrpcRouteTranslator {
                     backendRef.getFilters() == null ? List.<GRPCRouteFilter>of() : backendRef.getFilters()) {
                 switch (filter.getType() == null ? "" : filter.getType()) {
                     case "RequestHeaderModifier" ->
-                        backendRequest = HttpRouteTranslator.headerEdits(at, filter.getRequestHeaderModifier());
+                        backendRequest = HttpRouteFilters.headerEdits(at, filter.getRequestHeaderModifier());
                     case "ResponseHeaderModifier" ->
-                        backendResponse = HttpRouteTranslator.headerEdits(at, filter.getResponseHeaderModifier());
+                        backendResponse = HttpRouteFilters.headerEdits(at, filter.getResponseHeaderModifier());
                     default ->
                         throw new InvalidRoute(
                                 Reasons.UNSUPPORTED_VALUE,
@@ -138,9 +137,13 @@ final class GrpcRouteTranslator {
             };
             weighted.add(new WeightedClusterIr(cluster, ref.weight(), backendRequest, backendResponse));
         }
-        RuleAction action =
-                weighted.isEmpty() ? new RuleAction.Fixed(500) : new RuleAction.Forward(weighted, null, null);
-        return new RuleIr(index, matches, action, requestHeaders, responseHeaders, mirrors, null, null, null);
+        ActionIr action =
+                weighted.isEmpty() ? new ActionIr.DirectResponse(500, "") : new ActionIr.Forward(weighted, null, null);
+        List<MatchedAction> matched = new ArrayList<>(matches.size());
+        for (MatchIr match : matches) {
+            matched.add(new MatchedAction(match, action));
+        }
+        return new RuleIr(index, matched, requestHeaders, responseHeaders, mirrors, null, null, null);
     }
 
     private static MatchIr match(String at, GRPCRouteMatch match) throws InvalidRoute {
@@ -176,9 +179,9 @@ final class GrpcRouteTranslator {
                 }
                 case "RegularExpression" -> {
                     String servicePattern =
-                            service == null ? "[^/]+" : HttpRouteTranslator.checkRegex(at + ".method.service", service);
+                            service == null ? "[^/]+" : HttpRouteMatches.checkRegex(at + ".method.service", service);
                     String methodPattern =
-                            name == null ? "[^/]+" : HttpRouteTranslator.checkRegex(at + ".method.method", name);
+                            name == null ? "[^/]+" : HttpRouteMatches.checkRegex(at + ".method.method", name);
                     path = new PathMatchIr.Regex("/" + servicePattern + "/" + methodPattern);
                 }
                 default ->
@@ -191,14 +194,14 @@ final class GrpcRouteTranslator {
         List<ValueMatchIr> headers = new ArrayList<>();
         for (GRPCHeaderMatch header :
                 match == null || match.getHeaders() == null ? List.<GRPCHeaderMatch>of() : match.getHeaders()) {
-            HttpRouteTranslator.checkHeaderName(at + ".headers", header.getName());
+            HttpRouteMatches.checkHeaderName(at + ".headers", header.getName());
             String type = header.getType() == null ? "Exact" : header.getType();
             String value = header.getValue() == null ? "" : header.getValue();
             switch (type) {
                 case "Exact" -> headers.add(new ValueMatchIr(header.getName(), value, false));
                 case "RegularExpression" ->
                     headers.add(new ValueMatchIr(
-                            header.getName(), HttpRouteTranslator.checkRegex(at + ".headers", value), true));
+                            header.getName(), HttpRouteMatches.checkRegex(at + ".headers", value), true));
                 default ->
                     throw new InvalidRoute(
                             Reasons.UNSUPPORTED_VALUE,

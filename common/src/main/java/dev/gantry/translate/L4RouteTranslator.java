@@ -4,8 +4,6 @@ import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.model.Routes;
 import dev.gantry.status.Reasons;
-import dev.gantry.translate.HttpRouteTranslator.RefsTracker;
-import dev.gantry.translate.RouteRules.RuleAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef;
@@ -84,16 +82,7 @@ final class L4RouteTranslator {
                 };
                 weighted.add(new WeightedClusterIr(cluster, ref.weight(), HeaderEditsIr.NONE, HeaderEditsIr.NONE));
             }
-            rules.add(new RuleIr(
-                    i,
-                    List.of(),
-                    new RuleAction.Forward(weighted, null, null),
-                    HeaderEditsIr.NONE,
-                    HeaderEditsIr.NONE,
-                    List.of(),
-                    null,
-                    null,
-                    null));
+            rules.add(RuleIr.backendsOnly(i, weighted));
         }
         return new RouteRules(route, null, null, refs.reason, refs.message, rules);
     }

@@ -1,7 +1,9 @@
 package dev.gantry.translate;
 
+import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.HeaderEditsIr;
 import dev.gantry.ir.MatchIr;
+import dev.gantry.ir.MatchIr.PathMatchIr;
 import dev.gantry.ir.RouteIr.CorsIr;
 import dev.gantry.ir.RouteIr.MirrorIr;
 import dev.gantry.ir.RouteIr.RetryIr;
@@ -12,7 +14,8 @@ import java.util.List;
 
 /**
  * A route translated on its own, before it meets a listener: its validity, whether its references resolved, and
- * its rules. For HTTP-like routes the rules carry matches; for TLS, TCP and UDP routes only backends.
+ * its rules. For HTTP-like routes the rules carry matches; a TLS, TCP or UDP route's rules send every connection to
+ * their backends.
  *
  * @param route the route object
  * @param invalidReason null when the route is valid, else its Accepted=False reason
@@ -105,8 +108,8 @@ record RouteRules(
      * One rule, ready to be placed under any listener.
      *
      * @param index position in the route's rules
-     * @param matches matches (at least one; a rule without matches matches every path)
-     * @param action what matching requests get
+     * @param matches the rule's matches, each with what its requests get (at least one; a rule without matches
+     *     matches every path)
      * @param requestHeaders request header edits
      * @param responseHeaders response header edits
      * @param mirrors request mirrors
@@ -116,8 +119,7 @@ record RouteRules(
      */
     record RuleIr(
             int index,
-            List<MatchIr> matches,
-            RuleAction action,
+            List<MatchedAction> matches,
             HeaderEditsIr requestHeaders,
             HeaderEditsIr responseHeaders,
             List<MirrorIr> mirrors,
@@ -128,26 +130,28 @@ record RouteRules(
             matches = List.copyOf(matches);
             mirrors = List.copyOf(mirrors);
         }
-    }
 
-    /** What a rule does, before listener-dependent details (redirect port and scheme) are filled in. */
-    sealed interface RuleAction {
-        /** Forward to weighted backends, optionally rewriting host and path. */
-        record Forward(List<WeightedClusterIr> backends, String hostRewrite, PathModifier pathRewrite)
-                implements RuleAction {
-            public Forward {
-                backends = List.copyOf(backends);
-            }
+        /** A layer-4 rule: every connection goes to its backends, with nothing else to apply. */
+        static RuleIr backendsOnly(int index, List<WeightedClusterIr> backends) {
+            return new RuleIr(
+                    index,
+                    List.of(new MatchedAction(EVERY_REQUEST, new ActionIr.Forward(backends, null, null))),
+                    HeaderEditsIr.NONE,
+                    HeaderEditsIr.NONE,
+                    List.of(),
+                    null,
+                    null,
+                    null);
         }
-
-        /** Redirect. Null fields keep the request's value (the port follows the Gateway API's defaulting). */
-        record Redirect(String scheme, String hostname, PathModifier path, Integer port, int statusCode)
-                implements RuleAction {}
-
-        /** A fixed response, e.g. 500 when a rule has no usable backend. */
-        record Fixed(int status) implements RuleAction {}
     }
 
-    /** A path modifier: replace the full path, or the prefix that matched. */
-    record PathModifier(boolean fullPath, String value) {}
+    /** The match of a rule without matches, and of a layer-4 rule: every path. */
+    static final MatchIr EVERY_REQUEST = new MatchIr(new PathMatchIr.Prefix("/"), List.of(), List.of(), null);
+
+    /**
+     * One match of a rule and what the requests it matches get. The action is the IR's, with the match's own prefix
+     * in a prefix rewrite; only a redirect that sets neither port nor scheme waits for the listener: its port is
+     * null here and becomes the listener's (Gateway API port defaulting).
+     */
+    record MatchedAction(MatchIr match, ActionIr action) {}
 }

@@ -13,8 +13,7 @@ import dev.gantry.model.Kind;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.RouteKind;
 import dev.gantry.model.Routes;
-import dev.gantry.translate.RouteRules.PathModifier;
-import dev.gantry.translate.RouteRules.RuleAction;
+import dev.gantry.translate.RouteRules.MatchedAction;
 import dev.gantry.translate.RouteRules.RuleIr;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +116,7 @@ final class RouteTables {
                 Map<String, OrderedRoute> misdirected = new LinkedHashMap<>();
                 RouteIr reject = new RouteIr(
                         "misdirected-request",
-                        new MatchIr(new PathMatchIr.Prefix("/"), List.of(), List.of(), null),
+                        RouteRules.EVERY_REQUEST,
                         new ActionIr.DirectResponse(421, ""),
                         HeaderEditsIr.NONE,
                         HeaderEditsIr.NONE,
@@ -216,7 +215,8 @@ final class RouteTables {
     }
 
     private static List<WeightedClusterIr> l4Backends(RouteRules route, Set<String> clusters) {
-        if (route.rules().isEmpty() || !(route.rules().getFirst().action() instanceof RuleAction.Forward forward)) {
+        if (route.rules().isEmpty()
+                || !(route.rules().getFirst().matches().getFirst().action() instanceof ActionIr.Forward forward)) {
             return List.of();
         }
         for (WeightedClusterIr backend : forward.backends()) {
@@ -229,24 +229,24 @@ final class RouteTables {
 
     private static OrderedRoute instantiate(
             Placement placement, RuleIr rule, int matchIndex, ListenerState listener, Set<String> clusters) {
-        MatchIr match = rule.matches().get(matchIndex);
+        MatchedAction matched = rule.matches().get(matchIndex);
+        MatchIr match = matched.match();
         RouteRules route = placement.route();
         ObjectKey key = placement.order().key();
         String kind = lowerKind(Routes.kindOf(route.route()));
         String routeRef = kind + "/" + key;
         String name = routeRef + "/rule/" + rule.index() + "/match/" + matchIndex;
-        ActionIr action = switch (rule.action()) {
-            case RuleAction.Forward forward -> {
+        ActionIr action = switch (matched.action()) {
+            case ActionIr.Forward forward -> {
                 for (WeightedClusterIr backend : forward.backends()) {
                     if (backend.cluster() != null) {
                         clusters.add(backend.cluster());
                     }
                 }
-                yield new ActionIr.Forward(
-                        forward.backends(), forward.hostRewrite(), pathRewrite(forward.pathRewrite(), match));
+                yield forward;
             }
-            case RuleAction.Redirect redirect -> redirect(redirect, match, listener);
-            case RuleAction.Fixed fixed -> new ActionIr.DirectResponse(fixed.status(), "");
+            case ActionIr.Redirect redirect -> redirect.port() == null ? toListenerPort(redirect, listener) : redirect;
+            case ActionIr.DirectResponse direct -> direct;
         };
         rule.mirrors().forEach(mirror -> clusters.add(mirror.cluster()));
         RouteIr routeIr = new RouteIr(
@@ -269,34 +269,13 @@ final class RouteTables {
                 .orElseGet(() -> kind.kind().toLowerCase(Locale.ROOT));
     }
 
-    private static ActionIr.PathRewriteIr pathRewrite(PathModifier modifier, MatchIr match) {
-        if (modifier == null) {
-            return null;
-        }
-        return modifier.fullPath()
-                ? new ActionIr.PathRewriteIr.FullPath(modifier.value())
-                : new ActionIr.PathRewriteIr.PrefixMatch(match.path().value(), modifier.value());
-    }
-
     /**
-     * Gateway API port defaulting: an explicit port wins; else a changed scheme brings its well-known port; else
-     * the listener's port. (Envoy omits 80 for http and 443 for https from the Location header.)
+     * Gateway API port defaulting, last step: a redirect that sets neither port nor scheme goes to the listener's
+     * port. (Envoy omits 80 for http and 443 for https from the Location header.)
      */
-    private static ActionIr.Redirect redirect(RuleAction.Redirect redirect, MatchIr match, ListenerState listener) {
-        int port;
-        if (redirect.port() != null) {
-            port = redirect.port();
-        } else if (redirect.scheme() != null) {
-            port = "https".equals(redirect.scheme()) ? 443 : 80;
-        } else {
-            port = listener.port;
-        }
+    private static ActionIr.Redirect toListenerPort(ActionIr.Redirect redirect, ListenerState listener) {
         return new ActionIr.Redirect(
-                redirect.scheme(),
-                redirect.hostname(),
-                pathRewrite(redirect.path(), match),
-                port,
-                redirect.statusCode());
+                redirect.scheme(), redirect.hostname(), redirect.path(), listener.port, redirect.statusCode());
     }
 
     private record OrderedRoute(RouteIr route, OrderKey order) {}

@@ -28,8 +28,8 @@ class PathMatchValidationTest {
                 "/a/b/"
             })
     void normalizedPathsAreAccepted(String value) throws Exception {
-        PathMatchIr path = HttpRouteTranslator.match("spec.rules[0].matches[0]", exact(value))
-                .path();
+        PathMatchIr path =
+                HttpRouteMatches.match("spec.rules[0].matches[0]", exact(value)).path();
         assertEquals(new PathMatchIr.Exact(value), path);
     }
 
@@ -53,9 +53,8 @@ class PathMatchValidationTest {
                 "/a%zz | percent-encode it"
             })
     void otherPathsAreRejectedWithTheRuleTheyBreak(String value, String problem) {
-        HttpRouteTranslator.InvalidRoute invalid = assertThrows(
-                HttpRouteTranslator.InvalidRoute.class,
-                () -> HttpRouteTranslator.match("spec.rules[0].matches[0]", exact(value)));
+        InvalidRoute invalid = assertThrows(
+                InvalidRoute.class, () -> HttpRouteMatches.match("spec.rules[0].matches[0]", exact(value)));
         assertEquals(Reasons.UNSUPPORTED_VALUE, invalid.reason);
         assertTrue(invalid.getMessage().contains(problem), invalid.getMessage());
     }
