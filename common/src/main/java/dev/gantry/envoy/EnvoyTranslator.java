@@ -30,14 +30,10 @@ import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
-import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -69,10 +65,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -96,12 +88,11 @@ public final class EnvoyTranslator {
     /** The weighted-cluster name for backends that did not resolve; it never exists, so Envoy answers 500. */
     public static final String UNRESOLVED_BACKEND = "gantry-unresolved-backend";
 
-    private static final ConfigSource ADS = ConfigSource.newBuilder()
+    /** Where every RDS, EDS and SDS reference of a Gateway's resources is served: the proxy's ADS stream. */
+    static final ConfigSource ADS = ConfigSource.newBuilder()
             .setAds(AggregatedConfigSource.getDefaultInstance())
             .setResourceApiVersion(ApiVersion.V3)
             .build();
-    private static final Duration CONNECT_TIMEOUT =
-            Duration.newBuilder().setSeconds(5).build();
     // The same in every HTTP filter chain: packed once rather than once per chain of a port with thousands.
     private static final HttpFilter CORS_FILTER = HttpFilter.newBuilder()
             .setName("envoy.filters.http.cors")
@@ -111,7 +102,6 @@ public final class EnvoyTranslator {
             .setName("envoy.filters.http.router")
             .setTypedConfig(Any.pack(Router.getDefaultInstance()))
             .build();
-    private static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
     /**
      * Remembers built resources by the IR they were built from. Building is a pure function of the IR, so a memo
@@ -201,15 +191,16 @@ public final class EnvoyTranslator {
     }
 
     public EnvoyResources.Versioned<Cluster> versionedCluster(ClusterIr cluster) {
-        return memo.get("cluster", cluster, () -> versioned(cluster.name(), cluster(cluster)));
+        return memo.get("cluster", cluster, () -> versioned(cluster.name(), ClusterResources.cluster(cluster)));
     }
 
     public EnvoyResources.Versioned<ClusterLoadAssignment> versionedEndpoints(ClusterIr cluster) {
-        return memo.get("endpoints", cluster, () -> versioned(cluster.name(), loadAssignment(cluster)));
+        return memo.get(
+                "endpoints", cluster, () -> versioned(cluster.name(), ClusterResources.loadAssignment(cluster)));
     }
 
     public EnvoyResources.Versioned<Secret> versionedSecret(SecretIr secret) {
-        return memo.get("secret", secret, () -> versioned(secret.name(), secret(secret)));
+        return memo.get("secret", secret, () -> versioned(secret.name(), SecretResources.secret(secret)));
     }
 
     /** Wraps a message with its content-hash version. */
@@ -684,106 +675,5 @@ public final class EnvoyTranslator {
                 .setSeconds(duration.getSeconds())
                 .setNanos(duration.getNano())
                 .build();
-    }
-
-    // ---- Clusters, endpoints, secrets ------------------------------------------------------------------------
-
-    Cluster cluster(ClusterIr ir) {
-        Cluster.Builder cluster = Cluster.newBuilder().setName(ir.name()).setConnectTimeout(CONNECT_TIMEOUT);
-        if (ir.discovery() == ClusterIr.Discovery.ENDPOINTS) {
-            cluster.setType(Cluster.DiscoveryType.EDS)
-                    .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS));
-        } else {
-            cluster.setType(Cluster.DiscoveryType.STRICT_DNS)
-                    .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-                            .setClusterName(ir.name())
-                            .addEndpoints(LocalityLbEndpoints.newBuilder()
-                                    .addLbEndpoints(lbEndpoint(ir.dnsName(), ir.dnsPort()))));
-        }
-        if (ir.protocol() == ClusterIr.UpstreamProtocol.HTTP2) {
-            HttpProtocolOptions options = HttpProtocolOptions.newBuilder()
-                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                    .build();
-            cluster.putTypedExtensionProtocolOptions(
-                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(options));
-        }
-        if (ir.tls() != null) {
-            cluster.setTransportSocket(upstreamTls(ir.tls()));
-        }
-        return cluster.build();
-    }
-
-    private static TransportSocket upstreamTls(ClusterIr.UpstreamTlsIr tls) {
-        CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
-        if (tls.subjectAltNames().isEmpty()) {
-            validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                    .setSanType(SubjectAltNameMatcher.SanType.DNS)
-                    .setMatcher(StringMatcher.newBuilder().setExact(tls.sni())));
-        }
-        for (ClusterIr.SanIr san : tls.subjectAltNames()) {
-            validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                    .setSanType(san.uri() ? SubjectAltNameMatcher.SanType.URI : SubjectAltNameMatcher.SanType.DNS)
-                    .setMatcher(StringMatcher.newBuilder().setExact(san.value())));
-        }
-        CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
-        if (tls.caSecret() != null) {
-            common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(validation)
-                    .setValidationContextSdsSecretConfig(
-                            SdsSecretConfig.newBuilder().setName(tls.caSecret()).setSdsConfig(ADS)));
-        } else {
-            validation.setTrustedCa(DataSource.newBuilder().setFilename(SYSTEM_CA_BUNDLE));
-            common.setValidationContext(validation);
-        }
-        return TransportSocket.newBuilder()
-                .setName("envoy.transport_sockets.tls")
-                .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
-                        .setSni(tls.sni())
-                        .setCommonTlsContext(common)
-                        .build()))
-                .build();
-    }
-
-    ClusterLoadAssignment loadAssignment(ClusterIr ir) {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-        for (ClusterIr.EndpointIr endpoint : ir.endpoints()) {
-            locality.addLbEndpoints(lbEndpoint(endpoint.address(), endpoint.port()));
-        }
-        ClusterLoadAssignment.Builder assignment =
-                ClusterLoadAssignment.newBuilder().setClusterName(ir.name());
-        if (!ir.endpoints().isEmpty()) {
-            assignment.addEndpoints(locality);
-        }
-        return assignment.build();
-    }
-
-    private static LbEndpoint lbEndpoint(String address, int port) {
-        return LbEndpoint.newBuilder()
-                .setEndpoint(Endpoint.newBuilder()
-                        .setAddress(Address.newBuilder()
-                                .setSocketAddress(SocketAddress.newBuilder()
-                                        .setAddress(address)
-                                        .setPortValue(port))))
-                .build();
-    }
-
-    Secret secret(SecretIr ir) {
-        return switch (ir) {
-            case SecretIr.Certificate certificate ->
-                Secret.newBuilder()
-                        .setName(certificate.name())
-                        .setTlsCertificate(TlsCertificate.newBuilder()
-                                .setCertificateChain(
-                                        DataSource.newBuilder().setInlineString(certificate.certificateChainPem()))
-                                .setPrivateKey(DataSource.newBuilder().setInlineString(certificate.privateKeyPem())))
-                        .build();
-            case SecretIr.TrustedCa ca ->
-                Secret.newBuilder()
-                        .setName(ca.name())
-                        .setValidationContext(CertificateValidationContext.newBuilder()
-                                .setTrustedCa(DataSource.newBuilder().setInlineString(ca.caPem())))
-                        .build();
-        };
     }
 }
