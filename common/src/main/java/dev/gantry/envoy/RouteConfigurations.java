@@ -60,7 +60,7 @@ final class RouteConfigurations {
         return config.build();
     }
 
-    private static Route route(RouteIr ir) {
+    static Route route(RouteIr ir) {
         Route.Builder route = Route.newBuilder().setName(ir.name()).setMatch(match(ir.match()));
         switch (ir.action()) {
             case ActionIr.Forward forward -> route.setRoute(routeAction(ir, forward));
@@ -82,7 +82,7 @@ final class RouteConfigurations {
         return route.build();
     }
 
-    private static RouteMatch match(MatchIr match) {
+    static RouteMatch match(MatchIr match) {
         RouteMatch.Builder builder = RouteMatch.newBuilder();
         switch (match.path()) {
             case PathMatchIr.Exact exact -> builder.setPath(exact.value());
@@ -203,10 +203,6 @@ final class RouteConfigurations {
         return policy.build();
     }
 
-    /**
-     * ReplacePrefixMatch "/" must turn "/prefix/rest" into "/rest", not "//rest": a plain prefix rewrite would keep
-     * the separator, so that case uses a regular expression that also eats it.
-     */
     private static void applyPathRewrite(ActionIr.PathRewriteIr rewrite, RouteAction.Builder action) {
         switch (rewrite) {
             case ActionIr.PathRewriteIr.FullPath full ->
@@ -214,11 +210,8 @@ final class RouteConfigurations {
                         .setPattern(RegexMatcher.newBuilder().setRegex("^/.*$"))
                         .setSubstitution(full.path().replace("\\", "\\\\")));
             case ActionIr.PathRewriteIr.PrefixMatch prefix -> {
-                if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
-                    action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-                            .setPattern(RegexMatcher.newBuilder()
-                                    .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
-                            .setSubstitution("/"));
+                if (replacesPrefixWithRoot(prefix)) {
+                    action.setRegexRewrite(prefixToRoot(prefix));
                 } else {
                     action.setPrefixRewrite(prefix.replacement());
                 }
@@ -226,7 +219,22 @@ final class RouteConfigurations {
         }
     }
 
-    private static RedirectAction redirect(ActionIr.Redirect redirect) {
+    /**
+     * ReplacePrefixMatch "/" must turn "/prefix/rest" into "/rest", not "//rest": a plain prefix rewrite would keep
+     * the separator, so that case, in a forward and a redirect alike, takes {@link #prefixToRoot}.
+     */
+    private static boolean replacesPrefixWithRoot(ActionIr.PathRewriteIr.PrefixMatch prefix) {
+        return "/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix());
+    }
+
+    /** A regular expression that replaces the matched prefix and the separators after it with one "/". */
+    private static RegexMatchAndSubstitute.Builder prefixToRoot(ActionIr.PathRewriteIr.PrefixMatch prefix) {
+        return RegexMatchAndSubstitute.newBuilder()
+                .setPattern(RegexMatcher.newBuilder().setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
+                .setSubstitution("/");
+    }
+
+    static RedirectAction redirect(ActionIr.Redirect redirect) {
         RedirectAction.Builder action = RedirectAction.newBuilder()
                 .setResponseCode(
                         switch (redirect.statusCode()) {
@@ -249,11 +257,8 @@ final class RouteConfigurations {
             switch (redirect.path()) {
                 case ActionIr.PathRewriteIr.FullPath full -> action.setPathRedirect(full.path());
                 case ActionIr.PathRewriteIr.PrefixMatch prefix -> {
-                    if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
-                        action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-                                .setPattern(RegexMatcher.newBuilder()
-                                        .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
-                                .setSubstitution("/"));
+                    if (replacesPrefixWithRoot(prefix)) {
+                        action.setRegexRewrite(prefixToRoot(prefix));
                     } else {
                         action.setPrefixRewrite(prefix.replacement());
                     }
@@ -263,7 +268,7 @@ final class RouteConfigurations {
         return action.build();
     }
 
-    private static CorsPolicy cors(RouteIr.CorsIr cors) {
+    static CorsPolicy cors(RouteIr.CorsIr cors) {
         CorsPolicy.Builder policy = CorsPolicy.newBuilder();
         for (String origin : cors.allowOrigins()) {
             if ("*".equals(origin)) {
