@@ -21,9 +21,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Turns a Gateway's {@link GatewayIr} into Envoy v3 resources: one Listener per port, one RouteConfiguration
- * per HTTP filter chain (served over RDS), EDS clusters for Services, STRICT_DNS clusters for ExternalName
- * Services, and SDS secrets. Pure: the same IR gives the same messages and versions.
+ * Turns a Gateway's {@link GatewayIr} into Envoy v3 resources: one Listener per port ({@link ListenerResources}),
+ * one RouteConfiguration per HTTP filter chain, served over RDS ({@link RouteConfigurations}), EDS clusters for
+ * Services and STRICT_DNS clusters for ExternalName Services ({@link ClusterResources}), and SDS secrets
+ * ({@link SecretResources}). This class builds them side by side, remembers them in its {@link Memo} and gives each
+ * its content-hash version. Pure: the same IR gives the same messages and versions.
  */
 public final class EnvoyTranslator {
 
