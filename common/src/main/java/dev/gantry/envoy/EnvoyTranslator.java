@@ -1,117 +1,42 @@
 package dev.gantry.envoy;
 
-import com.github.xds.core.v3.TypedExtensionConfig;
-import com.github.xds.type.matcher.v3.Matcher;
-import com.google.protobuf.Any;
-import com.google.protobuf.BoolValue;
-import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
-import com.google.protobuf.UInt32Value;
-import com.google.re2j.Pattern;
-import dev.gantry.ir.ActionIr;
 import dev.gantry.ir.ClusterIr;
-import dev.gantry.ir.FilterChainIr;
 import dev.gantry.ir.GatewayIr;
-import dev.gantry.ir.HeaderEditsIr;
-import dev.gantry.ir.MatchIr;
-import dev.gantry.ir.MatchIr.PathMatchIr;
 import dev.gantry.ir.PortIr;
-import dev.gantry.ir.RouteIr;
 import dev.gantry.ir.RouteTableIr;
 import dev.gantry.ir.SecretIr;
-import dev.gantry.ir.VirtualHostIr;
-import dev.gantry.ir.WeightedClusterIr;
 import dev.gantry.runtime.Parallel;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
-import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
-import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.config.listener.v3.UdpListenerConfig;
-import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
-import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
-import io.envoyproxy.envoy.config.route.v3.RedirectAction;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
-import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.envoyproxy.envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
-import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Turns a Gateway's {@link GatewayIr} into Envoy v3 resources: one Listener per port, one RouteConfiguration
- * per HTTP filter chain (served over RDS), EDS clusters for Services, STRICT_DNS clusters for ExternalName
- * Services, and SDS secrets. Pure: the same IR gives the same messages and versions.
+ * Turns a Gateway's {@link GatewayIr} into Envoy v3 resources: one Listener per port ({@link ListenerResources}),
+ * one RouteConfiguration per HTTP filter chain, served over RDS ({@link RouteConfigurations}), EDS clusters for
+ * Services and STRICT_DNS clusters for ExternalName Services ({@link ClusterResources}), and SDS secrets
+ * ({@link SecretResources}). This class builds them side by side, remembers them in its {@link Memo} and gives each
+ * its content-hash version. Pure: the same IR gives the same messages and versions.
  */
 public final class EnvoyTranslator {
 
     /** The weighted-cluster name for backends that did not resolve; it never exists, so Envoy answers 500. */
     public static final String UNRESOLVED_BACKEND = "gantry-unresolved-backend";
 
-    private static final ConfigSource ADS = ConfigSource.newBuilder()
+    /** Where every RDS, EDS and SDS reference of a Gateway's resources is served: the proxy's ADS stream. */
+    static final ConfigSource ADS = ConfigSource.newBuilder()
             .setAds(AggregatedConfigSource.getDefaultInstance())
             .setResourceApiVersion(ApiVersion.V3)
             .build();
-    private static final Duration CONNECT_TIMEOUT =
-            Duration.newBuilder().setSeconds(5).build();
-    // The same in every HTTP filter chain: packed once rather than once per chain of a port with thousands.
-    private static final HttpFilter CORS_FILTER = HttpFilter.newBuilder()
-            .setName("envoy.filters.http.cors")
-            .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
-            .build();
-    private static final HttpFilter ROUTER_FILTER = HttpFilter.newBuilder()
-            .setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance()))
-            .build();
-    private static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
     /**
      * Remembers built resources by the IR they were built from. Building is a pure function of the IR, so a memo
@@ -193,23 +118,24 @@ public final class EnvoyTranslator {
     }
 
     public EnvoyResources.Versioned<Listener> versionedListener(PortIr port) {
-        return memo.get("listener", port, () -> versioned(port.name(), listener(port)));
+        return memo.get("listener", port, () -> versioned(port.name(), ListenerResources.listener(port)));
     }
 
     public EnvoyResources.Versioned<RouteConfiguration> versionedRoutes(RouteTableIr table) {
-        return memo.get("route", table, () -> versioned(table.name(), routeConfiguration(table)));
+        return memo.get("route", table, () -> versioned(table.name(), RouteConfigurations.routeConfiguration(table)));
     }
 
     public EnvoyResources.Versioned<Cluster> versionedCluster(ClusterIr cluster) {
-        return memo.get("cluster", cluster, () -> versioned(cluster.name(), cluster(cluster)));
+        return memo.get("cluster", cluster, () -> versioned(cluster.name(), ClusterResources.cluster(cluster)));
     }
 
     public EnvoyResources.Versioned<ClusterLoadAssignment> versionedEndpoints(ClusterIr cluster) {
-        return memo.get("endpoints", cluster, () -> versioned(cluster.name(), loadAssignment(cluster)));
+        return memo.get(
+                "endpoints", cluster, () -> versioned(cluster.name(), ClusterResources.loadAssignment(cluster)));
     }
 
     public EnvoyResources.Versioned<Secret> versionedSecret(SecretIr secret) {
-        return memo.get("secret", secret, () -> versioned(secret.name(), secret(secret)));
+        return memo.get("secret", secret, () -> versioned(secret.name(), SecretResources.secret(secret)));
     }
 
     /** Wraps a message with its content-hash version. */
@@ -217,573 +143,5 @@ public final class EnvoyTranslator {
         byte[] bytes = ContentHash.deterministicBytes(message);
         long hash = new ContentHash().add(bytes).value();
         return new EnvoyResources.Versioned<>(name, message, HexFormat.of().toHexDigits(hash), hash, bytes.length);
-    }
-
-    // ---- Listeners -------------------------------------------------------------------------------------------
-
-    Listener listener(PortIr port) {
-        Listener.Builder listener = Listener.newBuilder()
-                .setName(port.name())
-                .setStatPrefix(port.name())
-                .setAddress(Address.newBuilder()
-                        .setSocketAddress(SocketAddress.newBuilder()
-                                .setAddress("0.0.0.0")
-                                .setPortValue(port.port())
-                                .setProtocol(
-                                        port.transport() == PortIr.Transport.UDP
-                                                ? SocketAddress.Protocol.UDP
-                                                : SocketAddress.Protocol.TCP)));
-        if (port.transport() == PortIr.Transport.UDP) {
-            listener.setUdpListenerConfig(UdpListenerConfig.getDefaultInstance());
-            for (FilterChainIr chain : port.filterChains()) {
-                if (chain instanceof FilterChainIr.UdpProxy udp) {
-                    listener.addListenerFilters(ListenerFilter.newBuilder()
-                            .setName("envoy.filters.udp_listener.udp_proxy")
-                            .setTypedConfig(Any.pack(udpProxy(port, udp))));
-                }
-            }
-            return listener.build();
-        }
-        boolean sni = port.filterChains().stream()
-                .anyMatch(c -> !c.serverNames().isEmpty()
-                        || c instanceof FilterChainIr.Http http
-                                && !http.certificateSecrets().isEmpty()
-                        || c instanceof FilterChainIr.TcpProxy tcp
-                                && !tcp.certificateSecrets().isEmpty());
-        if (sni) {
-            listener.addListenerFilters(ListenerFilter.newBuilder()
-                    .setName("envoy.filters.listener.tls_inspector")
-                    .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
-        }
-        // Chains that serve the same certificates (a shared wildcard certificate: thousands of them) share one TLS
-        // context, packed once.
-        Map<TlsKey, TransportSocket> tlsBySecrets = new HashMap<>();
-        for (FilterChainIr chain : port.filterChains()) {
-            listener.addFilterChains(filterChain(port, chain, tlsBySecrets));
-        }
-        return listener.build();
-    }
-
-    /** What makes two chains' TLS contexts the same: the certificates served and how clients are validated. */
-    private record TlsKey(List<String> secrets, FilterChainIr.ClientValidationIr clientValidation) {}
-
-    private FilterChain filterChain(PortIr port, FilterChainIr chain, Map<TlsKey, TransportSocket> tlsBySecrets) {
-        FilterChain.Builder builder = FilterChain.newBuilder().setName(chain.name());
-        if (!chain.serverNames().isEmpty()) {
-            builder.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
-        }
-        switch (chain) {
-            case FilterChainIr.Http http -> {
-                if (!http.certificateSecrets().isEmpty()) {
-                    builder.setTransportSocket(tlsBySecrets.computeIfAbsent(
-                            new TlsKey(http.certificateSecrets(), http.clientValidation()),
-                            key -> downstreamTls(key.secrets(), List.of("h2", "http/1.1"), key.clientValidation())));
-                }
-                builder.addFilters(Filter.newBuilder()
-                        .setName("envoy.filters.network.http_connection_manager")
-                        .setTypedConfig(Any.pack(httpConnectionManager(port, http))));
-            }
-            case FilterChainIr.TcpProxy tcp -> {
-                if (!tcp.certificateSecrets().isEmpty()) {
-                    builder.setTransportSocket(downstreamTls(tcp.certificateSecrets(), List.of(), null));
-                }
-                builder.addFilters(Filter.newBuilder()
-                        .setName("envoy.filters.network.tcp_proxy")
-                        .setTypedConfig(Any.pack(tcpProxy(port, tcp))));
-            }
-            case FilterChainIr.UdpProxy udp -> throw new IllegalArgumentException("UDP chains live on UDP listeners");
-        }
-        return builder.build();
-    }
-
-    /**
-     * Downstream TLS with the given certificates and, when asked for, client certificate validation against a CA
-     * served over SDS: required and verified (AllowValidOnly), or asked for but let through when missing or
-     * untrusted (AllowInsecureFallback).
-     */
-    private static TransportSocket downstreamTls(
-            List<String> secrets, List<String> alpn, FilterChainIr.ClientValidationIr clientValidation) {
-        CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
-        for (String secret : secrets) {
-            common.addTlsCertificateSdsSecretConfigs(
-                    SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
-        }
-        DownstreamTlsContext.Builder context = DownstreamTlsContext.newBuilder();
-        if (clientValidation != null) {
-            CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
-            if (clientValidation.insecureFallback()) {
-                validation.setTrustChainVerification(
-                        CertificateValidationContext.TrustChainVerification.ACCEPT_UNTRUSTED);
-            }
-            common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(validation)
-                    .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
-                            .setName(clientValidation.caSecret())
-                            .setSdsConfig(ADS)));
-            context.setRequireClientCertificate(BoolValue.of(!clientValidation.insecureFallback()));
-        }
-        return TransportSocket.newBuilder()
-                .setName("envoy.transport_sockets.tls")
-                .setTypedConfig(Any.pack(context.setCommonTlsContext(common).build()))
-                .build();
-    }
-
-    private static HttpConnectionManager httpConnectionManager(PortIr port, FilterChainIr.Http http) {
-        return HttpConnectionManager.newBuilder()
-                .setStatPrefix(port.name() + "." + http.name())
-                .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .setRds(Rds.newBuilder().setConfigSource(ADS).setRouteConfigName(http.routeTable()))
-                .addUpgradeConfigs(
-                        HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
-                .setNormalizePath(BoolValue.of(true))
-                .setMergeSlashes(true)
-                .setStripAnyHostPort(true)
-                .setUseRemoteAddress(BoolValue.of(true))
-                .addHttpFilters(CORS_FILTER)
-                .addHttpFilters(ROUTER_FILTER)
-                .build();
-    }
-
-    private static TcpProxy tcpProxy(PortIr port, FilterChainIr.TcpProxy tcp) {
-        TcpProxy.Builder proxy = TcpProxy.newBuilder().setStatPrefix(port.name() + "." + tcp.name());
-        List<WeightedClusterIr> resolved =
-                tcp.backends().stream().filter(WeightedClusterIr::resolved).toList();
-        int unresolvedWeight = tcp.backends().stream()
-                .filter(b -> !b.resolved())
-                .mapToInt(WeightedClusterIr::weight)
-                .sum();
-        if (resolved.size() == 1 && unresolvedWeight == 0) {
-            proxy.setCluster(resolved.getFirst().cluster());
-        } else if (resolved.isEmpty()) {
-            // Nothing to forward to: connections are closed at once, as for an unknown cluster.
-            proxy.setCluster(UNRESOLVED_BACKEND);
-        } else {
-            TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
-            for (WeightedClusterIr backend : tcp.backends()) {
-                weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
-                        .setName(backend.resolved() ? backend.cluster() : UNRESOLVED_BACKEND)
-                        .setWeight(backend.weight()));
-            }
-            proxy.setWeightedClusters(weighted);
-        }
-        return proxy.build();
-    }
-
-    /** Envoy's UDP proxy routes a session to one cluster: the heaviest resolved backend. */
-    private static UdpProxyConfig udpProxy(PortIr port, FilterChainIr.UdpProxy udp) {
-        String cluster = udp.backends().stream()
-                .filter(WeightedClusterIr::resolved)
-                .max(Comparator.comparingInt(WeightedClusterIr::weight))
-                .map(WeightedClusterIr::cluster)
-                .orElse(UNRESOLVED_BACKEND);
-        var route = io.envoyproxy.envoy.extensions.filters.udp.udp_proxy.v3.Route.newBuilder()
-                .setCluster(cluster)
-                .build();
-        var matcher = Matcher.newBuilder()
-                .setOnNoMatch(Matcher.OnMatch.newBuilder()
-                        .setAction(TypedExtensionConfig.newBuilder()
-                                .setName("route")
-                                .setTypedConfig(Any.pack(route))))
-                .build();
-        return UdpProxyConfig.newBuilder()
-                .setStatPrefix(port.name() + "." + udp.name())
-                .setMatcher(matcher)
-                .build();
-    }
-
-    // ---- Routes ----------------------------------------------------------------------------------------------
-
-    RouteConfiguration routeConfiguration(RouteTableIr table) {
-        RouteConfiguration.Builder config =
-                RouteConfiguration.newBuilder().setName(table.name()).setValidateClusters(BoolValue.of(false));
-        for (VirtualHostIr host : table.virtualHosts()) {
-            VirtualHost.Builder virtualHost =
-                    VirtualHost.newBuilder().setName(host.name()).addAllDomains(host.domains());
-            for (RouteIr route : host.routes()) {
-                virtualHost.addRoutes(route(route));
-            }
-            config.addVirtualHosts(virtualHost);
-        }
-        return config.build();
-    }
-
-    private Route route(RouteIr ir) {
-        Route.Builder route = Route.newBuilder().setName(ir.name()).setMatch(match(ir.match()));
-        switch (ir.action()) {
-            case ActionIr.Forward forward -> route.setRoute(routeAction(ir, forward));
-            case ActionIr.Redirect redirect -> route.setRedirect(redirect(redirect));
-            case ActionIr.DirectResponse direct -> {
-                DirectResponseAction.Builder response =
-                        DirectResponseAction.newBuilder().setStatus(direct.status());
-                if (!direct.body().isEmpty()) {
-                    response.setBody(DataSource.newBuilder().setInlineString(direct.body()));
-                }
-                route.setDirectResponse(response);
-            }
-        }
-        addHeaderEdits(ir.requestHeaders(), route::addRequestHeadersToAdd, route::addRequestHeadersToRemove);
-        addHeaderEdits(ir.responseHeaders(), route::addResponseHeadersToAdd, route::addResponseHeadersToRemove);
-        if (ir.cors() != null) {
-            route.putTypedPerFilterConfig("envoy.filters.http.cors", Any.pack(cors(ir.cors())));
-        }
-        return route.build();
-    }
-
-    private static RouteMatch match(MatchIr match) {
-        RouteMatch.Builder builder = RouteMatch.newBuilder();
-        switch (match.path()) {
-            case PathMatchIr.Exact exact -> builder.setPath(exact.value());
-            case PathMatchIr.Prefix prefix -> {
-                if ("/".equals(prefix.value())) {
-                    builder.setPrefix("/");
-                } else {
-                    // Gateway API prefixes match whole path segments: "/foo" matches "/foo" and "/foo/x", not
-                    // "/foobar".
-                    builder.setPathSeparatedPrefix(prefix.value());
-                }
-            }
-            case PathMatchIr.Regex regex ->
-                builder.setSafeRegex(RegexMatcher.newBuilder().setRegex(regex.value()));
-        }
-        for (MatchIr.ValueMatchIr header : match.headers()) {
-            builder.addHeaders(HeaderMatcher.newBuilder()
-                    .setName(header.name().toLowerCase(Locale.ROOT))
-                    .setStringMatch(stringMatch(header)));
-        }
-        if (match.method() != null) {
-            builder.addHeaders(HeaderMatcher.newBuilder()
-                    .setName(":method")
-                    .setStringMatch(StringMatcher.newBuilder().setExact(match.method())));
-        }
-        for (MatchIr.ValueMatchIr query : match.queryParams()) {
-            builder.addQueryParameters(
-                    QueryParameterMatcher.newBuilder().setName(query.name()).setStringMatch(stringMatch(query)));
-        }
-        return builder.build();
-    }
-
-    private static StringMatcher stringMatch(MatchIr.ValueMatchIr match) {
-        return match.regex()
-                ? StringMatcher.newBuilder()
-                        .setSafeRegex(RegexMatcher.newBuilder().setRegex(match.value()))
-                        .build()
-                : StringMatcher.newBuilder().setExact(match.value()).build();
-    }
-
-    private static RouteAction routeAction(RouteIr ir, ActionIr.Forward forward) {
-        RouteAction.Builder action = RouteAction.newBuilder()
-                .setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
-        List<WeightedClusterIr> backends = forward.backends();
-        if (backends.size() == 1
-                && backends.getFirst().requestHeaders().isEmpty()
-                && backends.getFirst().responseHeaders().isEmpty()) {
-            WeightedClusterIr only = backends.getFirst();
-            action.setCluster(only.resolved() ? only.cluster() : UNRESOLVED_BACKEND);
-        } else {
-            WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
-            for (WeightedClusterIr backend : backends) {
-                WeightedCluster.ClusterWeight.Builder weight = WeightedCluster.ClusterWeight.newBuilder()
-                        .setName(backend.resolved() ? backend.cluster() : UNRESOLVED_BACKEND)
-                        .setWeight(UInt32Value.of(backend.weight()));
-                addHeaderEdits(
-                        backend.requestHeaders(), weight::addRequestHeadersToAdd, weight::addRequestHeadersToRemove);
-                addHeaderEdits(
-                        backend.responseHeaders(), weight::addResponseHeadersToAdd, weight::addResponseHeadersToRemove);
-                weighted.addClusters(weight);
-            }
-            action.setWeightedClusters(weighted);
-        }
-        if (forward.hostRewrite() != null) {
-            action.setHostRewriteLiteral(forward.hostRewrite());
-        }
-        if (forward.pathRewrite() != null) {
-            applyPathRewrite(forward.pathRewrite(), action);
-        }
-        for (RouteIr.MirrorIr mirror : ir.mirrors()) {
-            RouteAction.RequestMirrorPolicy.Builder policy =
-                    RouteAction.RequestMirrorPolicy.newBuilder().setCluster(mirror.cluster());
-            if (mirror.numerator() != mirror.denominator()) {
-                policy.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(fraction(mirror)));
-            }
-            action.addRequestMirrorPolicies(policy);
-        }
-        if (ir.timeouts() != null) {
-            RouteIr.TimeoutsIr timeouts = ir.timeouts();
-            if (timeouts.request() != null) {
-                action.setTimeout(duration(timeouts.request()));
-            } else if (timeouts.backendRequest() != null) {
-                action.setTimeout(duration(timeouts.backendRequest()));
-            }
-        }
-        RetryPolicy retry = retryPolicy(ir);
-        if (retry != null) {
-            action.setRetryPolicy(retry);
-        }
-        return action.build();
-    }
-
-    private static RetryPolicy retryPolicy(RouteIr ir) {
-        RouteIr.TimeoutsIr timeouts = ir.timeouts();
-        boolean perTry = timeouts != null && timeouts.request() != null && timeouts.backendRequest() != null;
-        if (ir.retry() == null && !perTry) {
-            return null;
-        }
-        RetryPolicy.Builder policy = RetryPolicy.newBuilder();
-        if (ir.retry() != null) {
-            policy.setNumRetries(UInt32Value.of(ir.retry().attempts()));
-            if (ir.retry().codes().isEmpty()) {
-                policy.setRetryOn("connect-failure,refused-stream,reset,5xx");
-            } else {
-                policy.setRetryOn("retriable-status-codes,connect-failure,refused-stream,reset");
-                ir.retry().codes().forEach(policy::addRetriableStatusCodes);
-            }
-            if (ir.retry().backoff() != null && !ir.retry().backoff().isZero()) {
-                policy.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder()
-                        .setBaseInterval(duration(ir.retry().backoff())));
-            }
-        } else {
-            policy.setNumRetries(UInt32Value.of(0));
-        }
-        if (perTry) {
-            policy.setPerTryTimeout(duration(timeouts.backendRequest()));
-        }
-        return policy.build();
-    }
-
-    /**
-     * ReplacePrefixMatch "/" must turn "/prefix/rest" into "/rest", not "//rest": a plain prefix rewrite would keep
-     * the separator, so that case uses a regular expression that also eats it.
-     */
-    private static void applyPathRewrite(ActionIr.PathRewriteIr rewrite, RouteAction.Builder action) {
-        switch (rewrite) {
-            case ActionIr.PathRewriteIr.FullPath full ->
-                action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-                        .setPattern(RegexMatcher.newBuilder().setRegex("^/.*$"))
-                        .setSubstitution(full.path().replace("\\", "\\\\")));
-            case ActionIr.PathRewriteIr.PrefixMatch prefix -> {
-                if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
-                    action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-                            .setPattern(RegexMatcher.newBuilder()
-                                    .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
-                            .setSubstitution("/"));
-                } else {
-                    action.setPrefixRewrite(prefix.replacement());
-                }
-            }
-        }
-    }
-
-    private static RedirectAction redirect(ActionIr.Redirect redirect) {
-        RedirectAction.Builder action = RedirectAction.newBuilder()
-                .setResponseCode(
-                        switch (redirect.statusCode()) {
-                            case 301 -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
-                            case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
-                            case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
-                            case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
-                            default -> RedirectAction.RedirectResponseCode.FOUND;
-                        });
-        if (redirect.scheme() != null) {
-            action.setSchemeRedirect(redirect.scheme());
-        }
-        if (redirect.hostname() != null) {
-            action.setHostRedirect(redirect.hostname());
-        }
-        if (redirect.port() != null) {
-            action.setPortRedirect(redirect.port());
-        }
-        if (redirect.path() != null) {
-            switch (redirect.path()) {
-                case ActionIr.PathRewriteIr.FullPath full -> action.setPathRedirect(full.path());
-                case ActionIr.PathRewriteIr.PrefixMatch prefix -> {
-                    if ("/".equals(prefix.replacement()) && !"/".equals(prefix.matchedPrefix())) {
-                        action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-                                .setPattern(RegexMatcher.newBuilder()
-                                        .setRegex("^" + Pattern.quote(prefix.matchedPrefix()) + "/*"))
-                                .setSubstitution("/"));
-                    } else {
-                        action.setPrefixRewrite(prefix.replacement());
-                    }
-                }
-            }
-        }
-        return action.build();
-    }
-
-    private static CorsPolicy cors(RouteIr.CorsIr cors) {
-        CorsPolicy.Builder policy = CorsPolicy.newBuilder();
-        for (String origin : cors.allowOrigins()) {
-            if ("*".equals(origin)) {
-                policy.addAllowOriginStringMatch(StringMatcher.newBuilder()
-                        .setSafeRegex(RegexMatcher.newBuilder().setRegex(".*")));
-            } else if (origin.contains("*")) {
-                StringBuilder regex = new StringBuilder();
-                for (String part : origin.split("\\*", -1)) {
-                    if (!regex.isEmpty()) {
-                        regex.append("[^.]+");
-                    }
-                    regex.append(Pattern.quote(part));
-                }
-                policy.addAllowOriginStringMatch(StringMatcher.newBuilder()
-                        .setSafeRegex(RegexMatcher.newBuilder().setRegex(regex.toString())));
-            } else {
-                policy.addAllowOriginStringMatch(StringMatcher.newBuilder().setExact(origin));
-            }
-        }
-        if (!cors.allowMethods().isEmpty()) {
-            policy.setAllowMethods(String.join(",", cors.allowMethods()));
-        }
-        if (!cors.allowHeaders().isEmpty()) {
-            policy.setAllowHeaders(String.join(",", cors.allowHeaders()));
-        }
-        if (!cors.exposeHeaders().isEmpty()) {
-            policy.setExposeHeaders(String.join(",", cors.exposeHeaders()));
-        }
-        if (cors.maxAgeSeconds() != null) {
-            policy.setMaxAge(Integer.toString(cors.maxAgeSeconds()));
-        }
-        policy.setAllowCredentials(BoolValue.of(cors.allowCredentials()));
-        return policy.build();
-    }
-
-    private interface HeaderAdder {
-        void add(HeaderValueOption option);
-    }
-
-    private interface HeaderRemover {
-        void remove(String name);
-    }
-
-    private static void addHeaderEdits(HeaderEditsIr edits, HeaderAdder adder, HeaderRemover remover) {
-        for (HeaderEditsIr.HeaderIr header : edits.set()) {
-            adder.add(HeaderValueOption.newBuilder()
-                    .setHeader(HeaderValue.newBuilder().setKey(header.name()).setValue(header.value()))
-                    .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
-                    .build());
-        }
-        for (HeaderEditsIr.HeaderIr header : edits.add()) {
-            adder.add(HeaderValueOption.newBuilder()
-                    .setHeader(HeaderValue.newBuilder().setKey(header.name()).setValue(header.value()))
-                    .setAppendAction(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD)
-                    .build());
-        }
-        edits.remove().forEach(remover::remove);
-    }
-
-    private static FractionalPercent fraction(RouteIr.MirrorIr mirror) {
-        // Envoy takes a fraction of 100, 10,000 or 1,000,000: scale to a million and round down.
-        long perMillion = (long) mirror.numerator() * 1_000_000L / mirror.denominator();
-        return FractionalPercent.newBuilder()
-                .setNumerator((int) perMillion)
-                .setDenominator(FractionalPercent.DenominatorType.MILLION)
-                .build();
-    }
-
-    private static Duration duration(java.time.Duration duration) {
-        return Duration.newBuilder()
-                .setSeconds(duration.getSeconds())
-                .setNanos(duration.getNano())
-                .build();
-    }
-
-    // ---- Clusters, endpoints, secrets ------------------------------------------------------------------------
-
-    Cluster cluster(ClusterIr ir) {
-        Cluster.Builder cluster = Cluster.newBuilder().setName(ir.name()).setConnectTimeout(CONNECT_TIMEOUT);
-        if (ir.discovery() == ClusterIr.Discovery.ENDPOINTS) {
-            cluster.setType(Cluster.DiscoveryType.EDS)
-                    .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS));
-        } else {
-            cluster.setType(Cluster.DiscoveryType.STRICT_DNS)
-                    .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-                            .setClusterName(ir.name())
-                            .addEndpoints(LocalityLbEndpoints.newBuilder()
-                                    .addLbEndpoints(lbEndpoint(ir.dnsName(), ir.dnsPort()))));
-        }
-        if (ir.protocol() == ClusterIr.UpstreamProtocol.HTTP2) {
-            HttpProtocolOptions options = HttpProtocolOptions.newBuilder()
-                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                    .build();
-            cluster.putTypedExtensionProtocolOptions(
-                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(options));
-        }
-        if (ir.tls() != null) {
-            cluster.setTransportSocket(upstreamTls(ir.tls()));
-        }
-        return cluster.build();
-    }
-
-    private static TransportSocket upstreamTls(ClusterIr.UpstreamTlsIr tls) {
-        CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
-        if (tls.subjectAltNames().isEmpty()) {
-            validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                    .setSanType(SubjectAltNameMatcher.SanType.DNS)
-                    .setMatcher(StringMatcher.newBuilder().setExact(tls.sni())));
-        }
-        for (ClusterIr.SanIr san : tls.subjectAltNames()) {
-            validation.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                    .setSanType(san.uri() ? SubjectAltNameMatcher.SanType.URI : SubjectAltNameMatcher.SanType.DNS)
-                    .setMatcher(StringMatcher.newBuilder().setExact(san.value())));
-        }
-        CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
-        if (tls.caSecret() != null) {
-            common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(validation)
-                    .setValidationContextSdsSecretConfig(
-                            SdsSecretConfig.newBuilder().setName(tls.caSecret()).setSdsConfig(ADS)));
-        } else {
-            validation.setTrustedCa(DataSource.newBuilder().setFilename(SYSTEM_CA_BUNDLE));
-            common.setValidationContext(validation);
-        }
-        return TransportSocket.newBuilder()
-                .setName("envoy.transport_sockets.tls")
-                .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
-                        .setSni(tls.sni())
-                        .setCommonTlsContext(common)
-                        .build()))
-                .build();
-    }
-
-    ClusterLoadAssignment loadAssignment(ClusterIr ir) {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-        for (ClusterIr.EndpointIr endpoint : ir.endpoints()) {
-            locality.addLbEndpoints(lbEndpoint(endpoint.address(), endpoint.port()));
-        }
-        ClusterLoadAssignment.Builder assignment =
-                ClusterLoadAssignment.newBuilder().setClusterName(ir.name());
-        if (!ir.endpoints().isEmpty()) {
-            assignment.addEndpoints(locality);
-        }
-        return assignment.build();
-    }
-
-    private static LbEndpoint lbEndpoint(String address, int port) {
-        return LbEndpoint.newBuilder()
-                .setEndpoint(Endpoint.newBuilder()
-                        .setAddress(Address.newBuilder()
-                                .setSocketAddress(SocketAddress.newBuilder()
-                                        .setAddress(address)
-                                        .setPortValue(port))))
-                .build();
-    }
-
-    Secret secret(SecretIr ir) {
-        return switch (ir) {
-            case SecretIr.Certificate certificate ->
-                Secret.newBuilder()
-                        .setName(certificate.name())
-                        .setTlsCertificate(TlsCertificate.newBuilder()
-                                .setCertificateChain(
-                                        DataSource.newBuilder().setInlineString(certificate.certificateChainPem()))
-                                .setPrivateKey(DataSource.newBuilder().setInlineString(certificate.privateKeyPem())))
-                        .build();
-            case SecretIr.TrustedCa ca ->
-                Secret.newBuilder()
-                        .setName(ca.name())
-                        .setValidationContext(CertificateValidationContext.newBuilder()
-                                .setTrustedCa(DataSource.newBuilder().setInlineString(ca.caPem())))
-                        .build();
-        };
     }
 }
