@@ -16,7 +16,6 @@ import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
 import dev.gantry.status.PolicyAncestorStatusIr;
 import dev.gantry.status.RouteParentStatusIr;
-import dev.gantry.translate.RouteTables.Placement;
 import dev.gantry.translate.RouteTables.PlacementKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterView;
@@ -36,7 +35,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -89,25 +87,6 @@ public final class GatewayTranslator {
     private Set<Dependency> structuralReads = Set.of();
     private Set<Dependency> membershipReads = Set.of();
 
-    // --- routes ---
-    private Map<RouteId, RouteResult> routes = new HashMap<>();
-    /** Route ids in order, for status listings; null until sorted after a full translation. */
-    private ArrayList<RouteId> orderedRoutes;
-    /**
-     * Routes retranslated since {@link #orderedRoutes} was last brought up to date: a one-route change then costs
-     * a binary search, not a sort of every route.
-     */
-    private final Set<RouteId> orderPending = new HashSet<>();
-
-    private final Set<RouteId> routesWithPolicies = new TreeSet<>();
-    private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
-    private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
-    /**
-     * The route each TCP or UDP listener served (null: none) before the placements an update touches changed: the
-     * routes that start or stop being served there have a changed status too (see {@link L4RouteServing}).
-     */
-    private final Map<ListenerState, PlacementKey> servedBefore = new IdentityHashMap<>();
-
     // --- assembly ---
     private final Map<String, RouteTableIr> tables = new TreeMap<>();
     private final Map<String, PortIr> ports = new TreeMap<>();
@@ -116,6 +95,7 @@ public final class GatewayTranslator {
 
     // --- reads (counted: several parts may read the same object) ---
     private final ReadLedger reads = new ReadLedger();
+    private final RouteLedger routes = new RouteLedger(reads);
     private final ClusterLedger clusters = new ClusterLedger(reads);
 
     // --- derived, built on demand ---
@@ -174,10 +154,8 @@ public final class GatewayTranslator {
         membershipReads = Set.copyOf(membership);
         ColdStart.Translated translated = ColdStart.translateRoutes(
                 view, found, (id, route, canonical) -> translateFresh(view, id, route, canonical));
-        routes = translated.routes();
+        List<List<Dependency>> routeReads = routes.adopt(translated);
         translated.clusterKeys().forEach(clusters::key);
-        List<List<Dependency>> routeReads =
-                ColdStart.index(translated.chunks(), routesByRead, placements, routesWithPolicies);
         int readCount = structuralReads.size() + membershipReads.size();
         for (List<Dependency> made : routeReads) {
             readCount += made.size();
@@ -225,11 +203,6 @@ public final class GatewayTranslator {
         structuralReads = Set.of();
         membershipReads = Set.of();
         routes.clear();
-        orderedRoutes = null;
-        orderPending.clear();
-        routesWithPolicies.clear();
-        routesByRead.clear();
-        placements.clear();
         tables.clear();
         ports.clear();
         clustersByUnit.clear();
@@ -258,7 +231,7 @@ public final class GatewayTranslator {
 
     private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
         snapshot = null;
-        servedBefore.clear();
+        routes.forgetServed();
         ReadLedger.Delta delta = reads.finish();
         return new Outcome(
                 plan.ours(), full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
@@ -290,7 +263,7 @@ public final class GatewayTranslator {
                 }
             }
             for (Dependency dependency : touched) {
-                Set<RouteId> readers = routesByRead.get(dependency);
+                Set<RouteId> readers = routes.readersOf(dependency);
                 if (readers != null) {
                     redo.addAll(readers);
                 }
@@ -312,122 +285,43 @@ public final class GatewayTranslator {
                 clusters.rebuild(view, cluster);
             }
         }
-        servedChanges(redo);
+        routes.takeServedChanges(redo);
         return finish(false, redo);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Routes
 
-    /**
-     * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
-     * every unit anyway) the units whose content its placements touch.
-     */
+    /** Retranslates one route (or drops it), adding to {@code units} the units whose content its placements touch. */
     private void redoRoute(ClusterView view, RouteId id, Set<Unit> units) {
         RouteResult previous = routes.remove(id);
-        routesWithPolicies.remove(id);
-        if (orderedRoutes != null && orderPending.size() >= 64) {
-            orderedRoutes = null;
-            orderPending.clear();
-        } else if (orderedRoutes != null) {
-            orderPending.add(id);
-        }
         if (previous != null) {
-            for (RouteAttachment.Placed placed : previous.placed()) {
-                noteServed(placed.listener());
-                ListenerPlacements onListener = placements.get(placed.listener());
-                onListener.remove(placed.placement().order());
-                if (onListener.isEmpty()) {
-                    placements.remove(placed.listener());
-                }
-                listenerStatus.remove(placed.listener());
-                if (units != null) {
-                    Unit unit = plan.units().unitOf().get(placed.listener());
-                    if (unit != null) {
-                        units.add(unit);
-                    }
-                }
-            }
-            // A read counts once however many routes make it: routesByRead already knows who does.
-            for (Dependency read : previous.reads()) {
-                Set<RouteId> readers = routesByRead.get(read);
-                readers.remove(id);
-                if (readers.isEmpty()) {
-                    routesByRead.remove(read);
-                    reads.uncount(read);
-                }
-            }
+            placementsChanged(previous, units);
         }
         RouteResult result =
                 translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), null);
         if (result != null) {
-            placeRoute(id, result, units);
+            routes.place(id, result);
+            result.clusters().forEach(clusters::key);
+            placementsChanged(result, units);
         }
     }
 
-    private void noteServed(ListenerState listener) {
-        if (L4RouteServing.servesOneRoute(listener) && !servedBefore.containsKey(listener)) {
-            servedBefore.put(listener, servedOn(listener));
-        }
-    }
-
-    private PlacementKey servedOn(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null || onListener.isEmpty()
-                ? null
-                : onListener.inOrder().getFirst().order();
-    }
-
-    /** Adds to {@code changed} the routes that started or stopped being served on a TCP or UDP listener. */
-    private void servedChanges(Set<RouteId> changed) {
-        for (Map.Entry<ListenerState, PlacementKey> entry : servedBefore.entrySet()) {
-            PlacementKey now = servedOn(entry.getKey());
-            if (!Objects.equals(entry.getValue(), now)) {
-                for (PlacementKey served : new PlacementKey[] {entry.getValue(), now}) {
-                    if (served != null) {
-                        changed.add(new RouteId(ROUTE_KINDS.get(served.kind()), served.key()));
-                    }
-                }
+    /** The listeners a route is or was placed on have other statuses, and their units other content. */
+    private void placementsChanged(RouteResult route, Set<Unit> units) {
+        for (RouteAttachment.Placed placed : route.placed()) {
+            listenerStatus.remove(placed.listener());
+            Unit unit = plan.units().unitOf().get(placed.listener());
+            if (unit != null) {
+                units.add(unit);
             }
         }
-        servedBefore.clear();
     }
 
     /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
     private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, ColdStart.Canonical canonical) {
         ParentKey[] parentsHere = route == null ? null : parentsHere(route);
         return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
-    }
-
-    /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
-    private void placeRoute(RouteId id, RouteResult result, Set<Unit> units) {
-        routes.put(id, result);
-        if (!result.policyUses().isEmpty()) {
-            routesWithPolicies.add(id);
-        }
-        for (RouteAttachment.Placed placed : result.placed()) {
-            noteServed(placed.listener());
-            placements
-                    .computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty())
-                    .put(placed.placement());
-            listenerStatus.remove(placed.listener());
-            if (units != null) {
-                Unit unit = plan.units().unitOf().get(placed.listener());
-                if (unit != null) {
-                    units.add(unit);
-                }
-            }
-        }
-        for (Dependency read : result.reads()) {
-            Set<RouteId> readers = routesByRead.get(read);
-            if (readers == null) {
-                readers = new HashSet<>();
-                routesByRead.put(read, readers);
-                reads.count(read);
-            }
-            readers.add(id);
-        }
-        result.clusters().forEach(clusters::key);
     }
 
     /**
@@ -479,18 +373,13 @@ public final class GatewayTranslator {
     // ---------------------------------------------------------------------------------------------------------
     // Assembly
 
-    private Collection<Placement> placementsOf(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null ? List.of() : onListener.inOrder();
-    }
-
     /** Reads shared state only, so units can be built side by side. */
     private UnitAssembler.Built buildUnit(Unit unit) {
         List<ListenerState> members = plan.units().members().get(unit);
         return members == null
                 ? null
                 : UnitAssembler.assemble(
-                        unit, members, this::placementsOf, plan.units().httpsClaims());
+                        unit, members, routes::placementsOn, plan.units().httpsClaims());
     }
 
     private void rebuildUnit(ClusterView view, Unit unit) {
@@ -632,7 +521,7 @@ public final class GatewayTranslator {
                 }
             }
         }
-        for (RouteId id : routesWithPolicies) {
+        for (RouteId id : routes.withPolicies()) {
             for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
                 BackendTlsPolicies.Evaluation evaluation = use.evaluation();
                 if (evaluation.valid()) {
@@ -675,14 +564,10 @@ public final class GatewayTranslator {
             GatewayTranslation.RouteParent parent = result.parents().get(i);
             ConditionIr notServed = null;
             for (ListenerState listener : result.oneRouteListeners().get(i)) {
-                ListenerPlacements onListener = placements.get(listener);
-                PlacementKey served = onListener == null || onListener.isEmpty()
-                        ? null
-                        : onListener.inOrder().getFirst().order();
                 notServed = L4RouteServing.notServed(
                         listener,
                         route,
-                        served,
+                        routes.servedOn(listener),
                         parent.status().conditions().getFirst().observedGeneration());
                 if (notServed != null) {
                     break;
@@ -705,36 +590,16 @@ public final class GatewayTranslator {
     }
 
     private List<GatewayTranslation.RouteParent> routeParents() {
-        if (orderedRoutes == null) {
-            ArrayList<RouteId> ids = new ArrayList<>(routes.keySet());
-            Collections.sort(ids);
-            orderedRoutes = ids;
-        } else {
-            for (RouteId id : orderPending) {
-                int at = Collections.binarySearch(orderedRoutes, id);
-                boolean present = routes.containsKey(id);
-                if (present && at < 0) {
-                    orderedRoutes.add(-at - 1, id);
-                } else if (!present && at >= 0) {
-                    orderedRoutes.remove(at);
-                }
-            }
-        }
-        orderPending.clear();
         List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
-        for (RouteId id : orderedRoutes) {
+        for (RouteId id : routes.inOrder()) {
             all.addAll(parentsOf(routes.get(id)));
         }
         return all;
     }
 
-    private int attached(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null ? 0 : onListener.size();
-    }
-
     private ListenerStatusIr statusOf(ListenerState listener) {
-        return listenerStatus.computeIfAbsent(listener, l -> GatewayStatuses.listener(plan, key, l, attached(l)));
+        return listenerStatus.computeIfAbsent(
+                listener, l -> GatewayStatuses.listener(plan, key, l, routes.attachedTo(l)));
     }
 
     public ObjectStatusIr.GatewayStatus gatewayStatus() {
@@ -746,8 +611,9 @@ public final class GatewayTranslator {
     }
 
     private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
-        List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(routesWithPolicies.size());
-        for (RouteId id : routesWithPolicies) {
+        Set<RouteId> withPolicies = routes.withPolicies();
+        List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(withPolicies.size());
+        for (RouteId id : withPolicies) {
             uses.add(routes.get(id).policyUses());
         }
         return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
