@@ -1,22 +1,13 @@
 package dev.gantry.translate;
 
-import dev.gantry.ir.ClusterIr;
 import dev.gantry.ir.GatewayIr;
-import dev.gantry.ir.PortIr;
-import dev.gantry.ir.RouteTableIr;
-import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.Routes;
 import dev.gantry.model.Routes.ParentKey;
 import dev.gantry.runtime.Parallel;
-import dev.gantry.status.ConditionIr;
-import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
-import dev.gantry.status.PolicyAncestorStatusIr;
-import dev.gantry.status.RouteParentStatusIr;
-import dev.gantry.translate.RouteTables.PlacementKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterView;
 import dev.gantry.view.Dependency;
@@ -31,12 +22,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -87,31 +75,19 @@ public final class GatewayTranslator {
     private Set<Dependency> structuralReads = Set.of();
     private Set<Dependency> membershipReads = Set.of();
 
-    // --- assembly ---
-    private final Map<String, RouteTableIr> tables = new TreeMap<>();
-    private final Map<String, PortIr> ports = new TreeMap<>();
-    private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
-    private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
-
     // --- reads (counted: several parts may read the same object) ---
     private final ReadLedger reads = new ReadLedger();
     private final RouteLedger routes = new RouteLedger(reads);
     private final ClusterLedger clusters = new ClusterLedger(reads);
+    /** The clusters each unit's table or port uses: its uses of the clusters in {@link #clusters}. */
+    private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
 
-    // --- derived, built on demand ---
-    private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
-    /** The IR lists, kept as the same instances while their type is unchanged (cheap reuse downstream). */
-    private List<PortIr> portList;
-
-    private List<RouteTableIr> tableList;
-    private List<ClusterIr> clusterList;
-    private List<SecretIr> secretList;
-    private GatewayIr ir;
-    private GatewayTranslation snapshot;
+    private final GatewayResults results;
 
     public GatewayTranslator(TranslatorConfig config, ObjectKey gateway) {
         this.config = config;
         this.key = gateway;
+        this.results = new GatewayResults(gateway, config.controllerName(), routes, clusters);
     }
 
     public ObjectKey gateway() {
@@ -189,7 +165,7 @@ public final class GatewayTranslator {
         });
         for (UnitAssembler.Built unit : built) {
             if (unit != null) {
-                installUnitContent(unit);
+                results.install(unit);
                 clustersByUnit.put(unit.unit(), unit.used());
             }
         }
@@ -203,16 +179,9 @@ public final class GatewayTranslator {
         structuralReads = Set.of();
         membershipReads = Set.of();
         routes.clear();
-        tables.clear();
-        ports.clear();
         clustersByUnit.clear();
-        secretsByUnit.clear();
         clusters.clear();
-        listenerStatus.clear();
-        portList = null;
-        tableList = null;
-        clusterList = null;
-        secretList = null;
+        results.reset(plan);
     }
 
     /** Takes on the Gateway-level phase's plan; returns whether the Gateway is Gantry's. */
@@ -225,12 +194,12 @@ public final class GatewayTranslator {
         Set<String> keys = new HashSet<>();
         plan.parents().forEach(p -> keys.add(p.indexKey()));
         parentKeys = keys;
-        ports.putAll(plan.units().fixedPorts());
+        results.reset(plan);
         return true;
     }
 
     private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
-        snapshot = null;
+        results.changed();
         routes.forgetServed();
         ReadLedger.Delta delta = reads.finish();
         return new Outcome(
@@ -310,7 +279,7 @@ public final class GatewayTranslator {
     /** The listeners a route is or was placed on have other statuses, and their units other content. */
     private void placementsChanged(RouteResult route, Set<Unit> units) {
         for (RouteAttachment.Placed placed : route.placed()) {
-            listenerStatus.remove(placed.listener());
+            results.placementsChanged(placed.listener());
             Unit unit = plan.units().unitOf().get(placed.listener());
             if (unit != null) {
                 units.add(unit);
@@ -390,7 +359,7 @@ public final class GatewayTranslator {
     }
 
     private void installUnit(ClusterView view, UnitAssembler.Built built) {
-        installUnitContent(built);
+        results.install(built);
         Unit unit = built.unit();
         Set<String> used = built.used();
         Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
@@ -407,215 +376,29 @@ public final class GatewayTranslator {
         }
     }
 
-    /** Puts a unit's table or port (and the port's secrets) in place. */
-    private void installUnitContent(UnitAssembler.Built built) {
-        switch (built.unit()) {
-            case Unit.Table unit -> {
-                if (!built.table().equals(tables.get(unit.name()))) {
-                    tables.put(unit.name(), built.table());
-                    tableList = null;
-                }
-            }
-            case Unit.Port unit -> {
-                putPort(unit.socket(), built.port());
-                if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
-                    secretList = null;
-                }
-            }
-        }
-    }
-
-    private void putPort(String socket, PortIr port) {
-        PortIr before = ports.get(socket);
-        if (port == null ? before != null : !port.equals(before)) {
-            if (port == null) {
-                ports.remove(socket);
-            } else {
-                ports.put(socket, port);
-            }
-            portList = null;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Results
 
     /** The proxy configuration (empty while the Gateway is not accepted). */
     public GatewayIr ir() {
-        if (!plan.usable()) {
-            return GatewayIr.empty(key);
-        }
-        boolean changed = false;
-        if (clusters.takeChanged()) {
-            clusterList = null;
-            secretList = null;
-        }
-        if (portList == null) {
-            portList = List.copyOf(ports.values());
-            changed = true;
-        }
-        if (tableList == null) {
-            tableList = List.copyOf(tables.values());
-            changed = true;
-        }
-        if (clusterList == null) {
-            List<ClusterIr> list = new ArrayList<>(clusters.built().size());
-            clusters.built().forEach(built -> list.add(built.cluster()));
-            clusterList = List.copyOf(list);
-            changed = true;
-        }
-        if (secretList == null) {
-            Set<String> secretNames = new TreeSet<>();
-            secretsByUnit.values().forEach(secretNames::addAll);
-            Map<String, SecretIr> all = new TreeMap<>();
-            for (String name : secretNames) {
-                SecretIr certificate = plan.certificates().get(name);
-                if (certificate != null) {
-                    all.put(name, certificate);
-                }
-            }
-            for (ClusterBuilder.Built built : clusters.built()) {
-                if (built.caSecret() != null) {
-                    all.put(built.caSecret().name(), built.caSecret());
-                }
-            }
-            secretList = List.copyOf(all.values());
-            changed = true;
-        }
-        if (ir == null || changed) {
-            ir = new GatewayIr(key, portList, tableList, clusterList, secretList);
-        }
-        return ir;
+        return results.ir();
     }
 
     /** The whole translation as an immutable value (status of every object involved, and the IR). */
     public GatewayTranslation snapshot() {
-        if (!plan.ours()) {
-            return null;
-        }
-        if (snapshot == null) {
-            snapshot = new GatewayTranslation(
-                    key,
-                    ir(),
-                    gatewayStatus(),
-                    listenerSetStatuses(),
-                    routeParents(),
-                    policyAncestors(),
-                    plan.proxy(),
-                    plan.exposed(),
-                    certificateUses());
-        }
-        return snapshot;
-    }
-
-    /**
-     * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
-     * their routes' backends use, each once per owner and listener.
-     */
-    private List<CertificateUse> certificateUses() {
-        Set<CertificateUse> uses = new LinkedHashSet<>();
-        if (plan.usable()) {
-            for (ListenerState listener : plan.listeners()) {
-                if (listener.programmable()) {
-                    uses.addAll(listener.certificateUses);
-                }
-            }
-        }
-        for (RouteId id : routes.withPolicies()) {
-            for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-                BackendTlsPolicies.Evaluation evaluation = use.evaluation();
-                if (evaluation.valid()) {
-                    ObjectKey policy = ObjectKey.of(evaluation.policy());
-                    evaluation
-                            .caWindows()
-                            .forEach((configMap, window) -> uses.add(new CertificateUse(
-                                    CertificateUse.Use.BACKEND_CA,
-                                    Kinds.BACKEND_TLS_POLICY,
-                                    policy,
-                                    null,
-                                    Kinds.CONFIG_MAP,
-                                    configMap,
-                                    window.notBefore(),
-                                    window.notAfter())));
-                }
-            }
-        }
-        return List.copyOf(uses);
+        return results.snapshot();
     }
 
     /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
     public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
-        RouteResult result = routes.get(id);
-        return result == null ? List.of() : parentsOf(result);
-    }
-
-    /**
-     * A route's parent status entries, each with {@link L4RouteServing}'s condition where a TCP or UDP listener it
-     * attached to serves an older route instead. Worked out when asked: it depends on the other routes there.
-     */
-    private List<GatewayTranslation.RouteParent> parentsOf(RouteResult result) {
-        if (result.oneRouteListeners().isEmpty() || result.placed().isEmpty()) {
-            return result.parents();
-        }
-        PlacementKey route = result.placed().getFirst().placement().order();
-        List<GatewayTranslation.RouteParent> parents =
-                new ArrayList<>(result.parents().size());
-        for (int i = 0; i < result.parents().size(); i++) {
-            GatewayTranslation.RouteParent parent = result.parents().get(i);
-            ConditionIr notServed = null;
-            for (ListenerState listener : result.oneRouteListeners().get(i)) {
-                notServed = L4RouteServing.notServed(
-                        listener,
-                        route,
-                        routes.servedOn(listener),
-                        parent.status().conditions().getFirst().observedGeneration());
-                if (notServed != null) {
-                    break;
-                }
-            }
-            if (notServed == null) {
-                parents.add(parent);
-            } else {
-                List<ConditionIr> conditions = new ArrayList<>(parent.status().conditions());
-                conditions.add(notServed);
-                parents.add(new GatewayTranslation.RouteParent(
-                        parent.routeKind(),
-                        parent.route(),
-                        parent.parentIndex(),
-                        new RouteParentStatusIr(
-                                parent.status().parentRef(), parent.status().controllerName(), conditions)));
-            }
-        }
-        return parents;
-    }
-
-    private List<GatewayTranslation.RouteParent> routeParents() {
-        List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
-        for (RouteId id : routes.inOrder()) {
-            all.addAll(parentsOf(routes.get(id)));
-        }
-        return all;
-    }
-
-    private ListenerStatusIr statusOf(ListenerState listener) {
-        return listenerStatus.computeIfAbsent(
-                listener, l -> GatewayStatuses.listener(plan, key, l, routes.attachedTo(l)));
+        return results.routeParents(id);
     }
 
     public ObjectStatusIr.GatewayStatus gatewayStatus() {
-        return GatewayStatuses.gateway(plan, key, this::statusOf);
+        return results.gatewayStatus();
     }
 
     public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
-        return GatewayStatuses.listenerSets(plan, key, this::statusOf);
-    }
-
-    private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
-        Set<RouteId> withPolicies = routes.withPolicies();
-        List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(withPolicies.size());
-        for (RouteId id : withPolicies) {
-            uses.add(routes.get(id).policyUses());
-        }
-        return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
+        return results.listenerSetStatuses();
     }
 }
