@@ -124,7 +124,7 @@ public final class GatewayTranslator {
             structuralReads.forEach(reads::count);
             return finish(true, Set.of());
         }
-        List<Dependency> membership = new ArrayList<>();
+        List<Dependency.IndexRead> membership = new ArrayList<>();
         ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
         structuralReads = Set.copyOf(structural.reads());
         membershipReads = Set.copyOf(membership);
