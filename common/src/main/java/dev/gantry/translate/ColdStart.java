@@ -115,7 +115,7 @@ final class ColdStart {
      * index reads to {@code membership}.
      */
     @SuppressWarnings("unchecked") // arrays of lists
-    static FoundRoutes findRoutes(ClusterView view, Set<String> parentKeys, List<Dependency> membership) {
+    static FoundRoutes findRoutes(ClusterView view, Set<String> parentKeys, List<Dependency.IndexRead> membership) {
         List<Kind<?>> kindOf = new ArrayList<>();
         for (Kind<?> kind : Kinds.ROUTES) {
             for (String parentKey : parentKeys) {

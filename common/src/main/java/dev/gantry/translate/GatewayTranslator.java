@@ -1,23 +1,13 @@
 package dev.gantry.translate;
 
-import dev.gantry.ir.ClusterIr;
 import dev.gantry.ir.GatewayIr;
-import dev.gantry.ir.PortIr;
-import dev.gantry.ir.RouteTableIr;
-import dev.gantry.ir.SecretIr;
 import dev.gantry.model.Kind;
 import dev.gantry.model.Kinds;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.model.Routes;
 import dev.gantry.model.Routes.ParentKey;
 import dev.gantry.runtime.Parallel;
-import dev.gantry.status.ConditionIr;
-import dev.gantry.status.ListenerStatusIr;
 import dev.gantry.status.ObjectStatusIr;
-import dev.gantry.status.PolicyAncestorStatusIr;
-import dev.gantry.status.RouteParentStatusIr;
-import dev.gantry.translate.RouteTables.Placement;
-import dev.gantry.translate.RouteTables.PlacementKey;
 import dev.gantry.view.Change;
 import dev.gantry.view.ClusterView;
 import dev.gantry.view.Dependency;
@@ -32,13 +22,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -89,49 +75,19 @@ public final class GatewayTranslator {
     private Set<Dependency> structuralReads = Set.of();
     private Set<Dependency> membershipReads = Set.of();
 
-    // --- routes ---
-    private Map<RouteId, RouteResult> routes = new HashMap<>();
-    /** Route ids in order, for status listings; null until sorted after a full translation. */
-    private ArrayList<RouteId> orderedRoutes;
-    /**
-     * Routes retranslated since {@link #orderedRoutes} was last brought up to date: a one-route change then costs
-     * a binary search, not a sort of every route.
-     */
-    private final Set<RouteId> orderPending = new HashSet<>();
-
-    private final Set<RouteId> routesWithPolicies = new TreeSet<>();
-    private final Map<Dependency, Set<RouteId>> routesByRead = new ConcurrentHashMap<>();
-    private final Map<ListenerState, ListenerPlacements> placements = new IdentityHashMap<>();
-    /**
-     * The route each TCP or UDP listener served (null: none) before the placements an update touches changed: the
-     * routes that start or stop being served there have a changed status too (see {@link L4RouteServing}).
-     */
-    private final Map<ListenerState, PlacementKey> servedBefore = new IdentityHashMap<>();
-
-    // --- assembly ---
-    private final Map<String, RouteTableIr> tables = new TreeMap<>();
-    private final Map<String, PortIr> ports = new TreeMap<>();
-    private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
-    private final Map<Unit, Set<String>> secretsByUnit = new HashMap<>();
-
     // --- reads (counted: several parts may read the same object) ---
     private final ReadLedger reads = new ReadLedger();
+    private final RouteLedger routes = new RouteLedger(reads);
     private final ClusterLedger clusters = new ClusterLedger(reads);
+    /** The clusters each unit's table or port uses: its uses of the clusters in {@link #clusters}. */
+    private final Map<Unit, Set<String>> clustersByUnit = new HashMap<>();
 
-    // --- derived, built on demand ---
-    private final Map<ListenerState, ListenerStatusIr> listenerStatus = new IdentityHashMap<>();
-    /** The IR lists, kept as the same instances while their type is unchanged (cheap reuse downstream). */
-    private List<PortIr> portList;
-
-    private List<RouteTableIr> tableList;
-    private List<ClusterIr> clusterList;
-    private List<SecretIr> secretList;
-    private GatewayIr ir;
-    private GatewayTranslation snapshot;
+    private final GatewayResults results;
 
     public GatewayTranslator(TranslatorConfig config, ObjectKey gateway) {
         this.config = config;
         this.key = gateway;
+        this.results = new GatewayResults(gateway, config.controllerName(), routes, clusters);
     }
 
     public ObjectKey gateway() {
@@ -168,16 +124,14 @@ public final class GatewayTranslator {
             structuralReads.forEach(reads::count);
             return finish(true, Set.of());
         }
-        List<Dependency> membership = new ArrayList<>();
+        List<Dependency.IndexRead> membership = new ArrayList<>();
         ColdStart.FoundRoutes found = ColdStart.findRoutes(view, parentKeys, membership);
         structuralReads = Set.copyOf(structural.reads());
         membershipReads = Set.copyOf(membership);
         ColdStart.Translated translated = ColdStart.translateRoutes(
                 view, found, (id, route, canonical) -> translateFresh(view, id, route, canonical));
-        routes = translated.routes();
+        List<List<Dependency>> routeReads = routes.adopt(translated);
         translated.clusterKeys().forEach(clusters::key);
-        List<List<Dependency>> routeReads =
-                ColdStart.index(translated.chunks(), routesByRead, placements, routesWithPolicies);
         int readCount = structuralReads.size() + membershipReads.size();
         for (List<Dependency> made : routeReads) {
             readCount += made.size();
@@ -211,7 +165,7 @@ public final class GatewayTranslator {
         });
         for (UnitAssembler.Built unit : built) {
             if (unit != null) {
-                installUnitContent(unit);
+                results.install(unit);
                 clustersByUnit.put(unit.unit(), unit.used());
             }
         }
@@ -225,21 +179,9 @@ public final class GatewayTranslator {
         structuralReads = Set.of();
         membershipReads = Set.of();
         routes.clear();
-        orderedRoutes = null;
-        orderPending.clear();
-        routesWithPolicies.clear();
-        routesByRead.clear();
-        placements.clear();
-        tables.clear();
-        ports.clear();
         clustersByUnit.clear();
-        secretsByUnit.clear();
         clusters.clear();
-        listenerStatus.clear();
-        portList = null;
-        tableList = null;
-        clusterList = null;
-        secretList = null;
+        results.reset(plan);
     }
 
     /** Takes on the Gateway-level phase's plan; returns whether the Gateway is Gantry's. */
@@ -252,13 +194,13 @@ public final class GatewayTranslator {
         Set<String> keys = new HashSet<>();
         plan.parents().forEach(p -> keys.add(p.indexKey()));
         parentKeys = keys;
-        ports.putAll(plan.units().fixedPorts());
+        results.reset(plan);
         return true;
     }
 
     private Outcome finish(boolean full, Set<RouteId> changedRoutes) {
-        snapshot = null;
-        servedBefore.clear();
+        results.changed();
+        routes.forgetServed();
         ReadLedger.Delta delta = reads.finish();
         return new Outcome(
                 plan.ours(), full, Collections.unmodifiableSet(changedRoutes), delta.added(), delta.removed());
@@ -290,7 +232,7 @@ public final class GatewayTranslator {
                 }
             }
             for (Dependency dependency : touched) {
-                Set<RouteId> readers = routesByRead.get(dependency);
+                Set<RouteId> readers = routes.readersOf(dependency);
                 if (readers != null) {
                     redo.addAll(readers);
                 }
@@ -312,122 +254,43 @@ public final class GatewayTranslator {
                 clusters.rebuild(view, cluster);
             }
         }
-        servedChanges(redo);
+        routes.takeServedChanges(redo);
         return finish(false, redo);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Routes
 
-    /**
-     * Retranslates one route (or drops it), adding to {@code units} (when not null: a full translation rebuilds
-     * every unit anyway) the units whose content its placements touch.
-     */
+    /** Retranslates one route (or drops it), adding to {@code units} the units whose content its placements touch. */
     private void redoRoute(ClusterView view, RouteId id, Set<Unit> units) {
         RouteResult previous = routes.remove(id);
-        routesWithPolicies.remove(id);
-        if (orderedRoutes != null && orderPending.size() >= 64) {
-            orderedRoutes = null;
-            orderPending.clear();
-        } else if (orderedRoutes != null) {
-            orderPending.add(id);
-        }
         if (previous != null) {
-            for (RouteAttachment.Placed placed : previous.placed()) {
-                noteServed(placed.listener());
-                ListenerPlacements onListener = placements.get(placed.listener());
-                onListener.remove(placed.placement().order());
-                if (onListener.isEmpty()) {
-                    placements.remove(placed.listener());
-                }
-                listenerStatus.remove(placed.listener());
-                if (units != null) {
-                    Unit unit = plan.units().unitOf().get(placed.listener());
-                    if (unit != null) {
-                        units.add(unit);
-                    }
-                }
-            }
-            // A read counts once however many routes make it: routesByRead already knows who does.
-            for (Dependency read : previous.reads()) {
-                Set<RouteId> readers = routesByRead.get(read);
-                readers.remove(id);
-                if (readers.isEmpty()) {
-                    routesByRead.remove(read);
-                    reads.uncount(read);
-                }
-            }
+            placementsChanged(previous, units);
         }
         RouteResult result =
                 translateFresh(view, id, view.get(id.kind(), id.key()).orElse(null), null);
         if (result != null) {
-            placeRoute(id, result, units);
+            routes.place(id, result);
+            result.clusters().forEach(clusters::key);
+            placementsChanged(result, units);
         }
     }
 
-    private void noteServed(ListenerState listener) {
-        if (L4RouteServing.servesOneRoute(listener) && !servedBefore.containsKey(listener)) {
-            servedBefore.put(listener, servedOn(listener));
-        }
-    }
-
-    private PlacementKey servedOn(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null || onListener.isEmpty()
-                ? null
-                : onListener.inOrder().getFirst().order();
-    }
-
-    /** Adds to {@code changed} the routes that started or stopped being served on a TCP or UDP listener. */
-    private void servedChanges(Set<RouteId> changed) {
-        for (Map.Entry<ListenerState, PlacementKey> entry : servedBefore.entrySet()) {
-            PlacementKey now = servedOn(entry.getKey());
-            if (!Objects.equals(entry.getValue(), now)) {
-                for (PlacementKey served : new PlacementKey[] {entry.getValue(), now}) {
-                    if (served != null) {
-                        changed.add(new RouteId(ROUTE_KINDS.get(served.kind()), served.key()));
-                    }
-                }
+    /** The listeners a route is or was placed on have other statuses, and their units other content. */
+    private void placementsChanged(RouteResult route, Set<Unit> units) {
+        for (RouteAttachment.Placed placed : route.placed()) {
+            results.placementsChanged(placed.listener());
+            Unit unit = plan.units().unitOf().get(placed.listener());
+            if (unit != null) {
+                units.add(unit);
             }
         }
-        servedBefore.clear();
     }
 
     /** The route's translation, or null when it is gone (null) or no longer names this Gateway or its ListenerSets. */
     private RouteResult translateFresh(ClusterView view, RouteId id, HasMetadata route, ColdStart.Canonical canonical) {
         ParentKey[] parentsHere = route == null ? null : parentsHere(route);
         return parentsHere == null ? null : translateRoute(view, id, route, parentsHere, canonical);
-    }
-
-    /** Records a retranslated route: its placements, the reads it made and the clusters it names. */
-    private void placeRoute(RouteId id, RouteResult result, Set<Unit> units) {
-        routes.put(id, result);
-        if (!result.policyUses().isEmpty()) {
-            routesWithPolicies.add(id);
-        }
-        for (RouteAttachment.Placed placed : result.placed()) {
-            noteServed(placed.listener());
-            placements
-                    .computeIfAbsent(placed.listener(), k -> ListenerPlacements.empty())
-                    .put(placed.placement());
-            listenerStatus.remove(placed.listener());
-            if (units != null) {
-                Unit unit = plan.units().unitOf().get(placed.listener());
-                if (unit != null) {
-                    units.add(unit);
-                }
-            }
-        }
-        for (Dependency read : result.reads()) {
-            Set<RouteId> readers = routesByRead.get(read);
-            if (readers == null) {
-                readers = new HashSet<>();
-                routesByRead.put(read, readers);
-                reads.count(read);
-            }
-            readers.add(id);
-        }
-        result.clusters().forEach(clusters::key);
     }
 
     /**
@@ -479,18 +342,13 @@ public final class GatewayTranslator {
     // ---------------------------------------------------------------------------------------------------------
     // Assembly
 
-    private Collection<Placement> placementsOf(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null ? List.of() : onListener.inOrder();
-    }
-
     /** Reads shared state only, so units can be built side by side. */
     private UnitAssembler.Built buildUnit(Unit unit) {
         List<ListenerState> members = plan.units().members().get(unit);
         return members == null
                 ? null
                 : UnitAssembler.assemble(
-                        unit, members, this::placementsOf, plan.units().httpsClaims());
+                        unit, members, routes::placementsOn, plan.units().httpsClaims());
     }
 
     private void rebuildUnit(ClusterView view, Unit unit) {
@@ -501,7 +359,7 @@ public final class GatewayTranslator {
     }
 
     private void installUnit(ClusterView view, UnitAssembler.Built built) {
-        installUnitContent(built);
+        results.install(built);
         Unit unit = built.unit();
         Set<String> used = built.used();
         Set<String> before = clustersByUnit.getOrDefault(unit, Set.of());
@@ -518,238 +376,29 @@ public final class GatewayTranslator {
         }
     }
 
-    /** Puts a unit's table or port (and the port's secrets) in place. */
-    private void installUnitContent(UnitAssembler.Built built) {
-        switch (built.unit()) {
-            case Unit.Table unit -> {
-                if (!built.table().equals(tables.get(unit.name()))) {
-                    tables.put(unit.name(), built.table());
-                    tableList = null;
-                }
-            }
-            case Unit.Port unit -> {
-                putPort(unit.socket(), built.port());
-                if (!built.secrets().equals(secretsByUnit.put(unit, built.secrets()))) {
-                    secretList = null;
-                }
-            }
-        }
-    }
-
-    private void putPort(String socket, PortIr port) {
-        PortIr before = ports.get(socket);
-        if (port == null ? before != null : !port.equals(before)) {
-            if (port == null) {
-                ports.remove(socket);
-            } else {
-                ports.put(socket, port);
-            }
-            portList = null;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Results
 
     /** The proxy configuration (empty while the Gateway is not accepted). */
     public GatewayIr ir() {
-        if (!plan.usable()) {
-            return GatewayIr.empty(key);
-        }
-        boolean changed = false;
-        if (clusters.takeChanged()) {
-            clusterList = null;
-            secretList = null;
-        }
-        if (portList == null) {
-            portList = List.copyOf(ports.values());
-            changed = true;
-        }
-        if (tableList == null) {
-            tableList = List.copyOf(tables.values());
-            changed = true;
-        }
-        if (clusterList == null) {
-            List<ClusterIr> list = new ArrayList<>(clusters.built().size());
-            clusters.built().forEach(built -> list.add(built.cluster()));
-            clusterList = List.copyOf(list);
-            changed = true;
-        }
-        if (secretList == null) {
-            Set<String> secretNames = new TreeSet<>();
-            secretsByUnit.values().forEach(secretNames::addAll);
-            Map<String, SecretIr> all = new TreeMap<>();
-            for (String name : secretNames) {
-                SecretIr certificate = plan.certificates().get(name);
-                if (certificate != null) {
-                    all.put(name, certificate);
-                }
-            }
-            for (ClusterBuilder.Built built : clusters.built()) {
-                if (built.caSecret() != null) {
-                    all.put(built.caSecret().name(), built.caSecret());
-                }
-            }
-            secretList = List.copyOf(all.values());
-            changed = true;
-        }
-        if (ir == null || changed) {
-            ir = new GatewayIr(key, portList, tableList, clusterList, secretList);
-        }
-        return ir;
+        return results.ir();
     }
 
     /** The whole translation as an immutable value (status of every object involved, and the IR). */
     public GatewayTranslation snapshot() {
-        if (!plan.ours()) {
-            return null;
-        }
-        if (snapshot == null) {
-            snapshot = new GatewayTranslation(
-                    key,
-                    ir(),
-                    gatewayStatus(),
-                    listenerSetStatuses(),
-                    routeParents(),
-                    policyAncestors(),
-                    plan.proxy(),
-                    plan.exposed(),
-                    certificateUses());
-        }
-        return snapshot;
-    }
-
-    /**
-     * The certificates served listeners serve and validate clients with, and the CAs of the BackendTLSPolicies
-     * their routes' backends use, each once per owner and listener.
-     */
-    private List<CertificateUse> certificateUses() {
-        Set<CertificateUse> uses = new LinkedHashSet<>();
-        if (plan.usable()) {
-            for (ListenerState listener : plan.listeners()) {
-                if (listener.programmable()) {
-                    uses.addAll(listener.certificateUses);
-                }
-            }
-        }
-        for (RouteId id : routesWithPolicies) {
-            for (BackendResolver.PolicyUse use : routes.get(id).policyUses()) {
-                BackendTlsPolicies.Evaluation evaluation = use.evaluation();
-                if (evaluation.valid()) {
-                    ObjectKey policy = ObjectKey.of(evaluation.policy());
-                    evaluation
-                            .caWindows()
-                            .forEach((configMap, window) -> uses.add(new CertificateUse(
-                                    CertificateUse.Use.BACKEND_CA,
-                                    Kinds.BACKEND_TLS_POLICY,
-                                    policy,
-                                    null,
-                                    Kinds.CONFIG_MAP,
-                                    configMap,
-                                    window.notBefore(),
-                                    window.notAfter())));
-                }
-            }
-        }
-        return List.copyOf(uses);
+        return results.snapshot();
     }
 
     /** Status entries of one route's parents that name this Gateway or its ListenerSets. */
     public List<GatewayTranslation.RouteParent> routeParents(RouteId id) {
-        RouteResult result = routes.get(id);
-        return result == null ? List.of() : parentsOf(result);
-    }
-
-    /**
-     * A route's parent status entries, each with {@link L4RouteServing}'s condition where a TCP or UDP listener it
-     * attached to serves an older route instead. Worked out when asked: it depends on the other routes there.
-     */
-    private List<GatewayTranslation.RouteParent> parentsOf(RouteResult result) {
-        if (result.oneRouteListeners().isEmpty() || result.placed().isEmpty()) {
-            return result.parents();
-        }
-        PlacementKey route = result.placed().getFirst().placement().order();
-        List<GatewayTranslation.RouteParent> parents =
-                new ArrayList<>(result.parents().size());
-        for (int i = 0; i < result.parents().size(); i++) {
-            GatewayTranslation.RouteParent parent = result.parents().get(i);
-            ConditionIr notServed = null;
-            for (ListenerState listener : result.oneRouteListeners().get(i)) {
-                ListenerPlacements onListener = placements.get(listener);
-                PlacementKey served = onListener == null || onListener.isEmpty()
-                        ? null
-                        : onListener.inOrder().getFirst().order();
-                notServed = L4RouteServing.notServed(
-                        listener,
-                        route,
-                        served,
-                        parent.status().conditions().getFirst().observedGeneration());
-                if (notServed != null) {
-                    break;
-                }
-            }
-            if (notServed == null) {
-                parents.add(parent);
-            } else {
-                List<ConditionIr> conditions = new ArrayList<>(parent.status().conditions());
-                conditions.add(notServed);
-                parents.add(new GatewayTranslation.RouteParent(
-                        parent.routeKind(),
-                        parent.route(),
-                        parent.parentIndex(),
-                        new RouteParentStatusIr(
-                                parent.status().parentRef(), parent.status().controllerName(), conditions)));
-            }
-        }
-        return parents;
-    }
-
-    private List<GatewayTranslation.RouteParent> routeParents() {
-        if (orderedRoutes == null) {
-            ArrayList<RouteId> ids = new ArrayList<>(routes.keySet());
-            Collections.sort(ids);
-            orderedRoutes = ids;
-        } else {
-            for (RouteId id : orderPending) {
-                int at = Collections.binarySearch(orderedRoutes, id);
-                boolean present = routes.containsKey(id);
-                if (present && at < 0) {
-                    orderedRoutes.add(-at - 1, id);
-                } else if (!present && at >= 0) {
-                    orderedRoutes.remove(at);
-                }
-            }
-        }
-        orderPending.clear();
-        List<GatewayTranslation.RouteParent> all = new ArrayList<>(routes.size());
-        for (RouteId id : orderedRoutes) {
-            all.addAll(parentsOf(routes.get(id)));
-        }
-        return all;
-    }
-
-    private int attached(ListenerState listener) {
-        ListenerPlacements onListener = placements.get(listener);
-        return onListener == null ? 0 : onListener.size();
-    }
-
-    private ListenerStatusIr statusOf(ListenerState listener) {
-        return listenerStatus.computeIfAbsent(listener, l -> GatewayStatuses.listener(plan, key, l, attached(l)));
+        return results.routeParents(id);
     }
 
     public ObjectStatusIr.GatewayStatus gatewayStatus() {
-        return GatewayStatuses.gateway(plan, key, this::statusOf);
+        return results.gatewayStatus();
     }
 
     public Map<ObjectKey, ObjectStatusIr.ListenerSetStatus> listenerSetStatuses() {
-        return GatewayStatuses.listenerSets(plan, key, this::statusOf);
-    }
-
-    private Map<ObjectKey, PolicyAncestorStatusIr> policyAncestors() {
-        List<List<BackendResolver.PolicyUse>> uses = new ArrayList<>(routesWithPolicies.size());
-        for (RouteId id : routesWithPolicies) {
-            uses.add(routes.get(id).policyUses());
-        }
-        return GatewayStatuses.policyAncestors(key, config.controllerName(), uses);
+        return results.listenerSetStatuses();
     }
 }

@@ -5,39 +5,48 @@ import dev.gantry.model.ObjectKey;
 
 /**
  * One read translation made: an object by key (present or not), all objects of a kind, the objects of a kind in
- * a namespace, or an index bucket. A change touches a read when it could change that read's answer.
+ * a namespace, or an index bucket. A change touches a read when it could change that read's answer (see
+ * {@link DependencyIndex#touchedBy}).
  *
- * @param kind kind name
- * @param scope {@code object}, {@code all}, {@code namespace} or the index name
- * @param key object key, namespace, or index key ("" for {@code all})
+ * <p>Reads are hashed into read indexes a few times per route of every translation: each is a record of the kind's
+ * name and index name (constants, compared by identity first) and of an {@link ObjectKey} or string whose hash is
+ * kept.
  */
-public record Dependency(String kind, String scope, String key) {
+public sealed interface Dependency
+        permits Dependency.ObjectRead, Dependency.KindRead, Dependency.NamespaceRead, Dependency.IndexRead {
 
-    // Written out: each translation hashes a few reads per route into the read indexes.
-    @Override
-    public boolean equals(Object other) {
-        return this == other
-                || other instanceof Dependency d && key.equals(d.key) && kind.equals(d.kind) && scope.equals(d.scope);
+    /** The name of the kind read. */
+    String kind();
+
+    /** One object by key, present or not. */
+    record ObjectRead(String kind, ObjectKey key) implements Dependency {}
+
+    /** Every object of a kind. */
+    record KindRead(String kind) implements Dependency {}
+
+    /** The objects of a kind in one namespace. */
+    record NamespaceRead(String kind, String namespace) implements Dependency {}
+
+    /**
+     * The objects an index files under one key.
+     *
+     * @param index the index's name
+     */
+    record IndexRead(String kind, String index, String key) implements Dependency {}
+
+    static ObjectRead object(Kind<?> kind, ObjectKey key) {
+        return new ObjectRead(kind.kind(), key);
     }
 
-    @Override
-    public int hashCode() {
-        return (key.hashCode() * 31 + kind.hashCode()) * 31 + scope.hashCode();
+    static KindRead all(Kind<?> kind) {
+        return new KindRead(kind.kind());
     }
 
-    public static Dependency object(Kind<?> kind, ObjectKey key) {
-        return new Dependency(kind.kind(), "object", key.toString());
+    static NamespaceRead namespace(Kind<?> kind, String namespace) {
+        return new NamespaceRead(kind.kind(), namespace);
     }
 
-    public static Dependency all(Kind<?> kind) {
-        return new Dependency(kind.kind(), "all", "");
-    }
-
-    public static Dependency namespace(Kind<?> kind, String namespace) {
-        return new Dependency(kind.kind(), "namespace", namespace);
-    }
-
-    public static Dependency index(Index<?> index, String key) {
-        return new Dependency(index.kind().kind(), index.name(), key);
+    static IndexRead index(Index<?> index, String key) {
+        return new IndexRead(index.kind().kind(), index.name(), key);
     }
 }
