@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.gantry.xds.TrafficWorld.Case;
 import dev.gantry.xds.TrafficWorld.Expected;
 import dev.gantry.xds.client.HttpRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -486,5 +487,73 @@ class HttpRouteTrafficConformanceTest {
 
     private static Expected headers(Map<String, String> headers, List<String> absent) {
         return new Expected.Backend(INFRA, "infra-backend-v1", null, null, headers, absent);
+    }
+
+    @Test
+    @DisplayName("GatewayHTTPListenerIsolation")
+    void httpListenerIsolation() {
+        // gateway-http-listener-isolation.go: one table, for the Gateway whose hostnames are only on its listeners
+        // and for the one whose routes carry intersecting hostnames too.
+        List<String> paths = List.of(
+                "/empty-hostname", "/wildcard-example-com", "/wildcard-foo-example-com", "/abc-foo-example-com");
+        Map<String, String> reachedOnlyBy = Map.of(
+                "bar.com", "/empty-hostname",
+                "bar.example.com", "/wildcard-example-com",
+                "bar.foo.example.com", "/wildcard-foo-example-com",
+                "abc.foo.example.com", "/abc-foo-example-com");
+        List<Case> cases = new ArrayList<>();
+        for (String gateway :
+                List.of("http-listener-isolation", "http-listener-isolation-with-hostname-intersection")) {
+            reachedOnlyBy.forEach((host, reached) -> {
+                for (String path : paths) {
+                    cases.add(on(
+                            INFRA + "/" + gateway,
+                            get(host, path),
+                            path.equals(reached) ? backend("infra-backend-v1") : status(404)));
+                }
+            });
+        }
+        world.run(
+                List.of(
+                        "gateway-http-listener-isolation.yaml",
+                        "gateway-http-listener-isolation-with-hostname-intersection.yaml"),
+                cases);
+    }
+
+    @Test
+    @DisplayName("ListenerSetHTTPRouting")
+    void listenerSetHttpRouting() {
+        // listenerset-http-routing.go: a route reaches the listeners it attaches to, and no others; a Gateway
+        // parentRef without sectionName does not attach to the ListenerSets' listeners.
+        String gateway = INFRA + "/gateway-with-listener-sets-http-routing";
+        List<String> hosts = List.of(
+                "gateway-listener-1.com",
+                "gateway-listener-2.com",
+                "listener-set-http-routing-1-listener-1.com",
+                "listener-set-http-routing-1-listener-2.com",
+                "listener-set-http-routing-2-listener-1.com",
+                "listener-set-http-routing-2-listener-2.com");
+        Map<String, Expected> routeBackends = Map.of(
+                "/route", backend("infra-backend-v1"),
+                "/gateway-route", backend("infra-backend-v2"),
+                "/gateway-section-route", backend("infra-backend-v3"),
+                "/listener-set-http-routing-1-route", backend("infra-backend-v2"),
+                "/listener-set-http-routing-1-section-route", backend("infra-backend-v3"),
+                "/listener-set-http-routing-2-route", backend("infra-backend-v2"));
+        Map<String, List<String>> reachableOn = Map.of(
+                "/route", hosts,
+                "/gateway-route", hosts.subList(0, 2),
+                "/gateway-section-route", hosts.subList(0, 1),
+                "/listener-set-http-routing-1-route", hosts.subList(2, 4),
+                "/listener-set-http-routing-1-section-route", hosts.subList(2, 3),
+                "/listener-set-http-routing-2-route", hosts.subList(4, 6));
+        List<Case> cases = new ArrayList<>();
+        reachableOn.forEach((path, reachable) -> {
+            for (String host : hosts) {
+                cases.add(
+                        on(gateway, get(host, path), reachable.contains(host) ? routeBackends.get(path) : status(404)));
+            }
+        });
+        world.run(List.of("listenerset-http-routing.yaml"), cases);
     }
 }

@@ -84,7 +84,9 @@ final class TrafficWorld implements AutoCloseable {
                 .withData(Map.of(
                         "tls.crt", base64(certificate.certificatePem()), "tls.key", base64(certificate.keyPem())))
                 .build());
-        System.out.printf("traffic conformance: shard started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        System.out.printf(
+                "traffic conformance: shard and base manifests ready in %d ms%n",
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /** What one request is expected to get, as an upstream test's table says. */
