@@ -275,6 +275,52 @@ class HttpRouteTrafficConformanceTest {
     }
 
     @Test
+    @DisplayName("HTTPRouteRedirectScheme")
+    void redirectScheme() {
+        // httproute-redirect-scheme.go
+        world.run(
+                List.of("httproute-redirect-scheme.yaml"),
+                List.of(
+                        same(get("/scheme"), new Expected.Redirect(302, "https", null, null, null)),
+                        same(get("/scheme-and-host"), new Expected.Redirect(302, "https", "example.org", null, null)),
+                        same(get("/scheme-and-status"), new Expected.Redirect(301, "https", null, null, null)),
+                        same(
+                                get("/scheme-and-host-and-status"),
+                                new Expected.Redirect(302, "https", "example.org", null, null))));
+    }
+
+    @Test
+    @DisplayName("HTTPRouteRedirectPort")
+    void redirectPort() {
+        // httproute-redirect-port.go
+        world.run(
+                List.of("httproute-redirect-port.yaml"),
+                List.of(
+                        same(get("/port"), new Expected.Redirect(302, null, null, "8083", null)),
+                        same(get("/port-and-host"), new Expected.Redirect(302, null, "example.org", "8083", null)),
+                        same(get("/port-and-status"), new Expected.Redirect(301, null, null, "8083", null)),
+                        same(
+                                get("/port-and-host-and-status"),
+                                new Expected.Redirect(302, null, "example.org", "8083", null))));
+    }
+
+    @Test
+    @DisplayName("HTTPRoute303Redirect, HTTPRoute307Redirect, HTTPRoute308Redirect")
+    void redirectStatusCodes() {
+        // httproute-303-redirect.go, httproute-307-redirect.go, httproute-308-redirect.go (provisional upstream)
+        world.run(
+                List.of("httproute-303-redirect.yaml"),
+                List.of(same(
+                        get("/see-other").withMethod("POST"), new Expected.Redirect(303, null, null, null, null))));
+        world.run(
+                List.of("httproute-307-redirect.yaml"),
+                List.of(same(get("/temporary"), new Expected.Redirect(307, null, null, null, null))));
+        world.run(
+                List.of("httproute-308-redirect.yaml"),
+                List.of(same(get("/permanent"), new Expected.Redirect(308, null, null, null, null))));
+    }
+
+    @Test
     @DisplayName("HTTPRouteRedirectPortAndScheme")
     void redirectPortAndScheme() {
         // httproute-redirect-port-and-scheme.go
