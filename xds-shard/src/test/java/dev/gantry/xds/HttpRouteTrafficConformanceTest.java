@@ -237,6 +237,46 @@ class HttpRouteTrafficConformanceTest {
     }
 
     @Test
+    @DisplayName("HTTPRouteHTTPSListener")
+    void httpsListener() {
+        // httproute-https-listener.go: requests over TLS, the SNI choosing the listener's filter chain. The route of
+        // the listener with a hostname forwards to infra-backend-v2 in the v1.6.1 manifest.
+        String gateway = INFRA + "/same-namespace-with-https-listener";
+        world.run(
+                List.of("httproute-https-listener.yaml"),
+                List.of(
+                        new Case(
+                                gateway,
+                                443,
+                                get("example.org", "/").overTls("example.org"),
+                                backend("infra-backend-v1")),
+                        new Case(
+                                gateway,
+                                443,
+                                get("second-example.org", "/").overTls("second-example.org"),
+                                backend("infra-backend-v2")),
+                        new Case(
+                                gateway,
+                                443,
+                                get("unknown-example.org", "/").overTls("unknown-example.org"),
+                                status(404))));
+    }
+
+    @Test
+    @DisplayName("HTTPRouteInvalidNonExistentBackendRef")
+    void invalidNonExistentBackendRef() {
+        // httproute-invalid-nonexistent-backendref.go
+        world.run(List.of("httproute-invalid-nonexistent-backendref.yaml"), List.of(same(get("/"), status(500))));
+    }
+
+    @Test
+    @DisplayName("HTTPRouteInvalidBackendRefUnknownKind")
+    void invalidBackendRefUnknownKind() {
+        // httproute-invalid-backendref-unknown-kind.go
+        world.run(List.of("httproute-invalid-backendref-unknown-kind.yaml"), List.of(same(get("/"), status(500))));
+    }
+
+    @Test
     @DisplayName("HTTPRouteRedirectPath")
     void redirectPath() {
         // httproute-redirect-path.go
