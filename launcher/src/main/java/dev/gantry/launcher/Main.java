@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,12 @@ public final class Main {
                                         (DIR/<namespace>/<name>/; default: a new temporary directory)
                        --insecure-xds   serve xDS in PLAINTEXT WITHOUT AUTHENTICATION (unsafe; experiments
                                         only)
+                       --api-only       start only the in-memory API, write a kubeconfig for it and print
+                                        `Kubeconfig: <path>`; run `./gantry controller` and `./gantry xds-shard`
+                                        as processes of their own against it (KUBECONFIG=<path>). With it:
+                                        --kubeconfig FILE (default: a new temporary directory), --api-port,
+                                        --examples DIR (default: none), and --shards N, --xds-port N,
+                                        --proxy-dir DIR for the proxy bootstraps of shards on N+i
         controller   Run the leader-elected controller against the cluster of KUBECONFIG or in-cluster
                      config. Settings come from GANTRY_* environment variables.
         xds-shard    Run one xds-shard (GANTRY_SHARD_INDEX, GANTRY_SHARD_COUNT) against the cluster.
@@ -73,6 +80,9 @@ public final class Main {
     }
 
     static int standalone(String[] args) {
+        if (Arrays.asList(args).contains("--api-only")) {
+            return apiOnly(args);
+        }
         Standalone.Options defaults = Standalone.Options.defaults();
         int apiPort = defaults.apiPort();
         int xdsPort = defaults.xdsPort();
@@ -129,6 +139,54 @@ public final class Main {
         }
         standalone.printSummary(System.out);
         return awaitShutdown(standalone);
+    }
+
+    static int apiOnly(String[] args) {
+        int apiPort = Standalone.Options.DEFAULT_API_PORT;
+        int xdsPort = Standalone.Options.DEFAULT_XDS_PORT;
+        int shards = 1;
+        Path kubeconfig = null;
+        Path examples = null;
+        Path proxyDirectory = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--api-only")) {
+                    continue;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                switch (flag) {
+                    case "--api-port" -> apiPort = port(flag, value);
+                    case "--xds-port" -> xdsPort = port(flag, value);
+                    case "--kubeconfig" -> kubeconfig = Path.of(value);
+                    case "--examples" -> examples = Path.of(value);
+                    case "--shards" -> shards = positive(flag, value);
+                    case "--proxy-dir" -> proxyDirectory = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + flag + " with --api-only");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 2;
+        }
+        ApiOnly api;
+        try {
+            api = ApiOnly.start(new ApiOnly.Options(apiPort, kubeconfig, examples, shards, xdsPort, proxyDirectory));
+        } catch (InMemoryKubernetesApi.PortInUseException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 1;
+        } catch (IllegalStateException | UncheckedIOException e) {
+            System.err.println("gantry standalone: " + e.getMessage());
+            return 1;
+        }
+        for (String problem : api.problems()) {
+            System.err.println("error: " + problem);
+        }
+        api.printSummary(System.out);
+        return awaitShutdown(api);
     }
 
     static int controller() {

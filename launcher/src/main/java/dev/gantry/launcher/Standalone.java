@@ -161,7 +161,7 @@ public final class Standalone implements AutoCloseable {
         return GantrySettings.fromEnvironment(env);
     }
 
-    private static List<ManifestLoader.Problem> applyExamples(KubernetesClient client, Path directory) {
+    static List<ManifestLoader.Problem> applyExamples(KubernetesClient client, Path directory) {
         if (directory == null) {
             return List.of();
         }
