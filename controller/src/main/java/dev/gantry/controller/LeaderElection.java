@@ -41,6 +41,7 @@ final class LeaderElection implements AutoCloseable {
     private final Runnable onStart;
     private final Runnable onStop;
     private final AtomicBoolean leader = new AtomicBoolean();
+    private final FencedLock lock;
     private CompletableFuture<?> running;
 
     /**
@@ -58,12 +59,19 @@ final class LeaderElection implements AutoCloseable {
                         .build())
                 .build();
         this.settings = settings;
+        this.lock = new FencedLock(
+                new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()), System::nanoTime);
         this.onStart = onStart;
         this.onStop = onStop;
     }
 
+    /**
+     * Whether this replica may write now: the elector made it leader and it renewed the Lease within the renew
+     * deadline. The second part fences every write on the leadership actually held, also in the moments before a
+     * cut-off elector notices it lost the Lease.
+     */
     boolean isLeader() {
-        return leader.get();
+        return leader.get() && lock.renewedWithin(settings.renewDeadline());
     }
 
     /** Reads, creates if missing, and updates the Lease once; any 403 names the verb that is missing. */
@@ -130,7 +138,7 @@ final class LeaderElection implements AutoCloseable {
     void start() {
         var config = new LeaderElectionConfigBuilder()
                 .withName("gantry-controller")
-                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+                .withLock(lock)
                 .withLeaseDuration(settings.leaseDuration())
                 .withRenewDeadline(settings.renewDeadline())
                 .withRetryPeriod(settings.retryPeriod())
@@ -148,6 +156,7 @@ final class LeaderElection implements AutoCloseable {
     }
 
     private void stopped() {
+        lock.forget();
         boolean was = leader.getAndSet(false);
         if (was) {
             LOG.warn("{} lost the lease: it stops writing now", settings.identity());

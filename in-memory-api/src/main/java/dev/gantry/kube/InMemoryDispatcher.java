@@ -37,10 +37,17 @@ public final class InMemoryDispatcher extends Dispatcher {
      * @param path request path with query
      * @param userAgent the client's User-Agent (components identify themselves with it)
      * @param code response status code
+     * @param receivedNanos when it arrived, on {@link System#nanoTime()}'s clock of the API's JVM
      */
-    public record Call(String method, String path, String userAgent, int code) {
+    public record Call(String method, String path, String userAgent, int code, long receivedNanos) {
         public boolean isWrite() {
             return !"GET".equals(method);
+        }
+
+        /** Whether the call wrote a {@code /status} subresource. */
+        public boolean isStatusWrite() {
+            String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            return isWrite() && bare.endsWith("/status");
         }
     }
 
@@ -132,10 +139,15 @@ public final class InMemoryDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        long received = System.nanoTime();
         RecordedRequest effective = labelNamespace(convertVersion(request));
         MockResponse response = serve(effective, requestedVersion(request));
         Call call = new Call(
-                request.getMethod(), request.getPath(), nullToEmpty(request.getHeader("User-Agent")), response.code());
+                request.getMethod(),
+                request.getPath(),
+                nullToEmpty(request.getHeader("User-Agent")),
+                response.code(),
+                received);
         synchronized (log) {
             if (log.size() == MAX_LOGGED_CALLS) {
                 log.removeFirst();

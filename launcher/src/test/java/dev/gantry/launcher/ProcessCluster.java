@@ -64,7 +64,12 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts the controller process, under the identity given (two controllers contend for the Lease). */
     ProcessCluster startController(String identity) throws IOException {
-        Map<String, String> env = new HashMap<>();
+        return startController(identity, Map.of());
+    }
+
+    /** Starts a controller process with settings of its own (lease durations, say). */
+    ProcessCluster startController(String identity, Map<String, String> settings) throws IOException {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("GANTRY_IDENTITY", identity);
         env.put("GANTRY_PROVISION_PROXIES", "false");
         start("controller", identity, env);
