@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,6 +50,7 @@ final class ProcessCluster implements AutoCloseable {
     private final Map<String, GantryProcess> processes = new ConcurrentHashMap<>();
     private final Map<String, Integer> adminPorts = new HashMap<>();
     private final Map<String, AtomicInteger> restarts = new ConcurrentHashMap<>();
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     ProcessCluster(Path directory, int shardCount, Path examples) throws IOException {
@@ -105,7 +107,7 @@ final class ProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             return;
         }
-        if (closing || processes.get(name) != exited) {
+        if (closing || gone.contains(name) || processes.get(name) != exited) {
             return;
         }
         restarts.get(name).incrementAndGet();
@@ -114,6 +116,12 @@ final class ProcessCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** SIGKILL, and no restart: the node or the pod is gone, not just the process. */
+    void killForGood(String name) {
+        gone.add(name);
+        processes.get(name).kill();
     }
 
     /** How often a process was started again after it exited. */
