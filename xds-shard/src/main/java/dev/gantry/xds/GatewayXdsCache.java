@@ -198,11 +198,17 @@ final class GatewayXdsCache implements ConfigWatcher {
                     List<String> removed = WatchSelection.heldButAbsent(watch, resources.keySet());
                     if (!changed.isEmpty() || !removed.isEmpty()) {
                         answer = Answer.delta(state, type, watch, view, changed, removed);
-                    } else if (!state.rejected.contains(type)) {
-                        // The proxy holds this view already (as after a reconnect): what waits for it may go on.
-                        state.served.put(type, view);
-                        state.acked.put(type, view);
-                        answers.addAll(answerOpenWatches(state));
+                    } else {
+                        if (WatchSelection.firstOfWildcard(watch)) {
+                            answer = Answer.delta(state, type, watch, view, Map.of(), List.of());
+                        }
+                        if (!state.rejected.contains(type)) {
+                            // The proxy holds this view already (as after a reconnect, or when it is empty): what waits
+                            // for it may go on.
+                            state.served.put(type, view);
+                            state.acked.put(type, view);
+                            answers.addAll(answerOpenWatches(state));
+                        }
                     }
                 } else if (!isWildcard && !watch.pendingResources().isEmpty()) {
                     Map<String, VersionedResource<?>> requested = new LinkedHashMap<>();
@@ -227,7 +233,8 @@ final class GatewayXdsCache implements ConfigWatcher {
             if (answer == null) {
                 open(state, type, new OpenWatch.Delta(watch));
             } else {
-                answers.add(answer);
+                // Before what it let go on: Envoy needs the types in order.
+                answers.addFirst(answer);
             }
         }
         Answer.sendAll(answers);
@@ -335,7 +342,8 @@ final class GatewayXdsCache implements ConfigWatcher {
     /**
      * Answers a stream's open watches whose view changed, in Envoy's order of types (caller locks). A watch with
      * nothing to send shows that the proxy holds its view already (as after a reconnect, or a watch opened before the
-     * Gateway's first snapshot): that counts as acknowledged, and the types waiting for it are looked at again.
+     * Gateway's first snapshot): that counts as acknowledged, and the types waiting for it are looked at again. The
+     * first watch of a wildcard subscription is answered all the same, with nothing, as Envoy waits for that answer.
      */
     private List<Answer> answerOpenWatches(StreamState state) {
         GatewayTarget target = targets.get(state.group);
@@ -378,6 +386,9 @@ final class GatewayXdsCache implements ConfigWatcher {
                         if (!changed.isEmpty() || !removed.isEmpty()) {
                             answers.add(Answer.delta(state, type, watch, view, changed, removed));
                             yield false;
+                        }
+                        if (WatchSelection.firstOfWildcard(watch)) {
+                            answers.add(Answer.delta(state, type, watch, view, Map.of(), List.of()));
                         }
                         state.served.put(type, view);
                         yield true;

@@ -44,6 +44,16 @@ final class WatchSelection {
         return false;
     }
 
+    /**
+     * Whether a delta watch is the first of a wildcard subscription on its stream: nothing of its type was sent on the
+     * stream yet. Envoy goes on initializing only once such a subscription has had a response (or after its initial
+     * fetch timeout: for clusters 15 s before it even asks for listeners), so the watch is answered even when there
+     * is nothing to send, as go-control-plane does.
+     */
+    static boolean firstOfWildcard(DeltaWatch watch) {
+        return watch.isWildcard() && watch.version().isEmpty();
+    }
+
     /** The candidates the proxy does not hold at their current version and is subscribed to (or takes all). */
     static Map<String, VersionedResource<?>> changed(DeltaWatch watch, Map<String, VersionedResource<?>> candidates) {
         Map<String, VersionedResource<?>> changed = new LinkedHashMap<>();

@@ -119,6 +119,64 @@ class XdsShardTest {
         assertEquals(bBefore, b.responses(), "the proxy of another Gateway got no push");
     }
 
+    /**
+     * Envoy asks for listeners only once its cluster manager has initialized, which waits for a first cluster response
+     * up to the initial fetch timeout (15 s): a Gateway without any cluster (its only route redirects) answers that
+     * request at once, with no cluster, and sends no such empty response again.
+     */
+    @ParameterizedTest
+    @EnumSource(AdsClient.Protocol.class)
+    void aProxyOfAGatewayWithoutClustersGetsItsListenersWithoutWaitingForTheInitialFetchTimeout(
+            AdsClient.Protocol protocol) {
+        XdsShard shard = harness.startShard(0, 1, 0, Map.of());
+        harness.gatewayWithRoutes("team-a", "gw", 0);
+        harness.apply(redirect("team-a", "gw", "example.org"));
+        AdsClient proxy = client(shard, "a", "team-a/gw", protocol);
+        Eventually.await(
+                Duration.ofSeconds(10),
+                "a cluster response and the listener, well before the initial fetch timeout",
+                () -> proxy.version(AdsClient.CLUSTER) != null
+                        && proxy.listenerWarm("tcp-80")
+                        && routePaths(proxy).contains("example.org"),
+                () -> "cluster version " + proxy.version(AdsClient.CLUSTER) + ", held " + proxy.names());
+        assertEquals(Set.of(), proxy.names(AdsClient.CLUSTER));
+
+        List<AdsClient.Received> clusterResponses = new CopyOnWriteArrayList<>();
+        proxy.onResponse(response -> {
+            if (response.typeUrl().equals(AdsClient.CLUSTER)) {
+                clusterResponses.add(response);
+            }
+        });
+        harness.apply(redirect("team-a", "gw", "example.com"));
+        Eventually.await(TIMEOUT, "the edit", () -> routePaths(proxy).contains("example.com"));
+        settledResponses(proxy);
+        assertEquals(List.of(), clusterResponses, "no cluster response after the first");
+    }
+
+    /** An HTTPRoute whose only rule redirects to another host: it names no backend. */
+    private static HTTPRoute redirect(String namespace, String gateway, String hostname) {
+        return new HTTPRouteBuilder()
+                .withNewMetadata()
+                .withName("redirect")
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .addNewParentRef()
+                .withName(gateway)
+                .endParentRef()
+                .addNewRule()
+                .addNewFilter()
+                .withType("RequestRedirect")
+                .withNewRequestRedirect()
+                .withHostname(hostname)
+                .withStatusCode(302)
+                .endRequestRedirect()
+                .endFilter()
+                .endRule()
+                .endSpec()
+                .build();
+    }
+
     @Test
     void aPushToManyProxiesOfOneGatewayIsSpreadOverThreadsAndReachesEachOnce() {
         // Enough proxies that the shard sends from several threads.

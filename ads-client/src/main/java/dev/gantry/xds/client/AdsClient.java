@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
  * state-of-the-world or the delta protocol. It keeps what it was sent, like a proxy keeps its config, and, as Envoy
  * does, warms what it was sent before using it: an EDS cluster until its endpoints arrive, a listener version until
  * the route configurations and secrets it names arrive (the version it replaces serving meanwhile), either at most
- * for the initial fetch timeout.
+ * for the initial fetch timeout. As Envoy initializes its cluster manager before its listeners, it subscribes to
+ * listeners only once the first cluster response was answered (or the initial fetch timeout passed without one).
  *
  * <p>Where each behaviour lives: {@link Connection} (the channel, TLS credentials, reconnecting), {@link AdsStream}
  * (subscriptions and the state-of-the-world and delta requests, responses applied in order), {@link Answers} (what
@@ -195,10 +196,11 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /**
-     * Sets Envoy's initial fetch timeout (15 s unless set) for what starts warming from then on, so a test can see a
-     * cluster or listener used without what it waited for without waiting 15 s.
+     * Sets Envoy's initial fetch timeout (15 s unless set) for what starts warming from then on and for the first
+     * cluster response if it is still waited for, so a test can see a cluster or listener used without what it waited
+     * for, or listeners asked for without a cluster response, without waiting 15 s.
      */
-    AdsClient initialFetchTimeout(Duration timeout) {
+    synchronized AdsClient initialFetchTimeout(Duration timeout) {
         configuration.initialFetchTimeout(timeout);
         return this;
     }

@@ -2,7 +2,6 @@ package dev.gantry.xds.client;
 
 import static dev.gantry.xds.client.AdsClient.CLUSTER;
 import static dev.gantry.xds.client.AdsClient.ENDPOINT;
-import static dev.gantry.xds.client.AdsClient.LISTENER;
 import static dev.gantry.xds.client.AdsClient.ROUTE;
 import static dev.gantry.xds.client.AdsClient.SECRET;
 
@@ -94,7 +93,10 @@ final class AdsStream implements ProxyConfiguration.Subscriptions {
         this.silent = true;
     }
 
-    /** Opens a stream on a connection and subscribes to every listener and cluster. */
+    /**
+     * Opens a stream on a connection and subscribes to every cluster, and to every listener once the cluster manager
+     * has initialized (see {@link ProxyConfiguration#clustersSubscribed}).
+     */
     void open(AggregatedDiscoveryServiceStub stub) {
         synchronized (lock) {
             if (protocol == Protocol.STATE_OF_THE_WORLD) {
@@ -133,7 +135,7 @@ final class AdsStream implements ProxyConfiguration.Subscriptions {
                 });
             }
             subscribe(CLUSTER, Set.of());
-            subscribe(LISTENER, Set.of());
+            configuration.clustersSubscribed();
         }
     }
 
@@ -257,6 +259,7 @@ final class AdsStream implements ProxyConfiguration.Subscriptions {
             if (nack) {
                 String held = configuration.version(type);
                 sotw.onNext(Answers.nack(node, response, held == null ? "" : held, subscribed(type)));
+                rejected(type);
             } else {
                 Map<String, Any> byName = new HashMap<>();
                 for (Any any : response.getResourcesList()) {
@@ -287,6 +290,7 @@ final class AdsStream implements ProxyConfiguration.Subscriptions {
         synchronized (lock) {
             if (nack) {
                 delta.onNext(Answers.nack(node, response));
+                rejected(type);
             } else {
                 for (Resource resource : response.getResourcesList()) {
                     configuration.hold(type, resource.getName(), intern.apply(resource.getResource()));
@@ -311,6 +315,13 @@ final class AdsStream implements ProxyConfiguration.Subscriptions {
                 System.nanoTime()));
         if (nack) {
             nacks.incrementAndGet();
+        }
+    }
+
+    /** After a NACK was sent (caller locks). */
+    private void rejected(String type) {
+        if (type.equals(CLUSTER)) {
+            configuration.clusterResponseRejected();
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * (its CDS response is ACKed only then), a listener version until the route configurations and secrets it names
  * arrive (the version it replaces serving meanwhile), either at most for the initial fetch timeout. What it holds
  * decides what it subscribes to (listeners name route configurations and secrets, clusters name endpoints and
- * secrets), and after every response what serves is checked by a {@link MakeBeforeBreakCheck}.
+ * secrets), and after every response what serves is checked by a {@link MakeBeforeBreakCheck}. As Envoy's cluster
+ * manager initializes before the listener manager, listeners are asked for only once the initial cluster fetch is
+ * done: the first CDS response answered (ACKed once its clusters warmed, or NACKed), or the initial fetch timeout
+ * passed without one.
  *
  * <p>The held resources and their versions may be read without a lock; everything else is guarded by the client's
  * lock, held by every caller ("caller locks") and taken by the initial fetch timeouts.
@@ -98,6 +102,15 @@ final class ProxyConfiguration {
     private Set<String> pendingCold;
     private final MakeBeforeBreakCheck invariant = new MakeBeforeBreakCheck();
 
+    /** When the cluster subscription started, for the initial fetch timeout of its first response; 0 until then. */
+    private long clusterFetchStartedNanos;
+    /** The initial fetch timeout of the first CDS response, while it is waited for. */
+    private ScheduledFuture<?> clusterFetchTimeout;
+    /** Whether a CDS response was received (applied or rejected) or the initial fetch timeout passed first. */
+    private boolean clusterFetchEnded;
+    /** Whether Envoy's cluster manager has initialized, after which the proxy subscribes to listeners. */
+    private boolean clustersInitialized;
+
     /**
      * @param lock the client's lock, taken by the initial fetch timeouts
      * @param subscriptions the stream the configuration arrives on
@@ -107,9 +120,78 @@ final class ProxyConfiguration {
         this.subscriptions = subscriptions;
     }
 
-    /** Sets the initial fetch timeout for what starts warming from then on. */
+    /**
+     * Sets the initial fetch timeout for what starts warming from then on, and for the first CDS response if it is
+     * still waited for (caller locks).
+     */
     void initialFetchTimeout(Duration timeout) {
         this.initialFetchTimeout = timeout;
+        if (clusterFetchTimeout != null) {
+            clusterFetchTimeout.cancel(false);
+            scheduleClusterFetchTimeout();
+        }
+    }
+
+    /**
+     * A stream subscribed to clusters (caller locks). As Envoy's server does, the listeners are subscribed to once the
+     * cluster manager has initialized: at once on a new stream when it has, else when it does. The first such stream
+     * starts the initial fetch timeout of the first CDS response.
+     */
+    void clustersSubscribed() {
+        if (clustersInitialized) {
+            subscriptions.subscribe(LISTENER, Set.of());
+        } else if (clusterFetchStartedNanos == 0) {
+            clusterFetchStartedNanos = System.nanoTime();
+            scheduleClusterFetchTimeout();
+        } else {
+            initializeClustersIfDone();
+        }
+    }
+
+    /**
+     * A CDS response was rejected (caller locks): when it is the first, the cluster manager initializes without it, as
+     * Envoy's does rather than keep the server from starting.
+     */
+    void clusterResponseRejected() {
+        endClusterFetch();
+        initializeClustersIfDone();
+    }
+
+    private void scheduleClusterFetchTimeout() {
+        long remainingNanos = clusterFetchStartedNanos + initialFetchTimeout.toNanos() - System.nanoTime();
+        clusterFetchTimeout =
+                WARMING_TIMER.schedule(this::clusterFetchTimedOut, Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** Envoy's initial fetch timeout: without a CDS response, the cluster manager initializes without one. */
+    private void clusterFetchTimedOut() {
+        synchronized (lock) {
+            if (clusterFetchEnded) {
+                return;
+            }
+            endClusterFetch();
+            initializeClustersIfDone();
+        }
+    }
+
+    private void endClusterFetch() {
+        clusterFetchEnded = true;
+        if (clusterFetchTimeout != null) {
+            clusterFetchTimeout.cancel(false);
+            clusterFetchTimeout = null;
+        }
+    }
+
+    /**
+     * Once the initial cluster fetch has ended and no CDS response waits for its clusters to warm (Envoy's secondary
+     * initialization of the clusters it brought), the cluster manager has initialized and the listeners are subscribed
+     * to (caller locks).
+     */
+    private void initializeClustersIfDone() {
+        if (!clustersInitialized && clusterFetchEnded && pendingAck == null) {
+            clustersInitialized = true;
+            subscriptions.subscribe(LISTENER, Set.of());
+        }
     }
 
     /**
@@ -232,6 +314,10 @@ final class ProxyConfiguration {
             pendingCold = null;
             held.run();
         }
+        if (type.equals(CLUSTER)) {
+            endClusterFetch();
+        }
+        initializeClustersIfDone();
         // After the ACK, as Envoy lets go of what an old listener version named only once the new one replaced it.
         activateWarmedListeners();
         checkInvariant("a " + type.substring(type.lastIndexOf('.') + 1) + " response");
@@ -257,6 +343,7 @@ final class ProxyConfiguration {
             pendingAck = null;
             pendingCold = null;
             held.run();
+            initializeClustersIfDone();
         }
     }
 

@@ -69,7 +69,10 @@ class AdsClientEnvoyBehaviourTest {
             .build();
 
     private final SimpleCache<String> cache = new SimpleCache<>((NodeGroup<String>) node -> "proxies");
-    /** What crossed the stream, in order: "response <type> <names> <nonce>" and "ack <type> <nonce>". */
+    /**
+     * What crossed the stream, in order: "subscribe <type>" (a request answering no response), "response <type> <names>
+     * <nonce>" and "ack <type> <nonce>".
+     */
     private final List<String> events = new CopyOnWriteArrayList<>();
 
     private Server server;
@@ -84,14 +87,18 @@ class AdsClientEnvoyBehaviourTest {
                 List.of(new DiscoveryServerCallbacks() {
                     @Override
                     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-                        if (!request.getResponseNonce().isEmpty() && !request.hasErrorDetail()) {
+                        if (request.getResponseNonce().isEmpty()) {
+                            events.add("subscribe " + shortType(request.getTypeUrl()));
+                        } else if (!request.hasErrorDetail()) {
                             events.add("ack " + shortType(request.getTypeUrl()) + " " + request.getResponseNonce());
                         }
                     }
 
                     @Override
                     public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-                        if (!request.getResponseNonce().isEmpty() && !request.hasErrorDetail()) {
+                        if (request.getResponseNonce().isEmpty()) {
+                            events.add("subscribe " + shortType(request.getTypeUrl()));
+                        } else if (!request.hasErrorDetail()) {
                             events.add("ack " + shortType(request.getTypeUrl()) + " " + request.getResponseNonce());
                         }
                     }
@@ -237,6 +244,43 @@ class AdsClientEnvoyBehaviourTest {
             }
         }
         assertTrue(ack > 0 && endpoints > 0 && ack > endpoints, "the CDS ACK came after b's endpoints: " + events);
+    }
+
+    @ParameterizedTest
+    @EnumSource(AdsClient.Protocol.class)
+    void listenersAreAskedForOnlyOnceTheFirstClusterResponseIsAnsweredAndItsClustersAreWarm(
+            AdsClient.Protocol protocol) {
+        serve(List.of("a"), "a");
+        AdsClient proxy = connect(protocol);
+        Eventually.await(
+                TIMEOUT, "configured", () -> proxy.warm() && proxy.listenerWarm("http") && proxy.clusterWarm("a"));
+
+        // Envoy initializes its cluster manager first (the CDS response, then the endpoints of the clusters it
+        // brought), and only then the listener manager, which subscribes to LDS.
+        assertEquals("subscribe Cluster", events.getFirst(), events.toString());
+        String cds = events.stream()
+                .filter(e -> e.startsWith("response Cluster "))
+                .findFirst()
+                .orElseThrow();
+        int ack = events.indexOf("ack Cluster " + cds.substring(cds.lastIndexOf(' ') + 1));
+        int endpoints = indexOfFirst("response ClusterLoadAssignment ");
+        int listeners = events.indexOf("subscribe Listener");
+        assertTrue(
+                endpoints > 0 && ack > endpoints && listeners > ack,
+                "endpoints, then the CDS ACK, then the LDS subscription: " + events);
+    }
+
+    @ParameterizedTest
+    @EnumSource(AdsClient.Protocol.class)
+    void withoutAnyClusterResponseListenersAreAskedForAfterTheInitialFetchTimeout(AdsClient.Protocol protocol) {
+        // No snapshot: the server answers nothing.
+        long connected = System.nanoTime();
+        connect(protocol).initialFetchTimeout(Duration.ofMillis(500));
+        Eventually.await(TIMEOUT, "an LDS subscription", () -> events.contains("subscribe Listener"));
+        long waitedMillis = (System.nanoTime() - connected) / 1_000_000;
+
+        assertTrue(waitedMillis >= 500, "LDS subscribed after " + waitedMillis + " ms");
+        assertEquals(List.of("subscribe Cluster", "subscribe Listener"), events);
     }
 
     @ParameterizedTest
@@ -415,6 +459,16 @@ class AdsClientEnvoyBehaviourTest {
             }
             stream.onNext(response.build());
         }
+    }
+
+    /** The index of the first event starting with a prefix, or -1. */
+    private int indexOfFirst(String prefix) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The resource names of a recorded response. */
