@@ -54,6 +54,8 @@ public record ScaleWorld(
     public static final String CONTROLLER_NAME = "gantry.dev/gateway-controller";
     /** Label on every namespace a generated world creates. */
     public static final String LABEL = "gantry.dev/load-test";
+    /** The most namespaces one ReferenceGrant may admit (the CRD's maxItems of {@code spec.from}). */
+    static final int MAX_GRANT_FROM = 16;
 
     public ScaleWorld {
         if (gateways < 1
@@ -208,25 +210,31 @@ public record ScaleWorld(
                 .withType("kubernetes.io/tls")
                 .withData(Map.of("tls.crt", b64(certificatePem), "tls.key", b64(keyPem)))
                 .build());
-        var grant = new ReferenceGrantBuilder()
-                .withNewMetadata()
-                .withName("listenersets-use-wildcard-cert")
-                .withNamespace(GATEWAY_NAMESPACE)
-                .endMetadata()
-                .withNewSpec()
-                .addNewTo()
-                .withGroup("")
-                .withKind("Secret")
-                .withName(CERTIFICATE)
-                .endTo();
-        for (int n = 0; n < namespaces; n++) {
-            grant.addToFrom(new ReferenceGrantFromBuilder()
-                    .withGroup("gateway.networking.k8s.io")
-                    .withKind("ListenerSet")
-                    .withNamespace(namespace(n))
-                    .build());
+        // A ReferenceGrant admits at most 16 namespaces (spec.from's maxItems), so the teams share one per 16.
+        for (int first = 0; first < namespaces; first += MAX_GRANT_FROM) {
+            var grant = new ReferenceGrantBuilder()
+                    .withNewMetadata()
+                    .withName(
+                            first == 0
+                                    ? "listenersets-use-wildcard-cert"
+                                    : "listenersets-use-wildcard-cert-" + first / MAX_GRANT_FROM)
+                    .withNamespace(GATEWAY_NAMESPACE)
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewTo()
+                    .withGroup("")
+                    .withKind("Secret")
+                    .withName(CERTIFICATE)
+                    .endTo();
+            for (int n = first; n < Math.min(namespaces, first + MAX_GRANT_FROM); n++) {
+                grant.addToFrom(new ReferenceGrantFromBuilder()
+                        .withGroup("gateway.networking.k8s.io")
+                        .withKind("ListenerSet")
+                        .withNamespace(namespace(n))
+                        .build());
+            }
+            objects.add(grant.endSpec().build());
         }
-        objects.add(grant.endSpec().build());
         for (int n = 0; n < namespaces; n++) {
             String ns = namespace(n);
             objects.add(namespaceObject(ns));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.gantry.xds.client.AdsClient;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -105,6 +106,15 @@ class PartsTest {
                 .filter(o -> o.getKind().equals("HTTPRoute"))
                 .count();
         assertEquals(48, routes);
+        // The full world's grants stay within the CRD's 16 namespaces each and admit every team's ListenerSets.
+        List<ReferenceGrant> grants = full.all(pem.certificate(), pem.privateKey()).stream()
+                .filter(o -> o instanceof ReferenceGrant)
+                .map(o -> (ReferenceGrant) o)
+                .toList();
+        assertTrue(grants.stream().allMatch(g -> g.getSpec().getFrom().size() <= 16));
+        assertEquals(
+                full.namespaces(),
+                grants.stream().mapToLong(g -> g.getSpec().getFrom().size()).sum());
     }
 
     @Test
