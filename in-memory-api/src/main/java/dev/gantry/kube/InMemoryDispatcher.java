@@ -46,8 +46,7 @@ public final class InMemoryDispatcher extends Dispatcher {
 
         /** Whether the call wrote a {@code /status} subresource. */
         public boolean isStatusWrite() {
-            String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-            return isWrite() && bare.endsWith("/status");
+            return isWrite() && isStatusPath(path);
         }
     }
 
@@ -62,9 +61,14 @@ public final class InMemoryDispatcher extends Dispatcher {
     public record Refusal(String method, String path, String userAgent, String message) {
         /** Whether the write was to a {@code /status} subresource. */
         public boolean isStatusWrite() {
-            String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-            return bare.endsWith("/status");
+            return isStatusPath(path);
         }
+    }
+
+    /** Whether a request path (with or without a query) names a {@code /status} subresource. */
+    static boolean isStatusPath(String path) {
+        int query = path.indexOf('?');
+        return (query < 0 ? path : path.substring(0, query)).endsWith("/status");
     }
 
     private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {}

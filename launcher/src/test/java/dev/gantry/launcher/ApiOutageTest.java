@@ -9,16 +9,10 @@ import dev.gantry.model.ObjectKey;
 import dev.gantry.testing.Conditions;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +31,8 @@ class ApiOutageTest {
 
     @Test
     void shardsServeTheirLastConfigThroughAnOutageAndConvergeAfterIt() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster(fresh(DIRECTORY), 2, Path.of("..", "examples"))) {
+        try (ProcessCluster cluster =
+                new ProcessCluster(ProcessCluster.freshDirectory(DIRECTORY), 2, Path.of("..", "examples"))) {
             cluster.startController("controller-a").startShard(0).startShard(1);
             String owner = ProcessCluster.shardName(cluster.ownerOf(SHARED));
             cluster.awaitReady(owner);
@@ -45,7 +40,7 @@ class ApiOutageTest {
             Eventually.await(
                     ProcessCluster.TIMEOUT,
                     "the proxy configured before the outage",
-                    () -> before.warm() && routes(before).contains("/status"),
+                    () -> before.warm() && ProcessCluster.routeTables(before).contains("/status"),
                     cluster::logs);
             int held = before.resourceCount();
             AtomicInteger lost = new AtomicInteger();
@@ -58,7 +53,15 @@ class ApiOutageTest {
             cluster.networks().forEach(TcpFaultProxy::beginOutage);
             long outageStart = System.nanoTime();
             // A change the control plane cannot see until the outage ends.
-            cluster.client().resource(route("during-outage", "/during-outage")).create();
+            cluster.client()
+                    .resource(ProcessCluster.prefixRoute(
+                            SHARED.namespace(),
+                            "during-outage",
+                            SHARED.name(),
+                            "http",
+                            "/during-outage",
+                            "status-page"))
+                    .create();
             assertEquals(200, cluster.readyz(owner), "a ready shard stays ready without the API");
             AdsClient during = cluster.connectProxy(SHARED, "proxy-during", AdsClient.Protocol.STATE_OF_THE_WORLD);
             Eventually.await(
@@ -66,11 +69,13 @@ class ApiOutageTest {
                     "a proxy connecting during the outage gets the last config",
                     () -> during.warm()
                             && during.names(AdsClient.LISTENER).equals(before.names(AdsClient.LISTENER))
-                            && routes(during).contains("/status"),
+                            && ProcessCluster.routeTables(during).contains("/status"),
                     () -> during.names() + cluster.logs());
             sleepUntil(outageStart + OUTAGE.toNanos());
             assertEquals(200, cluster.readyz(owner), "still ready at the end of the outage");
-            assertFalse(routes(before).contains("/during-outage"), "nothing could have reached the shard");
+            assertFalse(
+                    ProcessCluster.routeTables(before).contains("/during-outage"),
+                    "nothing could have reached the shard");
             assertTrue(cluster.networks().stream().allMatch(n -> n.refused() > 0), "every process tried the API");
 
             cluster.networks().forEach(TcpFaultProxy::endOutage);
@@ -78,8 +83,8 @@ class ApiOutageTest {
             Eventually.await(
                     ProcessCluster.TIMEOUT,
                     "the change made during the outage to reach both proxies and its status to be written",
-                    () -> routes(before).contains("/during-outage")
-                            && routes(during).contains("/during-outage")
+                    () -> ProcessCluster.routeTables(before).contains("/during-outage")
+                            && ProcessCluster.routeTables(during).contains("/during-outage")
                             && accepted(cluster, "during-outage"),
                     cluster::logs);
             long convergedMillis = Duration.ofNanos(System.nanoTime() - back).toMillis();
@@ -117,56 +122,6 @@ class ApiOutageTest {
                                 "True",
                                 "Accepted",
                                 route.getMetadata().getGeneration()));
-    }
-
-    private static HTTPRoute route(String name, String path) {
-        return new HTTPRouteBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(SHARED.namespace())
-                .endMetadata()
-                .withNewSpec()
-                .addNewParentRef()
-                .withName(SHARED.name())
-                .withSectionName("http")
-                .endParentRef()
-                .addNewRule()
-                .addNewMatch()
-                .withNewPath()
-                .withType("PathPrefix")
-                .withValue(path)
-                .endPath()
-                .endMatch()
-                .addNewBackendRef()
-                .withName("status-page")
-                .withPort(80)
-                .endBackendRef()
-                .endRule()
-                .endSpec()
-                .build();
-    }
-
-    /** The route tables the proxy holds, as text: enough to find a path in. */
-    static String routes(AdsClient proxy) {
-        StringBuilder tables = new StringBuilder();
-        for (String name : proxy.names(AdsClient.ROUTE)) {
-            RouteConfiguration table = proxy.resource(AdsClient.ROUTE, name, RouteConfiguration.class);
-            if (table != null) {
-                tables.append(table);
-            }
-        }
-        return tables.toString();
-    }
-
-    static Path fresh(Path directory) throws IOException {
-        if (Files.exists(directory)) {
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
-        return Files.createDirectories(directory);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

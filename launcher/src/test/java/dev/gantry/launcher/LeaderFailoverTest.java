@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * the lease duration and a reconcile, the replaced leader writes nothing once it may no longer lead, and every route
  * ends with the status it should have.
  */
+@Tag("faults")
 class LeaderFailoverTest {
 
     private static final String NAMESPACE = "burst";
@@ -41,7 +42,7 @@ class LeaderFailoverTest {
     @Test
     void aKilledLeaderIsReplacedWithinTheLeaseAndEveryRouteEndsRight() throws Exception {
         try (ProcessCluster cluster =
-                new ProcessCluster(ApiOutageTest.fresh(Path.of("target", "leader-killed")), 1, null)) {
+                new ProcessCluster(ProcessCluster.freshDirectory(Path.of("target", "leader-killed")), 1, null)) {
             KubernetesClient client = cluster.client();
             world(client);
             cluster.startController("controller-a", ELECTION);
@@ -51,7 +52,8 @@ class LeaderFailoverTest {
 
             long killed = 0;
             for (int i = 0; i < ROUTES; i++) {
-                client.resource(route(i)).create();
+                client.resource(ProcessCluster.prefixRoute(NAMESPACE, "route-" + i, "gw", null, "/r" + i, "backend"))
+                        .create();
                 if (i == ROUTES / 3) {
                     // Its pod is gone: a replacement would come with another identity.
                     cluster.killForGood("controller-a");
@@ -89,7 +91,7 @@ class LeaderFailoverTest {
     @Test
     void aLeaderCutOffFromTheLeaseStopsWritingBeforeAnotherTakesOver() throws Exception {
         try (ProcessCluster cluster =
-                new ProcessCluster(ApiOutageTest.fresh(Path.of("target", "leader-cut-off")), 1, null)) {
+                new ProcessCluster(ProcessCluster.freshDirectory(Path.of("target", "leader-cut-off")), 1, null)) {
             KubernetesClient client = cluster.client();
             world(client);
             cluster.startController("controller-a", ELECTION);
@@ -99,7 +101,8 @@ class LeaderFailoverTest {
 
             long cut = 0;
             for (int i = 0; i < ROUTES; i++) {
-                client.resource(route(i)).create();
+                client.resource(ProcessCluster.prefixRoute(NAMESPACE, "route-" + i, "gw", null, "/r" + i, "backend"))
+                        .create();
                 if (i == ROUTES / 3) {
                     // Its Lease renewals (patches) fail from now on; its status writes still get through.
                     cluster.api()
@@ -202,32 +205,6 @@ class LeaderFailoverTest {
                         .endSpec()
                         .build())
                 .create();
-    }
-
-    private static HTTPRoute route(int i) {
-        return new HTTPRouteBuilder()
-                .withNewMetadata()
-                .withName("route-" + i)
-                .withNamespace(NAMESPACE)
-                .endMetadata()
-                .withNewSpec()
-                .addNewParentRef()
-                .withName("gw")
-                .endParentRef()
-                .addNewRule()
-                .addNewMatch()
-                .withNewPath()
-                .withType("PathPrefix")
-                .withValue("/r" + i)
-                .endPath()
-                .endMatch()
-                .addNewBackendRef()
-                .withName("backend")
-                .withPort(80)
-                .endBackendRef()
-                .endRule()
-                .endSpec()
-                .build();
     }
 
     private static void awaitHolder(ProcessCluster cluster, String identity) {

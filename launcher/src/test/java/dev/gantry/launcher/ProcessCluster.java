@@ -8,6 +8,9 @@ import dev.gantry.sharding.ShardHash;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
 import dev.gantry.xds.client.ClientCredentials;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -23,12 +26,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * Gantry as separate processes on this machine: the in-memory API in the test's JVM ({@code standalone --api-only}),
@@ -251,6 +256,59 @@ final class ProcessCluster implements AutoCloseable {
         }
         client.close();
         api.close();
+    }
+
+    /** An emptied directory (created if need be): kept after a run, so each process's log can be read there. */
+    static Path freshDirectory(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        return Files.createDirectories(directory);
+    }
+
+    /** An HTTPRoute sending a path prefix to port 80 of a Service; {@code sectionName} may be null. */
+    static HTTPRoute prefixRoute(
+            String namespace, String name, String gateway, String sectionName, String path, String service) {
+        return new HTTPRouteBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .addNewParentRef()
+                .withName(gateway)
+                .withSectionName(sectionName)
+                .endParentRef()
+                .addNewRule()
+                .addNewMatch()
+                .withNewPath()
+                .withType("PathPrefix")
+                .withValue(path)
+                .endPath()
+                .endMatch()
+                .addNewBackendRef()
+                .withName(service)
+                .withPort(80)
+                .endBackendRef()
+                .endRule()
+                .endSpec()
+                .build();
+    }
+
+    /** The route tables a proxy holds, as text: enough to find a path in. */
+    static String routeTables(AdsClient proxy) {
+        StringBuilder tables = new StringBuilder();
+        for (String name : proxy.names(AdsClient.ROUTE)) {
+            RouteConfiguration table = proxy.resource(AdsClient.ROUTE, name, RouteConfiguration.class);
+            if (table != null) {
+                tables.append(table);
+            }
+        }
+        return tables.toString();
     }
 
     private static int freePort() {

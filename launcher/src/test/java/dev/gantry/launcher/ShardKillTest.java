@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -24,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * than it did before the first kill, none holds a route to a cluster it lacks, and every proxy converges on the
  * changes made meanwhile.
  */
+@Tag("faults")
 class ShardKillTest {
 
     private static final int SHARDS = 2;
@@ -41,7 +42,7 @@ class ShardKillTest {
 
     @Test
     void proxiesLoseNothingWhenShardsAreKilledAndRolled() throws Exception {
-        Path directory = ApiOutageTest.fresh(Path.of("target", "shard-kill"));
+        Path directory = ProcessCluster.freshDirectory(Path.of("target", "shard-kill"));
         try (ProcessCluster cluster = new ProcessCluster(directory, SHARDS, null)) {
             KubernetesClient client = cluster.client();
             List<ObjectKey> gateways = new ArrayList<>();
@@ -69,7 +70,9 @@ class ShardKillTest {
             Eventually.await(
                     ProcessCluster.TIMEOUT,
                     "every proxy configured",
-                    () -> proxies.keySet().stream().allMatch(p -> p.warm() && paths(p).contains("/v0")),
+                    () -> proxies.keySet().stream()
+                            .allMatch(p ->
+                                    p.warm() && ProcessCluster.routeTables(p).contains("/v0")),
                     cluster::logs);
             Map<AdsClient, Integer> before = new ConcurrentHashMap<>();
             AtomicInteger lost = new AtomicInteger();
@@ -127,10 +130,13 @@ class ShardKillTest {
             Eventually.await(
                     CONVERGE,
                     "every proxy reconnected and on the last change (" + last + ")",
-                    () -> proxies.keySet().stream().allMatch(p -> p.warm() && paths(p).contains(last)),
+                    () -> proxies.keySet().stream()
+                            .allMatch(p ->
+                                    p.warm() && ProcessCluster.routeTables(p).contains(last)),
                     () -> proxies.entrySet().stream()
                                     .filter(e -> !(e.getKey().warm()
-                                            && paths(e.getKey()).contains(last)))
+                                            && ProcessCluster.routeTables(e.getKey())
+                                                    .contains(last)))
                                     .map(e -> describe(e.getKey(), e.getValue()))
                                     .toList()
                             + cluster.logs());
@@ -215,48 +221,14 @@ class ShardKillTest {
     }
 
     private static HTTPRoute route(String namespace, String path) {
-        return new HTTPRouteBuilder()
-                .withNewMetadata()
-                .withName("app")
-                .withNamespace(namespace)
-                .endMetadata()
-                .withNewSpec()
-                .addNewParentRef()
-                .withName("gw")
-                .endParentRef()
-                .addNewRule()
-                .addNewMatch()
-                .withNewPath()
-                .withType("PathPrefix")
-                .withValue(path)
-                .endPath()
-                .endMatch()
-                .addNewBackendRef()
-                .withName("backend")
-                .withPort(80)
-                .endBackendRef()
-                .endRule()
-                .endSpec()
-                .build();
+        return ProcessCluster.prefixRoute(namespace, "app", "gw", null, path, "backend");
     }
 
     private static String describe(AdsClient proxy, ObjectKey gateway) {
-        String tables = paths(proxy);
+        String tables = ProcessCluster.routeTables(proxy);
         int at = tables.indexOf("path_separated_prefix");
         return gateway + " warm=" + proxy.warm() + " reconnects=" + proxy.reconnects() + " closed="
                 + (proxy.closed().isDone() ? proxy.closed().join() : "no") + " held=" + proxy.names() + " route="
                 + (at < 0 ? "none" : tables.substring(at, Math.min(tables.length(), at + 40)));
-    }
-
-    /** The route tables the proxy holds, as text. */
-    private static String paths(AdsClient proxy) {
-        StringBuilder tables = new StringBuilder();
-        for (String name : proxy.names(AdsClient.ROUTE)) {
-            RouteConfiguration table = proxy.resource(AdsClient.ROUTE, name, RouteConfiguration.class);
-            if (table != null) {
-                tables.append(table);
-            }
-        }
-        return tables.toString();
     }
 }
