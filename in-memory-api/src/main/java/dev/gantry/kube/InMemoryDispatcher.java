@@ -10,14 +10,17 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -71,7 +74,11 @@ public final class InMemoryDispatcher extends Dispatcher {
         return (query < 0 ? path : path.substring(0, query)).endsWith("/status");
     }
 
-    private record Fault(String method, Pattern path, String userAgent, int code, int[] remaining) {}
+    /**
+     * An injected answer for the next {@code remaining[0]} matching requests; with {@code listsOnly}, a GET matches
+     * only when it is not a watch.
+     */
+    private record Fault(String method, Pattern path, String userAgent, boolean listsOnly, int code, int[] remaining) {}
 
     private static final Pattern GATEWAY_API_VERSION =
             Pattern.compile("^/apis/gateway\\.networking\\.k8s\\.io/(v1beta1|v1alpha2|v1alpha3)(/.*)?$");
@@ -97,6 +104,10 @@ public final class InMemoryDispatcher extends Dispatcher {
     private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
+    /** Watches resuming from a resourceVersion below this one are answered 410 Gone: etcd compacted them away. */
+    private volatile long compactedBelow;
+
+    private final AtomicInteger expiredWatches = new AtomicInteger();
 
     InMemoryDispatcher(KubernetesCrudDispatcher crud) {
         this.crud = crud;
@@ -126,7 +137,19 @@ public final class InMemoryDispatcher extends Dispatcher {
     }
 
     void injectFault(String method, String pathRegex, String userAgent, int code, int times) {
-        faults.add(new Fault(method, Pattern.compile(pathRegex), userAgent, code, new int[] {times}));
+        faults.add(new Fault(method, Pattern.compile(pathRegex), userAgent, false, code, new int[] {times}));
+    }
+
+    void injectListFault(String pathRegex, String userAgent, int code, int times) {
+        faults.add(new Fault("GET", Pattern.compile(pathRegex), userAgent, true, code, new int[] {times}));
+    }
+
+    void compact() {
+        compactedBelow = crud.requestResourceVersion();
+    }
+
+    int expiredWatches() {
+        return expiredWatches.get();
     }
 
     void dropWatches() {
@@ -173,16 +196,23 @@ public final class InMemoryDispatcher extends Dispatcher {
         String method = request.getMethod();
         String path = request.getPath();
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        Map<String, String> query = query(path);
+        boolean watch = "GET".equals(method) && isTrue(query.get("watch"));
         for (Fault fault : faults) {
             synchronized (fault) {
                 if (fault.remaining()[0] > 0
                         && fault.method().equalsIgnoreCase(method)
                         && fault.path().matcher(bare).find()
+                        && !(fault.listsOnly() && watch)
                         && (fault.userAgent() == null || fault.userAgent().equals(request.getHeader("User-Agent")))) {
                     fault.remaining()[0]--;
-                    return status(fault.code(), "Injected", "injected fault for " + method + " " + bare);
+                    return injected(fault.code(), method, bare);
                 }
             }
+        }
+        if (watch && compactedAway(query.get("resourceVersion"))) {
+            expiredWatches.incrementAndGet();
+            return expired(query.get("resourceVersion"));
         }
         if ("GET".equals(method)) {
             MockResponse document = discovery.document(bare);
@@ -345,18 +375,82 @@ public final class InMemoryDispatcher extends Dispatcher {
                 request.getHttpVersion(), request.method(), converted, request.getHeaders(), new Buffer(bytes));
     }
 
-    private static MockResponse status(int code, String reason, String message) {
+    /** Whether a watch's resourceVersion is older than what the store still has history for. */
+    private boolean compactedAway(String resourceVersion) {
+        if (resourceVersion == null || resourceVersion.isEmpty()) {
+            return false; // "from now": nothing to replay
+        }
+        try {
+            long version = Long.parseLong(resourceVersion);
+            return version > 0 && version < compactedBelow;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What an API server answers a watch from a compacted resourceVersion: the watch opens, and its one event is an
+     * ERROR carrying {@code 410 Gone} (reason {@code Expired}); the client must list again.
+     */
+    private MockResponse expired(String resourceVersion) {
+        ObjectNode event = Serialization.jsonMapper().createObjectNode();
+        event.put("type", "ERROR");
+        ObjectNode object = statusObject(
+                410, "Expired", "too old resource version: " + resourceVersion + " (" + compactedBelow + ")");
+        event.set("object", object);
+        String text = event.toString();
+        return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket webSocket, Response response) {
+                webSocket.send(text);
+                webSocket.close(1000, "expired");
+            }
+        });
+    }
+
+    /** An injected error; a 429 says when to come back, as an API server's priority and fairness does. */
+    private static MockResponse injected(int code, String method, String bare) {
+        MockResponse response =
+                status(code, code == 429 ? "TooManyRequests" : "Injected", "injected fault for " + method + " " + bare);
+        return code == 429 ? response.setHeader("Retry-After", "1") : response;
+    }
+
+    private static Map<String, String> query(String path) {
+        int at = path.indexOf('?');
+        if (at < 0) {
+            return Map.of();
+        }
+        Map<String, String> params = new HashMap<>();
+        for (String pair : path.substring(at + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            params.putIfAbsent(key, value);
+        }
+        return params;
+    }
+
+    private static boolean isTrue(String value) {
+        return "true".equals(value) || "1".equals(value);
+    }
+
+    private static ObjectNode statusObject(int code, String reason, String message) {
         ObjectNode status = Serialization.jsonMapper().createObjectNode();
         status.put("kind", "Status");
         status.put("apiVersion", "v1");
+        status.putObject("metadata");
         status.put("status", "Failure");
         status.put("message", message);
         status.put("reason", reason);
         status.put("code", code);
+        return status;
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
         return new MockResponse()
                 .setResponseCode(code)
                 .setHeader("Content-Type", "application/json")
-                .setBody(status.toString());
+                .setBody(statusObject(code, reason, message).toString());
     }
 
     /** Reads a body without consuming it (the CRUD dispatcher reads it again). */

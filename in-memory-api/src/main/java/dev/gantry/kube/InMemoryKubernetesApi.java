@@ -190,6 +190,29 @@ public final class InMemoryKubernetesApi implements AutoCloseable {
         dispatcher.injectFault(method, pathRegex, userAgent, code, times);
     }
 
+    /**
+     * Like {@link #injectFault(String, String, String, int, int)} for list requests only: a GET on a path matching
+     * that is not a watch (an informer's relist, a read of one object). A 429 carries {@code Retry-After: 1}.
+     */
+    public void injectListFault(String pathRegex, String userAgent, int code, int times) {
+        dispatcher.injectListFault(pathRegex, userAgent, code, times);
+    }
+
+    /**
+     * Forgets the history before now, as etcd's compaction does: from now on a watch that resumes from an older
+     * resourceVersion is answered as an API server answers it, with an ERROR event carrying {@code 410 Gone}
+     * ({@code Expired}), and its client must list again. Watches from now on, or without a resourceVersion, are
+     * served.
+     */
+    public void compact() {
+        dispatcher.compact();
+    }
+
+    /** How many watches were answered {@code 410 Gone} since the API started. */
+    public int expiredWatches() {
+        return dispatcher.expiredWatches();
+    }
+
     /** Closes every open watch, as an API server does on restart; informers must re-establish them. */
     public void dropWatches() {
         dispatcher.dropWatches();

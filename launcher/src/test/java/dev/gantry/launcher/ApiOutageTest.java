@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.loadtest.TcpFaultProxy;
 import dev.gantry.model.ObjectKey;
-import dev.gantry.testing.Conditions;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,7 +83,7 @@ class ApiOutageTest {
                     "the change made during the outage to reach both proxies and its status to be written",
                     () -> ProcessCluster.routeTables(before).contains("/during-outage")
                             && ProcessCluster.routeTables(during).contains("/during-outage")
-                            && accepted(cluster, "during-outage"),
+                            && cluster.routeAccepted(SHARED.namespace(), "during-outage"),
                     cluster::logs);
             long convergedMillis = Duration.ofNanos(System.nanoTime() - back).toMillis();
             System.out.printf(
@@ -104,24 +102,6 @@ class ApiOutageTest {
             before.close();
             during.close();
         }
-    }
-
-    /** Whether the controller wrote the route's Accepted condition for its current generation. */
-    private static boolean accepted(ProcessCluster cluster, String name) {
-        HTTPRoute route = cluster.client()
-                .resources(HTTPRoute.class)
-                .inNamespace(SHARED.namespace())
-                .withName(name)
-                .get();
-        return route != null
-                && route.getStatus() != null
-                && route.getStatus().getParents().stream()
-                        .anyMatch(p -> Conditions.has(
-                                p.getConditions(),
-                                "Accepted",
-                                "True",
-                                "Accepted",
-                                route.getMetadata().getGeneration()));
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.loadtest.TcpFaultProxy;
 import dev.gantry.model.ObjectKey;
 import dev.gantry.sharding.ShardHash;
+import dev.gantry.testing.Conditions;
 import dev.gantry.testing.Eventually;
 import dev.gantry.xds.client.AdsClient;
 import dev.gantry.xds.client.ClientCredentials;
@@ -297,6 +298,23 @@ final class ProcessCluster implements AutoCloseable {
                 .endRule()
                 .endSpec()
                 .build();
+    }
+
+    /** Whether the controller wrote the route's Accepted condition for its current generation. */
+    boolean routeAccepted(String namespace, String name) {
+        HTTPRoute route = client.resources(HTTPRoute.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        return route != null
+                && route.getStatus() != null
+                && route.getStatus().getParents().stream()
+                        .anyMatch(p -> Conditions.has(
+                                p.getConditions(),
+                                "Accepted",
+                                "True",
+                                "Accepted",
+                                route.getMetadata().getGeneration()));
     }
 
     /** The route tables a proxy holds, as text: enough to find a path in. */
